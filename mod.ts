@@ -1,0 +1,68 @@
+/**
+ * Stores what AI agents do — their runs, the events inside each run, and
+ * every LLM call with its tokens, latency and cost — in memory, in SQLite or
+ * in PostgreSQL, behind one {@linkcode Persistence} interface. Start on an
+ * embedded SQLite file; move to PostgreSQL by changing the URL.
+ *
+ * Runs on Deno (2.2+), Node (22.5+) and Bun (1.0+).
+ *
+ * @example Record a run, its events and an LLM call
+ * ```ts
+ * import { createPersistence, getCostUsd } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("sqlite::memory:");
+ * await store.createAgentRun({
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   objective: "Summarise today's AI news",
+ *   status: "running",
+ *   startedAt: new Date(),
+ * });
+ * await store.logAgentRunEvent({
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   eventType: "action_execution_completed",
+ *   data: { action: "fetch_articles", duration_ms: 1234 },
+ * });
+ * const usage = await store.logLlmUsage({
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   provider: "openai",
+ *   model: "gpt-4o-mini",
+ *   prompt: "Summarise: …",
+ *   inputTokens: 150,
+ *   outputTokens: 50,
+ *   usageMetrics: { cost_usd: 0.0003 },
+ * });
+ * await store.updateAgentRun("run-1", { status: "completed", totalIterations: 1 });
+ *
+ * assert.equal(getCostUsd(usage), 0.0003);
+ * const stats = await store.getAgentRunStats({ agentId: "researcher" });
+ * assert.equal(stats.completedRuns, 1);
+ * assert.equal(stats.totalInputTokens, 150);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./src/types.ts";
+export * from "./src/errors.ts";
+export * from "./src/helpers.ts";
+export {
+  type ConnectionTarget,
+  DEFAULT_URL,
+  parseConnectionUrl,
+  type PostgresConfig,
+} from "./src/url.ts";
+export { createPersistence, type PersistenceOptions } from "./src/factory.ts";
+export {
+  InMemoryPersistence,
+  type MemoryData,
+} from "./src/memory/persistence.ts";
+export {
+  type SqliteOptions,
+  SqlitePersistence,
+} from "./src/sqlite/persistence.ts";
+export { PostgresPersistence } from "./src/postgres/persistence.ts";
+export { schemaSql } from "./src/schema_sql.ts";

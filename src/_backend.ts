@@ -1,0 +1,81 @@
+// The small set of storage primitives a backend provides. Everything else —
+// validation, defaults, iteration, batching, closing — is written once in
+// `_store.ts` on top of these, so the backends cannot drift apart.
+
+import type {
+  EventRecord,
+  RunChanges,
+  RunRecord,
+  UsageRecord,
+} from "./_records.ts";
+import type { AgentRunStats, AgentRunStatus } from "./types.ts";
+
+/**
+ * Where a keyset page ends. Opaque to the store: each backend keeps there the
+ * sort key exactly as it stored it, so the next page starts right after it.
+ */
+export type Cursor = unknown;
+
+/** A record with the id and cursor the backend gave it. */
+export interface Stored<R> {
+  id: number;
+  record: R;
+  cursor: Cursor;
+}
+
+/** Runs newest first: by `createdAt` descending, then `id` descending. */
+export interface RunListQuery {
+  agentId: string | undefined;
+  status: AgentRunStatus | undefined;
+  after: Cursor | undefined;
+  limit: number;
+  offset: number;
+}
+
+/** A run's events oldest first: by `timestamp`, then `id`. */
+export interface EventListQuery {
+  runId: string;
+  eventType: string | undefined;
+  after: Cursor | undefined;
+  limit: number;
+}
+
+/** LLM calls newest first: by `createdAt` descending, then `id` descending. */
+export interface UsageListQuery {
+  agentId: string | undefined;
+  runId: string | undefined;
+  after: Cursor | undefined;
+  limit: number;
+}
+
+/** The primitives of one storage engine. */
+export interface Backend {
+  readonly name: "memory" | "sqlite" | "postgres";
+  /** Stores a run; throws `DuplicateRunError` when its run id is taken. */
+  insertRun(record: RunRecord): Promise<number>;
+  /** Applies changes and returns the run, or `undefined` when absent. */
+  updateRun(
+    runId: string,
+    changes: RunChanges,
+  ): Promise<Stored<RunRecord> | undefined>;
+  findRun(runId: string): Promise<Stored<RunRecord> | undefined>;
+  listRuns(query: RunListQuery): Promise<Stored<RunRecord>[]>;
+  /** Deletes a run with its events, atomically; `true` when it existed. */
+  deleteRun(runId: string): Promise<boolean>;
+  /**
+   * Stores events in one transaction and returns their ids in order; throws
+   * `RunNotFoundError` (naming a missing run) and stores none when a run is
+   * missing.
+   */
+  insertEvents(records: readonly EventRecord[]): Promise<number[]>;
+  listEvents(query: EventListQuery): Promise<Stored<EventRecord>[]>;
+  /** Stores LLM calls in one transaction and returns their ids in order. */
+  insertUsage(records: readonly UsageRecord[]): Promise<number[]>;
+  listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]>;
+  /** The figures, with `avgIterations` not yet rounded. */
+  stats(agentId: string | undefined): Promise<AgentRunStats>;
+  initializeSchema(): Promise<void>;
+  /** Resolves when the database answers; throws otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+// Group commit: writes that arrive while another write is being committed are
+// merged into the next transaction. Each caller's promise settles only once
+// its own record is committed, so nothing is acknowledged before it is stored.
+
+interface Pending<R> {
+  record: R;
+  resolve: (id: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Merges concurrent single-record writes into batched transactions. */
+export class GroupCommit<R> {
+  readonly #insert: (records: readonly R[]) => Promise<number[]>;
+  readonly #maxBatch: number;
+  #pending: Pending<R>[] = [];
+  #draining: Promise<void> | undefined;
+
+  constructor(
+    insert: (records: readonly R[]) => Promise<number[]>,
+    maxBatch = 1000,
+  ) {
+    this.#insert = insert;
+    this.#maxBatch = maxBatch;
+  }
+
+  /** Stores one record; resolves with its id once it is committed. */
+  write(record: R): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ record, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
+  }
+
+  /** Resolves when every write so far has settled. */
+  async idle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    // Let the writes issued in this same turn join the first batch.
+    await Promise.resolve();
+    try {
+      while (this.#pending.length > 0) {
+        const batch = this.#pending.splice(0, this.#maxBatch);
+        await this.#commit(batch);
+      }
+    } finally {
+      this.#draining = undefined;
+    }
+  }
+
+  async #commit(batch: Pending<R>[]): Promise<void> {
+    try {
+      const ids = await this.#insert(batch.map((p) => p.record));
+      batch.forEach((p, i) => p.resolve(ids[i]!));
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]!.reject(error);
+        return;
+      }
+      // One bad record must not fail the writes merged with it: each one
+      // gets its own transaction and its own outcome.
+      for (const pending of batch) await this.#commit([pending]);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+// The one implementation of `Persistence`, over any backend's primitives.
+
+import type { Backend, Cursor, Stored } from "./_backend.ts";
+import { GroupCommit } from "./_group_commit.ts";
+import {
+  count,
+  type EventRecord,
+  eventRecord,
+  eventType,
+  identifier,
+  pageSize,
+  runChanges,
+  runRecord,
+  runStatus,
+  toAgentLlmUsage,
+  toAgentRun,
+  toAgentRunEvent,
+  type UsageRecord,
+  usageRecord,
+} from "./_records.ts";
+import {
+  InvalidInputError,
+  RunNotFoundError,
+  StoreClosedError,
+} from "./errors.ts";
+import type {
+  AgentLlmUsage,
+  AgentRun,
+  AgentRunEvent,
+  AgentRunEventInput,
+  AgentRunInput,
+  AgentRunPatch,
+  AgentRunQuery,
+  AgentRunStats,
+  EventType,
+  LlmUsageInput,
+  LlmUsageQuery,
+  PageOptions,
+  Persistence,
+} from "./types.ts";
+
+/** Validation, defaults, iteration and batching, shared by every backend. */
+export class Store implements Persistence {
+  readonly #backend: Backend;
+  readonly #events: GroupCommit<EventRecord>;
+  readonly #usage: GroupCommit<UsageRecord>;
+  #closing: Promise<void> | undefined;
+
+  constructor(backend: Backend) {
+    this.#backend = backend;
+    this.#events = new GroupCommit((records) => backend.insertEvents(records));
+    this.#usage = new GroupCommit((records) => backend.insertUsage(records));
+  }
+
+  get backend(): Backend["name"] {
+    return this.#backend.name;
+  }
+
+  /** The backend, once it is known to be open. */
+  protected get open(): Backend {
+    if (this.#closing) throw new StoreClosedError();
+    return this.#backend;
+  }
+
+  async createAgentRun(input: AgentRunInput): Promise<AgentRun> {
+    const record = runRecord(input, new Date());
+    return toAgentRun(await this.open.insertRun(record), record);
+  }
+
+  async updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun> {
+    const id = identifier("runId", runId);
+    const changes = runChanges(patch, new Date());
+    const stored = await this.open.updateRun(id, changes);
+    if (!stored) throw new RunNotFoundError(id);
+    return toAgentRun(stored.id, stored.record);
+  }
+
+  async getAgentRun(runId: string): Promise<AgentRun | undefined> {
+    const stored = await this.open.findRun(identifier("runId", runId));
+    return stored && toAgentRun(stored.id, stored.record);
+  }
+
+  async getAgentRuns(query: AgentRunQuery = {}): Promise<AgentRun[]> {
+    const rows = await this.open.listRuns({
+      ...runFilter(query),
+      after: undefined,
+      limit: count("limit", query.limit, 10),
+      offset: count("offset", query.offset, 0),
+    });
+    return rows.map((row) => toAgentRun(row.id, row.record));
+  }
+
+  iterateAgentRuns(
+    query: Omit<AgentRunQuery, "limit" | "offset"> & PageOptions = {},
+  ): AsyncIterableIterator<AgentRun> {
+    const filter = runFilter(query);
+    return this.#pages(
+      pageSize(query.pageSize),
+      (after, limit) =>
+        this.open.listRuns({ ...filter, after, limit, offset: 0 }),
+      toAgentRun,
+    );
+  }
+
+  async deleteAgentRun(runId: string): Promise<boolean> {
+    return await this.open.deleteRun(identifier("runId", runId));
+  }
+
+  async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
+    const record = eventRecord(input, new Date());
+    this.open; // fail fast when closed, before queueing
+    return toAgentRunEvent(await this.#events.write(record), record);
+  }
+
+  async logAgentRunEvents(
+    inputs: AgentRunEventInput[],
+  ): Promise<AgentRunEvent[]> {
+    const now = new Date();
+    const records = list("events", inputs).map((input) =>
+      eventRecord(input, now)
+    );
+    if (records.length === 0) return [];
+    const ids = await this.open.insertEvents(records);
+    return records.map((record, i) => toAgentRunEvent(ids[i]!, record));
+  }
+
+  async getAgentRunEvents(
+    runId: string,
+    options: { eventType?: EventType } = {},
+  ): Promise<AgentRunEvent[]> {
+    const events: AgentRunEvent[] = [];
+    for await (const event of this.iterateAgentRunEvents(runId, options)) {
+      events.push(event);
+    }
+    return events;
+  }
+
+  iterateAgentRunEvents(
+    runId: string,
+    options: { eventType?: EventType } & PageOptions = {},
+  ): AsyncIterableIterator<AgentRunEvent> {
+    const id = identifier("runId", runId);
+    const type = options.eventType === undefined
+      ? undefined
+      : eventType(options.eventType);
+    return this.#pages(
+      pageSize(options.pageSize),
+      (after, limit) =>
+        this.open.listEvents({ runId: id, eventType: type, after, limit }),
+      toAgentRunEvent,
+    );
+  }
+
+  async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
+    const record = usageRecord(input, new Date());
+    this.open; // fail fast when closed, before queueing
+    return toAgentLlmUsage(await this.#usage.write(record), record);
+  }
+
+  async logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
+    const now = new Date();
+    const records = list("usage", inputs).map((input) =>
+      usageRecord(input, now)
+    );
+    if (records.length === 0) return [];
+    const ids = await this.open.insertUsage(records);
+    return records.map((record, i) => toAgentLlmUsage(ids[i]!, record));
+  }
+
+  async getLlmUsage(query: LlmUsageQuery = {}): Promise<AgentLlmUsage[]> {
+    const rows = await this.open.listUsage({
+      ...usageFilter(query),
+      after: undefined,
+      limit: count("limit", query.limit, 100),
+    });
+    return rows.map((row) => toAgentLlmUsage(row.id, row.record));
+  }
+
+  iterateLlmUsage(
+    query: Omit<LlmUsageQuery, "limit"> & PageOptions = {},
+  ): AsyncIterableIterator<AgentLlmUsage> {
+    const filter = usageFilter(query);
+    return this.#pages(
+      pageSize(query.pageSize),
+      (after, limit) => this.open.listUsage({ ...filter, after, limit }),
+      toAgentLlmUsage,
+    );
+  }
+
+  async getAgentRunStats(
+    query: { agentId?: string } = {},
+  ): Promise<AgentRunStats> {
+    const agentId = query.agentId === undefined
+      ? undefined
+      : identifier("agentId", query.agentId);
+    const stats = await this.open.stats(agentId);
+    return {
+      ...stats,
+      avgIterations: Math.round(stats.avgIterations * 100) / 100,
+    };
+  }
+
+  async initializeSchema(): Promise<void> {
+    await this.open.initializeSchema();
+  }
+
+  async healthCheck(): Promise<boolean> {
+    if (this.#closing) return false;
+    try {
+      await this.#backend.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.all([this.#events.idle(), this.#usage.idle()]);
+      await this.#backend.close();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Yields every record, one keyset page at a time. */
+  async *#pages<R, T>(
+    size: number,
+    read: (after: Cursor | undefined, limit: number) => Promise<Stored<R>[]>,
+    convert: (id: number, record: R) => T,
+  ): AsyncGenerator<T, undefined, undefined> {
+    let after: Cursor | undefined;
+    while (true) {
+      const page = await read(after, size);
+      for (const row of page) yield convert(row.id, row.record);
+      if (page.length < size) return;
+      after = page[page.length - 1]!.cursor;
+    }
+  }
+}
+
+function runFilter(query: { agentId?: string; status?: string }) {
+  return {
+    agentId: query.agentId === undefined
+      ? undefined
+      : identifier("agentId", query.agentId),
+    status: query.status === undefined ? undefined : runStatus(query.status),
+  };
+}
+
+function usageFilter(query: { agentId?: string; runId?: string }) {
+  return {
+    agentId: query.agentId === undefined
+      ? undefined
+      : identifier("agentId", query.agentId),
+    runId: query.runId === undefined
+      ? undefined
+      : identifier("runId", query.runId),
+  };
+}
+
+function list<T>(field: string, values: T[]): T[] {
+  if (!Array.isArray(values)) {
+    throw new InvalidInputError(field, "expected an array");
+  }
+  return values;
+}

@@ -1,0 +1,111 @@
+import { InMemoryPersistence } from "./memory/persistence.ts";
+import type { SqliteOptions } from "./sqlite/persistence.ts";
+import type { Persistence } from "./types.ts";
+import {
+  DEFAULT_URL,
+  hidePassword,
+  parseConnectionUrl,
+  type PostgresConfig,
+} from "./url.ts";
+
+/**
+ * Options of {@linkcode createPersistence}. They override what the URL says.
+ *
+ * @example
+ * ```ts
+ * import type { PersistenceOptions } from "@curio/persistence";
+ * const options: PersistenceOptions = { schema: "agents", maxConnections: 20 };
+ * ```
+ */
+export interface PersistenceOptions extends
+  SqliteOptions,
+  Pick<
+    PostgresConfig,
+    | "schema"
+    | "maxConnections"
+    | "minConnections"
+    | "connectTimeoutSeconds"
+    | "sslMode"
+  > {
+  /**
+   * Where `postgres:` with no host, and a call with no URL, read their
+   * variables; default the process environment.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Opens a store for a connection URL. With no URL, `DATABASE_URL` is used
+ * when set, else `sqlite:./agent_sdk.db`. Only the backend named is loaded.
+ *
+ * - `memory:`
+ * - `sqlite:./agent.db`, `sqlite:/abs/path.db`, `sqlite:///abs/path.db`,
+ *   `sqlite::memory:` (parent folders are created)
+ * - `postgres://user:password@host:5432/db?schema=agent_sdk&max=10`, or
+ *   `postgres:` alone to read `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
+ *   `DB_PASSWORD` and `DB_SCHEMA`
+ *
+ * @param url The connection URL.
+ * @param options Settings that override the URL's.
+ * @returns The open store; close it, or declare it with `await using`.
+ * @throws {InvalidUrlError} For an unknown scheme or a malformed URL.
+ * @throws {ConnectionError} When the database cannot be opened or reached.
+ *
+ * @example Record and read a run
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("sqlite::memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1", objective: "demo" });
+ * const [run] = await store.getAgentRuns({ agentId: "a1" });
+ * assert.equal(run?.objective, "demo");
+ * ```
+ */
+export async function createPersistence(
+  url?: string,
+  options: PersistenceOptions = {},
+): Promise<Persistence> {
+  const env = options.env ?? processEnv();
+  const target = parseConnectionUrl(
+    url ?? env.DATABASE_URL ?? DEFAULT_URL,
+    env,
+  );
+  switch (target.backend) {
+    case "memory":
+      return new InMemoryPersistence();
+    case "sqlite": {
+      const { SqlitePersistence } = await import("./sqlite/persistence.ts");
+      return await SqlitePersistence.open(target.path, options);
+    }
+    case "postgres": {
+      const { PostgresPersistence } = await import("./postgres/persistence.ts");
+      const config = { ...target.config };
+      if (target.config.password !== undefined) {
+        hidePassword(config, target.config.password);
+      }
+      for (
+        const key of [
+          "schema",
+          "maxConnections",
+          "minConnections",
+          "connectTimeoutSeconds",
+          "sslMode",
+        ] as const
+      ) {
+        if (options[key] !== undefined) {
+          (config as Record<string, unknown>)[key] = options[key];
+        }
+      }
+      return await PostgresPersistence.open(config);
+    }
+  }
+}
+
+/** The process environment on Deno, Node and Bun alike. */
+function processEnv(): Record<string, string | undefined> {
+  const process = (globalThis as {
+    process?: { env: Record<string, string | undefined> };
+  }).process;
+  return process?.env ?? {};
+}

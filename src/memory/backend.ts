@@ -1,0 +1,294 @@
+// The memory backend's primitives. Each table is an array kept in its sort
+// order (appends are the common case, so inserting stays cheap), and a keyset
+// page is a binary search plus a scan.
+
+import type {
+  Backend,
+  EventListQuery,
+  RunListQuery,
+  Stored,
+  UsageListQuery,
+} from "../_backend.ts";
+import {
+  type EventRecord,
+  parseJson,
+  type RunChanges,
+  type RunRecord,
+  type UsageRecord,
+} from "../_records.ts";
+import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
+import type { AgentRunStats } from "../types.ts";
+
+/** A row and its sort key: a time in milliseconds and the id. */
+interface Row<R> {
+  id: number;
+  record: R;
+  time: number;
+}
+
+interface Key {
+  time: number;
+  id: number;
+}
+
+function compareKeys(a: Key, b: Key): number {
+  return a.time - b.time || a.id - b.id;
+}
+
+/** Index of the first row whose key is greater than `key` (or equal, if `orEqual`). */
+function bound(rows: readonly Key[], key: Key, orEqual = false): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const order = compareKeys(rows[mid]!, key);
+    if (order < 0 || (order === 0 && !orEqual)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function insertSorted<R>(rows: Row<R>[], row: Row<R>): void {
+  const last = rows[rows.length - 1];
+  if (!last || compareKeys(last, row) <= 0) rows.push(row);
+  else rows.splice(bound(rows, row), 0, row);
+}
+
+function stored<R>(row: Row<R>): Stored<R> {
+  return {
+    id: row.id,
+    record: row.record,
+    cursor: { time: row.time, id: row.id },
+  };
+}
+
+/** Rows from newest to oldest, starting after `after`. */
+function* newestFirst<R>(
+  rows: readonly Row<R>[],
+  after: Key | undefined,
+): Generator<Row<R>> {
+  const start = after ? bound(rows, after, true) : rows.length;
+  for (let i = start - 1; i >= 0; i--) yield rows[i]!;
+}
+
+/** Rows from oldest to newest, starting after `after`. */
+function* oldestFirst<R>(
+  rows: readonly Row<R>[],
+  after: Key | undefined,
+): Generator<Row<R>> {
+  for (let i = after ? bound(rows, after) : 0; i < rows.length; i++) {
+    yield rows[i]!;
+  }
+}
+
+function take<R>(
+  rows: Iterable<Row<R>>,
+  keep: (record: R) => boolean,
+  offset: number,
+  limit: number,
+): Stored<R>[] {
+  const page: Stored<R>[] = [];
+  if (limit === 0) return page;
+  let skipped = 0;
+  for (const row of rows) {
+    if (!keep(row.record)) continue;
+    if (skipped < offset) {
+      skipped++;
+      continue;
+    }
+    page.push(stored(row));
+    if (page.length === limit) break;
+  }
+  return page;
+}
+
+/** Everything the memory backend holds. */
+export interface MemoryTables {
+  runs: Row<RunRecord>[];
+  events: Row<EventRecord>[];
+  usage: Row<UsageRecord>[];
+}
+
+/** Stores records in arrays, for tests and short-lived processes. */
+export class MemoryBackend implements Backend {
+  readonly name = "memory";
+  #runs: Row<RunRecord>[] = [];
+  #runsById = new Map<string, Row<RunRecord>>();
+  #events = new Map<string, Row<EventRecord>[]>();
+  #usage: Row<UsageRecord>[] = [];
+  #ids = { run: 0, event: 0, usage: 0 };
+
+  insertRun(record: RunRecord): Promise<number> {
+    if (this.#runsById.has(record.runId)) {
+      return Promise.reject(new DuplicateRunError(record.runId));
+    }
+    const row = {
+      id: ++this.#ids.run,
+      record,
+      time: record.createdAt.getTime(),
+    };
+    this.#runsById.set(record.runId, row);
+    insertSorted(this.#runs, row);
+    return Promise.resolve(row.id);
+  }
+
+  updateRun(
+    runId: string,
+    changes: RunChanges,
+  ): Promise<Stored<RunRecord> | undefined> {
+    const row = this.#runsById.get(runId);
+    if (row) row.record = { ...row.record, ...changes };
+    return Promise.resolve(row && stored(row));
+  }
+
+  findRun(runId: string): Promise<Stored<RunRecord> | undefined> {
+    const row = this.#runsById.get(runId);
+    return Promise.resolve(row && stored(row));
+  }
+
+  listRuns(query: RunListQuery): Promise<Stored<RunRecord>[]> {
+    return Promise.resolve(take(
+      newestFirst(this.#runs, query.after as Key | undefined),
+      (run) =>
+        (query.agentId === undefined || run.agentId === query.agentId) &&
+        (query.status === undefined || run.status === query.status),
+      query.offset,
+      query.limit,
+    ));
+  }
+
+  deleteRun(runId: string): Promise<boolean> {
+    const row = this.#runsById.get(runId);
+    if (!row) return Promise.resolve(false);
+    this.#runsById.delete(runId);
+    this.#runs.splice(this.#runs.indexOf(row), 1);
+    this.#events.delete(runId);
+    return Promise.resolve(true);
+  }
+
+  insertEvents(records: readonly EventRecord[]): Promise<number[]> {
+    const missing = records.find((event) => !this.#runsById.has(event.runId));
+    if (missing) return Promise.reject(new RunNotFoundError(missing.runId));
+    return Promise.resolve(records.map((record) => {
+      const row = {
+        id: ++this.#ids.event,
+        record,
+        time: record.timestamp.getTime(),
+      };
+      let rows = this.#events.get(record.runId);
+      if (!rows) this.#events.set(record.runId, rows = []);
+      insertSorted(rows, row);
+      return row.id;
+    }));
+  }
+
+  listEvents(query: EventListQuery): Promise<Stored<EventRecord>[]> {
+    return Promise.resolve(take(
+      oldestFirst(
+        this.#events.get(query.runId) ?? [],
+        query.after as Key | undefined,
+      ),
+      (event) =>
+        query.eventType === undefined || event.eventType === query.eventType,
+      0,
+      query.limit,
+    ));
+  }
+
+  insertUsage(records: readonly UsageRecord[]): Promise<number[]> {
+    return Promise.resolve(records.map((record) => {
+      const row = {
+        id: ++this.#ids.usage,
+        record,
+        time: record.createdAt.getTime(),
+      };
+      insertSorted(this.#usage, row);
+      return row.id;
+    }));
+  }
+
+  listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]> {
+    return Promise.resolve(take(
+      newestFirst(this.#usage, query.after as Key | undefined),
+      (usage) =>
+        (query.agentId === undefined || usage.agentId === query.agentId) &&
+        (query.runId === undefined || usage.runId === query.runId),
+      0,
+      query.limit,
+    ));
+  }
+
+  stats(agentId: string | undefined): Promise<AgentRunStats> {
+    const stats: AgentRunStats = {
+      totalRuns: 0,
+      pendingRuns: 0,
+      runningRuns: 0,
+      completedRuns: 0,
+      errorRuns: 0,
+      cancelledRuns: 0,
+      avgIterations: 0,
+      totalLlmCalls: 0,
+      failedLlmCalls: 0,
+      totalInputTokens: 0,
+      totalOutputTokens: 0,
+      totalCostUsd: 0,
+    };
+    let iterations = 0;
+    for (const { record: run } of this.#runs) {
+      if (agentId !== undefined && run.agentId !== agentId) continue;
+      stats.totalRuns++;
+      stats[`${run.status}Runs`]++;
+      iterations += run.totalIterations;
+    }
+    stats.avgIterations = stats.totalRuns && iterations / stats.totalRuns;
+    for (const { record: usage } of this.#usage) {
+      if (agentId !== undefined && usage.agentId !== agentId) continue;
+      stats.totalLlmCalls++;
+      if (usage.status === "error") stats.failedLlmCalls++;
+      stats.totalInputTokens += usage.inputTokens ?? 0;
+      stats.totalOutputTokens += usage.outputTokens ?? 0;
+      stats.totalCostUsd += costOf(usage.usageMetrics);
+    }
+    return Promise.resolve(stats);
+  }
+
+  /** Every row of every table, each in id order. */
+  tables(): MemoryTables {
+    const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+    return {
+      runs: [...this.#runs].sort(byId),
+      events: [...this.#events.values()].flat().sort(byId),
+      usage: [...this.#usage].sort(byId),
+    };
+  }
+
+  clear(): void {
+    this.#runs = [];
+    this.#runsById.clear();
+    this.#events.clear();
+    this.#usage = [];
+    this.#ids = { run: 0, event: 0, usage: 0 };
+  }
+
+  initializeSchema(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** `cost_usd` of usage metrics when it is a number, as the SQL backends read it. */
+function costOf(metrics: string | null): number {
+  const value = parseJson(metrics);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return 0;
+  }
+  const cost = value.cost_usd;
+  return typeof cost === "number" ? cost : 0;
+}

@@ -1,0 +1,51 @@
+import { InvalidInputError } from "../errors.ts";
+import type { SqlDialect } from "../sql/dialect.ts";
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * The schema name, checked to be a plain identifier: it is part of every
+ * statement's text, so nothing else may reach SQL through it.
+ */
+export function schemaName(schema: unknown): string {
+  if (typeof schema !== "string" || !IDENTIFIER.test(schema)) {
+    throw new InvalidInputError(
+      "schema",
+      `expected a plain identifier (letters, digits and _, at most 63, not starting with a digit), got ${
+        JSON.stringify(String(schema).slice(0, 80))
+      }`,
+    );
+  }
+  return schema;
+}
+
+/** A stable 31-bit number for the schema's advisory lock (FNV-1a). */
+function lockKey(schema: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of `@curio/persistence:${schema}`) {
+    hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193);
+  }
+  return hash >>> 1;
+}
+
+/** PostgreSQL's hooks for the shared SQL backend, for tables in `schema`. */
+export function postgresDialect(schema: string): SqlDialect {
+  const quoted = `"${schemaName(schema)}"`;
+  return {
+    name: "postgres",
+    table: (name) => `${quoted}.${name}`,
+    primaryKey: "SERIAL PRIMARY KEY",
+    preamble: [`CREATE SCHEMA IF NOT EXISTS ${quoted}`],
+    // Several processes opening one fresh schema at once must not race to
+    // create it: the first creates, the others wait and find it done.
+    schemaLock: `SELECT pg_advisory_xact_lock(${lockKey(schema)})`,
+    maxParameters: 60_000,
+    // PostgreSQL 15 has no safe JSON cast (IS JSON came in 16), and a cast of
+    // one malformed row would fail the whole query; a pattern never raises.
+    // The pattern avoids "?", which the driver reads as a placeholder.
+    jsonNumber: (column, key) =>
+      `CAST(substring(${column} from '"${key}"[[:space:]]*:[[:space:]]*` +
+      `(-{0,1}[0-9]+([.][0-9]+){0,1}([eE][-+]{0,1}[0-9]+){0,1})') ` +
+      `AS DOUBLE PRECISION)`,
+  };
+}

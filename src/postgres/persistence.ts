@@ -1,0 +1,122 @@
+import { Store } from "../_store.ts";
+import { ConnectionError, InvalidInputError } from "../errors.ts";
+import { SqlBackend } from "../sql/backend.ts";
+import type { PostgresConfig } from "../url.ts";
+import { PostgresConnection } from "./connection.ts";
+import { postgresDialect, schemaName } from "./dialect.ts";
+
+/**
+ * A store in a PostgreSQL database, on postgres.js's connection pool, with its
+ * tables in one schema (default `agent_sdk`) that it creates when missing.
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresPersistence } from "@curio/persistence";
+ *
+ * await using store = await PostgresPersistence.open({
+ *   host: "localhost",
+ *   port: 5432,
+ *   database: "agent_db",
+ *   user: "postgres",
+ *   password: "secret",
+ *   schema: "agent_sdk",
+ *   minConnections: 1,
+ *   maxConnections: 10,
+ * });
+ * await store.createAgentRun({ agentId: "a1", runId: "r1" });
+ * ```
+ */
+export class PostgresPersistence extends Store {
+  /** The schema holding the tables. */
+  readonly schema: string;
+
+  /**
+   * Connects, and creates the schema and tables when missing.
+   *
+   * @param config Server, credentials, schema and pool size.
+   * @returns The open store.
+   * @throws {ConnectionError} When the server cannot be reached or refuses
+   * the credentials.
+   *
+   * @example
+   * ```ts ignore
+   * import { PostgresPersistence } from "@curio/persistence";
+   *
+   * await using store = await PostgresPersistence.open({
+   *   host: "127.0.0.1",
+   *   user: "postgres",
+   *   schema: "my_agents",
+   * });
+   * console.log(await store.healthCheck());
+   * ```
+   */
+  static async open(config: PostgresConfig = {}): Promise<PostgresPersistence> {
+    const schema = schemaName(config.schema ?? "agent_sdk");
+    const max = config.maxConnections ?? 10;
+    const min = config.minConnections ?? 1;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new InvalidInputError(
+        "maxConnections",
+        `expected a whole number from 1, got ${max}`,
+      );
+    }
+    if (!Number.isSafeInteger(min) || min < 0 || min > max) {
+      throw new InvalidInputError(
+        "minConnections",
+        `expected a whole number from 0 to maxConnections (${max}), got ${min}`,
+      );
+    }
+    const { default: postgres } = await import("postgres");
+    const sql = postgres({
+      host: config.host ?? "localhost",
+      port: config.port ?? 5432,
+      ...(config.database === undefined ? {} : { database: config.database }),
+      ...(config.user === undefined ? {} : { username: config.user }),
+      ...(config.password === undefined ? {} : { password: config.password }),
+      max,
+      connect_timeout: config.connectTimeoutSeconds ?? 10,
+      ssl: config.sslMode === undefined || config.sslMode === "disable"
+        ? false
+        : config.sslMode,
+      onnotice: () => {},
+      connection: { application_name: "@curio/persistence", TimeZone: "UTC" },
+      // Timestamps stay text: the keyset cursor must repeat a stored value
+      // exactly, to the microsecond, and the rows map them to Dates.
+      types: {
+        timestamp: {
+          to: 1114,
+          from: [1114],
+          serialize: (value: unknown) => String(value),
+          parse: (value: string) => value,
+        },
+      },
+    });
+    const connection = new PostgresConnection(sql);
+    const store = new PostgresPersistence(
+      new SqlBackend(postgresDialect(schema), connection),
+      schema,
+    );
+    try {
+      await store.initializeSchema();
+    } catch (error) {
+      await connection.close().catch(() => {});
+      if (error instanceof ConnectionError) {
+        const where = `${config.host ?? "localhost"}:${config.port ?? 5432}`;
+        throw new ConnectionError(
+          `Cannot connect to PostgreSQL at ${where}: ${
+            (error.cause as Error | undefined)?.message ?? error.message
+          }`,
+          { cause: error.cause },
+        );
+      }
+      throw error;
+    }
+    return store;
+  }
+
+  /** Use {@linkcode PostgresPersistence.open}. */
+  private constructor(backend: SqlBackend, schema: string) {
+    super(backend);
+    this.schema = schema;
+  }
+}

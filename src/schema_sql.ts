@@ -1,0 +1,33 @@
+import { postgresDialect } from "./postgres/dialect.ts";
+import { schemaStatements } from "./sql/schema.ts";
+import { sqliteDialect } from "./sqlite/dialect.ts";
+
+/**
+ * The statements that create the schema, for an operator who creates it by
+ * hand (the specification's "Manual Schema Creation"). The stores run the
+ * same statements themselves when they open.
+ *
+ * @param dialect `sqlite` or `postgres`.
+ * @param options For PostgreSQL, the schema; default `agent_sdk`.
+ * @returns The statements, in order, each without a final semicolon.
+ *
+ * @example Print the PostgreSQL DDL
+ * ```ts
+ * import { schemaSql } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const statements = schemaSql("postgres", { schema: "agents" });
+ * assert.equal(statements[0], 'CREATE SCHEMA IF NOT EXISTS "agents"');
+ * console.log(statements.join(";\n\n") + ";");
+ * ```
+ */
+export function schemaSql(
+  dialect: "sqlite" | "postgres",
+  options: { schema?: string } = {},
+): string[] {
+  return schemaStatements(
+    dialect === "sqlite"
+      ? sqliteDialect
+      : postgresDialect(options.schema ?? "agent_sdk"),
+  );
+}

@@ -1,0 +1,385 @@
+// The backend of both SQL databases: every query written once, with `?`
+// placeholders, over a dialect's hooks and a driver.
+
+import type {
+  Backend,
+  Cursor,
+  EventListQuery,
+  RunListQuery,
+  Stored,
+  UsageListQuery,
+} from "../_backend.ts";
+import type {
+  EventRecord,
+  RunChanges,
+  RunRecord,
+  UsageRecord,
+} from "../_records.ts";
+import {
+  ConnectionError,
+  DuplicateRunError,
+  PersistenceError,
+  RunNotFoundError,
+  SchemaVersionError,
+} from "../errors.ts";
+import type { AgentRunStats } from "../types.ts";
+import type {
+  SqlDialect,
+  SqlDriver,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "./dialect.ts";
+import {
+  createMigrationsTable,
+  migrations,
+  MIGRATIONS_TABLE,
+  SCHEMA_VERSION,
+} from "./schema.ts";
+import {
+  decodeRow,
+  encodeFields,
+  encodeRecord,
+  EVENTS,
+  RUNS,
+  type Table,
+  USAGE,
+} from "./tables.ts";
+
+/** Conditions joined by AND, and their parameters. */
+class Where {
+  readonly #conditions: string[] = [];
+  readonly params: SqlValue[] = [];
+
+  /** Adds `condition` with its parameters, unless `value` is undefined. */
+  add(condition: string, ...values: (SqlValue | undefined)[]): this {
+    if (values.some((value) => value === undefined)) return this;
+    this.#conditions.push(condition);
+    this.params.push(...values as SqlValue[]);
+    return this;
+  }
+
+  /** Adds the keyset condition of `after` when it is set. */
+  after(cursor: Cursor | undefined, condition: string): this {
+    return cursor === undefined
+      ? this
+      : this.add(condition, ...cursor as [SqlValue, SqlValue]);
+  }
+
+  toString(): string {
+    return this.#conditions.length === 0
+      ? ""
+      : `WHERE ${this.#conditions.join(" AND ")}`;
+  }
+}
+
+/** SQL storage over a dialect and a driver. */
+export class SqlBackend implements Backend {
+  readonly name: SqlDialect["name"];
+  readonly #dialect: SqlDialect;
+  readonly #driver: SqlDriver;
+  readonly #runs: string;
+  readonly #events: string;
+  readonly #usage: string;
+
+  constructor(dialect: SqlDialect, driver: SqlDriver) {
+    this.name = dialect.name;
+    this.#dialect = dialect;
+    this.#driver = driver;
+    this.#runs = dialect.table(RUNS.name);
+    this.#events = dialect.table(EVENTS.name);
+    this.#usage = dialect.table(USAGE.name);
+  }
+
+  insertRun(record: RunRecord): Promise<number> {
+    return this.#guard(async () => {
+      try {
+        const [row] = await this.#driver.query(
+          insertSql(this.#runs, RUNS, 1),
+          encodeRecord(RUNS, record),
+        );
+        return Number(row!.id);
+      } catch (error) {
+        if (this.#driver.classify(error) === "unique") {
+          throw new DuplicateRunError(record.runId, { cause: error });
+        }
+        throw error;
+      }
+    });
+  }
+
+  updateRun(
+    runId: string,
+    changes: RunChanges,
+  ): Promise<Stored<RunRecord> | undefined> {
+    const fields = encodeFields(RUNS, changes);
+    return this.#guard(async () => {
+      const [row] = await this.#driver.query(
+        `UPDATE ${this.#runs} SET ${
+          fields.map((f) => `${f.column} = ?`).join(", ")
+        } WHERE run_id = ? RETURNING *`,
+        [...fields.map((f) => f.value), runId],
+      );
+      return row && storedRun(row);
+    });
+  }
+
+  findRun(runId: string): Promise<Stored<RunRecord> | undefined> {
+    return this.#guard(async () => {
+      const [row] = await this.#driver.query(
+        `SELECT * FROM ${this.#runs} WHERE run_id = ?`,
+        [runId],
+      );
+      return row && storedRun(row);
+    });
+  }
+
+  listRuns(query: RunListQuery): Promise<Stored<RunRecord>[]> {
+    const where = new Where()
+      .add("agent_id = ?", query.agentId)
+      .add("status = ?", query.status)
+      .after(query.after, "(created_at, id) < (?, ?)");
+    return this.#guard(async () => {
+      const rows = await this.#driver.query(
+        `SELECT * FROM ${this.#runs} ${where} ` +
+          `ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+        [...where.params, query.limit, query.offset],
+      );
+      return rows.map(storedRun);
+    });
+  }
+
+  deleteRun(runId: string): Promise<boolean> {
+    return this.#guard(() =>
+      this.#driver.transaction(async (tx) => {
+        await tx.query(`DELETE FROM ${this.#events} WHERE run_id = ?`, [runId]);
+        const deleted = await tx.query(
+          `DELETE FROM ${this.#runs} WHERE run_id = ? RETURNING id`,
+          [runId],
+        );
+        return deleted.length > 0;
+      })
+    );
+  }
+
+  insertEvents(records: readonly EventRecord[]): Promise<number[]> {
+    return this.#guard(async () => {
+      try {
+        return await this.#insertAll(this.#events, EVENTS, records);
+      } catch (error) {
+        if (this.#driver.classify(error) !== "foreign-key") throw error;
+        const missing = await this.#missingRun(records.map((r) => r.runId));
+        throw new RunNotFoundError(missing ?? records[0]!.runId, {
+          cause: error,
+        });
+      }
+    });
+  }
+
+  listEvents(query: EventListQuery): Promise<Stored<EventRecord>[]> {
+    const where = new Where()
+      .add("run_id = ?", query.runId)
+      .add("event_type = ?", query.eventType)
+      .after(query.after, "(timestamp, id) > (?, ?)");
+    return this.#guard(async () => {
+      const rows = await this.#driver.query(
+        `SELECT * FROM ${this.#events} ${where} ORDER BY timestamp, id LIMIT ?`,
+        [...where.params, query.limit],
+      );
+      return rows.map((row) => stored(EVENTS, row, "timestamp"));
+    });
+  }
+
+  insertUsage(records: readonly UsageRecord[]): Promise<number[]> {
+    return this.#guard(() => this.#insertAll(this.#usage, USAGE, records));
+  }
+
+  listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]> {
+    const where = new Where()
+      .add("agent_id = ?", query.agentId)
+      .add("run_id = ?", query.runId)
+      .after(query.after, "(created_at, id) < (?, ?)");
+    return this.#guard(async () => {
+      const rows = await this.#driver.query(
+        `SELECT * FROM ${this.#usage} ${where} ` +
+          `ORDER BY created_at DESC, id DESC LIMIT ?`,
+        [...where.params, query.limit],
+      );
+      return rows.map((row) => stored(USAGE, row, "created_at"));
+    });
+  }
+
+  stats(agentId: string | undefined): Promise<AgentRunStats> {
+    const filter = agentId === undefined ? "" : "WHERE agent_id = ?";
+    const params = agentId === undefined ? [] : [agentId, agentId];
+    const byStatus = (status: string) =>
+      `COALESCE(SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END), 0)`;
+    const sql = `SELECT * FROM (
+  SELECT COUNT(*) AS total_runs,
+    ${byStatus("pending")} AS pending_runs,
+    ${byStatus("running")} AS running_runs,
+    ${byStatus("completed")} AS completed_runs,
+    ${byStatus("error")} AS error_runs,
+    ${byStatus("cancelled")} AS cancelled_runs,
+    COALESCE(AVG(total_iterations), 0) AS avg_iterations
+  FROM ${this.#runs} ${filter}
+) AS runs CROSS JOIN (
+  SELECT COUNT(*) AS total_llm_calls,
+    ${byStatus("error")} AS failed_llm_calls,
+    COALESCE(SUM(input_tokens), 0) AS total_input_tokens,
+    COALESCE(SUM(output_tokens), 0) AS total_output_tokens,
+    COALESCE(SUM(${
+      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
+    }), 0) AS total_cost_usd
+  FROM ${this.#usage} ${filter}
+) AS usage`;
+    return this.#guard(async () => {
+      const [row] = await this.#driver.query(sql, params);
+      const figure = (name: string) => Number(row![name] ?? 0);
+      return {
+        totalRuns: figure("total_runs"),
+        pendingRuns: figure("pending_runs"),
+        runningRuns: figure("running_runs"),
+        completedRuns: figure("completed_runs"),
+        errorRuns: figure("error_runs"),
+        cancelledRuns: figure("cancelled_runs"),
+        avgIterations: figure("avg_iterations"),
+        totalLlmCalls: figure("total_llm_calls"),
+        failedLlmCalls: figure("failed_llm_calls"),
+        totalInputTokens: figure("total_input_tokens"),
+        totalOutputTokens: figure("total_output_tokens"),
+        totalCostUsd: figure("total_cost_usd"),
+      };
+    });
+  }
+
+  initializeSchema(): Promise<void> {
+    const dialect = this.#dialect;
+    return this.#guard(() =>
+      this.#driver.transaction(async (tx) => {
+        if (dialect.schemaLock) await tx.query(dialect.schemaLock);
+        for (const statement of dialect.preamble) await tx.query(statement);
+        await tx.query(createMigrationsTable(dialect));
+        const [row] = await tx.query(
+          `SELECT MAX(version) AS version FROM ${
+            dialect.table(MIGRATIONS_TABLE)
+          }`,
+        );
+        const version = Number(row?.version ?? 0);
+        if (version > SCHEMA_VERSION) {
+          throw new SchemaVersionError(
+            `The database has schema version ${version}, newer than ${SCHEMA_VERSION}, the newest this version of @curio/persistence knows; upgrade the module`,
+          );
+        }
+        const steps = migrations(dialect);
+        for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+          for (const statement of steps[next - 1]!) await tx.query(statement);
+          await tx.query(
+            `INSERT INTO ${
+              dialect.table(MIGRATIONS_TABLE)
+            } (version) VALUES (?)`,
+            [next],
+          );
+        }
+      })
+    );
+  }
+
+  ping(): Promise<void> {
+    return this.#guard(async () => {
+      await this.#driver.query("SELECT 1");
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#driver.close();
+  }
+
+  /** Inserts every record in one transaction, as few statements as fit. */
+  #insertAll<R>(
+    table: string,
+    definition: Table<R>,
+    records: readonly R[],
+  ): Promise<number[]> {
+    const perStatement = Math.floor(
+      this.#dialect.maxParameters / definition.columns.length,
+    );
+    const insert = async (session: SqlSession) => {
+      const ids: number[] = [];
+      for (let i = 0; i < records.length; i += perStatement) {
+        const chunk = records.slice(i, i + perStatement);
+        const rows = await session.query(
+          insertSql(table, definition, chunk.length),
+          chunk.flatMap((record) => encodeRecord(definition, record)),
+        );
+        // Ids rise in the order rows are inserted, which is VALUES order;
+        // RETURNING itself promises no order.
+        ids.push(...rows.map((row) => Number(row.id)).sort((a, b) => a - b));
+      }
+      return ids;
+    };
+    return records.length <= perStatement
+      ? insert(this.#driver)
+      : this.#driver.transaction(insert);
+  }
+
+  /** The first of `runIds` that has no run, if any. */
+  async #missingRun(runIds: string[]): Promise<string | undefined> {
+    const unique = [...new Set(runIds)];
+    const found = new Set<string>();
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = await this.#driver.query(
+        `SELECT run_id FROM ${this.#runs} WHERE run_id IN (${
+          chunk.map(() => "?").join(", ")
+        })`,
+        chunk,
+      );
+      for (const row of rows) found.add(String(row.run_id));
+    }
+    return unique.find((id) => !found.has(id));
+  }
+
+  /** Runs `operation`, turning driver errors into the module's errors. */
+  async #guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof PersistenceError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.#driver.classify(error) === "connection") {
+        throw new ConnectionError(
+          `Cannot reach the ${this.name} database: ${message}`,
+          { cause: error },
+        );
+      }
+      throw new PersistenceError(`${this.name} query failed: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function insertSql(table: string, definition: Table<unknown>, rows: number) {
+  const columns = definition.columns.map((c) => c.name).join(", ");
+  const tuple = `(${definition.columns.map(() => "?").join(", ")})`;
+  return `INSERT INTO ${table} (${columns}) VALUES ${
+    Array(rows).fill(tuple).join(", ")
+  } RETURNING id`;
+}
+
+function stored<R>(
+  table: Table<R>,
+  row: SqlRow,
+  sortColumn: string,
+): Stored<R> {
+  return {
+    id: Number(row.id),
+    record: decodeRow(table, row),
+    cursor: [row[sortColumn], row.id],
+  };
+}
+
+function storedRun(row: SqlRow): Stored<RunRecord> {
+  return stored(RUNS, row, "created_at");
+}

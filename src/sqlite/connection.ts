@@ -1,0 +1,92 @@
+// One long-lived SQLite connection as a `SqlDriver`. The drivers are
+// synchronous, so a statement needs no queue; only a transaction, which spans
+// awaits, must keep other callers' statements out until it ends.
+
+import type {
+  ErrorKind,
+  SqlDriver,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "../sql/dialect.ts";
+import {
+  type SqliteDatabase,
+  sqliteErrorKind,
+  type SqliteStatement,
+} from "./driver.ts";
+
+const MAX_CACHED_STATEMENTS = 256;
+
+/** A SQLite database, with cached statements and serialised transactions. */
+export class SqliteConnection implements SqlDriver {
+  readonly #db: SqliteDatabase;
+  readonly #statements = new Map<string, SqliteStatement>();
+  #transaction: Promise<unknown> | undefined;
+  #closed = false;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    if (this.#transaction) {
+      const retry = () => this.query(sql, params);
+      return this.#transaction.then(retry, retry);
+    }
+    try {
+      return Promise.resolve(this.#all(sql, params));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    while (this.#transaction) await this.#transaction.catch(() => {});
+    const session: SqlSession = {
+      query: (sql, params = []) => Promise.resolve(this.#all(sql, params)),
+    };
+    const run = (async () => {
+      // IMMEDIATE takes the write lock now, so a second process waits for
+      // it (busy_timeout) instead of failing at its first write.
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(session);
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    })();
+    this.#transaction = run;
+    try {
+      return await run;
+    } finally {
+      if (this.#transaction === run) this.#transaction = undefined;
+    }
+  }
+
+  classify(error: unknown): ErrorKind | undefined {
+    return sqliteErrorKind(error);
+  }
+
+  async close(): Promise<void> {
+    while (this.#transaction) await this.#transaction.catch(() => {});
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size >= MAX_CACHED_STATEMENTS) {
+        this.#statements.delete(this.#statements.keys().next().value!);
+      }
+      this.#statements.set(sql, statement);
+    }
+    return statement.all(...params) as SqlRow[];
+  }
+}

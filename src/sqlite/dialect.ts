@@ -1,0 +1,17 @@
+import type { SqlDialect } from "../sql/dialect.ts";
+
+/** SQLite's hooks for the shared SQL backend. */
+export const sqliteDialect: SqlDialect = {
+  name: "sqlite",
+  table: (name) => name,
+  primaryKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
+  preamble: [],
+  // BEGIN IMMEDIATE already serialises writers across processes.
+  schemaLock: undefined,
+  // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32.
+  maxParameters: 32_000,
+  jsonNumber: (column, key) =>
+    `CASE WHEN json_valid(${column}) THEN ` +
+    `CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') ` +
+    `THEN json_extract(${column}, '$.${key}') END END`,
+};

@@ -1,0 +1,78 @@
+// The one file that knows which runtime it runs on: Bun has `bun:sqlite`,
+// Deno (2.2+) and Node (22.5+) have `node:sqlite`. Both are imported lazily,
+// so nobody loads a SQLite driver who does not open a SQLite store.
+
+import { ConnectionError } from "../errors.ts";
+
+/** A prepared statement: the part of both drivers' APIs this module uses. */
+export interface SqliteStatement {
+  all(...params: unknown[]): unknown[];
+}
+
+/** An open database: the part of both drivers' APIs this module uses. */
+export interface SqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): SqliteStatement;
+  close(): void;
+}
+
+/** Which SQLite driver this runtime provides. */
+export function sqliteRuntime(): "bun:sqlite" | "node:sqlite" {
+  return "Bun" in globalThis ? "bun:sqlite" : "node:sqlite";
+}
+
+/** Opens (creating it if needed) the SQLite database at `path`. */
+export async function openSqliteDatabase(
+  path: string,
+): Promise<SqliteDatabase> {
+  const runtime = sqliteRuntime();
+  // A variable specifier keeps type checkers from resolving a module that
+  // exists on one runtime only.
+  const specifier: string = runtime;
+  let driver: Record<string, unknown>;
+  try {
+    driver = await import(specifier);
+  } catch (error) {
+    throw new ConnectionError(
+      `This runtime has no SQLite driver (${runtime} failed to load): ` +
+        "use Deno 2.2+, Node 22.5+ or Bun 1.0+",
+      { cause: error },
+    );
+  }
+  const Database =
+    (runtime === "bun:sqlite" ? driver.Database : driver.DatabaseSync) as new (
+      path: string,
+    ) => SqliteDatabase;
+  try {
+    return new Database(path);
+  } catch (error) {
+    throw new ConnectionError(
+      `Cannot open the SQLite database ${path}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** What a SQLite error means, from its (extended) result code. */
+export function sqliteErrorKind(
+  error: unknown,
+): "unique" | "foreign-key" | "connection" | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  // node:sqlite reports `errcode`, bun:sqlite `errno` and a `code` name.
+  const { errcode, errno, code } = error as Record<string, unknown>;
+  const result = typeof errcode === "number"
+    ? errcode
+    : typeof errno === "number"
+    ? errno
+    : undefined;
+  if (
+    result === 2067 || result === 1555 || code === "SQLITE_CONSTRAINT_UNIQUE"
+  ) {
+    return "unique";
+  }
+  if (result === 787 || code === "SQLITE_CONSTRAINT_FOREIGNKEY") {
+    return "foreign-key";
+  }
+  if (result !== undefined && (result & 0xff) === 14) return "connection";
+  return undefined;
+}

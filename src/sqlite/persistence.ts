@@ -1,0 +1,125 @@
+import { Store } from "../_store.ts";
+import { InvalidInputError } from "../errors.ts";
+import { SqlBackend } from "../sql/backend.ts";
+import { SqliteConnection } from "./connection.ts";
+import { sqliteDialect } from "./dialect.ts";
+import { openSqliteDatabase } from "./driver.ts";
+
+/**
+ * Options of {@linkcode SqlitePersistence.open}.
+ *
+ * @example
+ * ```ts
+ * import type { SqliteOptions } from "@curio/persistence";
+ * const options: SqliteOptions = { busyTimeoutMs: 10_000, synchronous: "full" };
+ * ```
+ */
+export interface SqliteOptions {
+  /**
+   * How long a write waits for another process's transaction before it
+   * fails, in milliseconds. Default 10000.
+   */
+  busyTimeoutMs?: number;
+  /**
+   * `normal` (the default) keeps every committed write through a crash of
+   * the process; `full` also through a crash of the machine or a power cut,
+   * at the price of a disk flush per transaction.
+   */
+  synchronous?: "normal" | "full";
+}
+
+/**
+ * A store in one SQLite file (or in memory, with `:memory:`), on `node:sqlite`
+ * in Deno and Node and on `bun:sqlite` in Bun. One long-lived connection in
+ * WAL mode with a busy timeout, so several processes can share the file.
+ *
+ * @example
+ * ```ts
+ * import { SqlitePersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await SqlitePersistence.open(":memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1" });
+ * assert.equal((await store.getAgentRun("r1"))?.agentId, "a1");
+ * ```
+ */
+export class SqlitePersistence extends Store {
+  /** The database file, or `:memory:`. */
+  readonly path: string;
+
+  /**
+   * Opens the database at `path`, creating the file (readable by its owner
+   * only), its parent folders and the schema when missing.
+   *
+   * @param path A file path, or `:memory:`. Default `./agent_sdk.db`.
+   * @param options Busy timeout and durability.
+   * @returns The open store.
+   *
+   * @example
+   * ```ts
+   * import { SqlitePersistence } from "@curio/persistence";
+   * import assert from "node:assert/strict";
+   *
+   * await using store = await SqlitePersistence.open(":memory:", {
+   *   busyTimeoutMs: 5000,
+   * });
+   * assert.ok(await store.healthCheck());
+   * ```
+   */
+  static async open(
+    path = "./agent_sdk.db",
+    options: SqliteOptions = {},
+  ): Promise<SqlitePersistence> {
+    const busyTimeout = options.busyTimeoutMs ?? 10_000;
+    if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0) {
+      throw new InvalidInputError(
+        "busyTimeoutMs",
+        `expected a whole number from 0, got ${busyTimeout}`,
+      );
+    }
+    const synchronous = options.synchronous ?? "normal";
+    if (synchronous !== "normal" && synchronous !== "full") {
+      throw new InvalidInputError(
+        "synchronous",
+        `expected normal or full, got ${String(synchronous)}`,
+      );
+    }
+    if (path !== ":memory:") await createPrivateFile(path);
+    const db = await openSqliteDatabase(path);
+    const connection = new SqliteConnection(db);
+    try {
+      db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
+      db.exec("PRAGMA foreign_keys = ON");
+      const store = new SqlitePersistence(
+        new SqlBackend(sqliteDialect, connection),
+        path,
+      );
+      await store.initializeSchema();
+      return store;
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+  }
+
+  /** Use {@linkcode SqlitePersistence.open}. */
+  private constructor(backend: SqlBackend, path: string) {
+    super(backend);
+    this.path = path;
+  }
+}
+
+/**
+ * Creates the file and its folders before SQLite does, so that it is
+ * readable and writable by its owner only: it holds prompts and responses.
+ * SQLite gives the WAL and shared-memory files the same permissions.
+ */
+async function createPrivateFile(path: string): Promise<void> {
+  const fs = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  await fs.mkdir(dirname(path), { recursive: true });
+  const file = await fs.open(path, "a", 0o600);
+  await file.close();
+}

@@ -1,0 +1,606 @@
+/**
+ * The records this module stores, the inputs that create them, and the
+ * {@linkcode Persistence} interface every backend implements.
+ *
+ * @module
+ */
+
+/**
+ * The statuses an agent run moves through.
+ *
+ * @example Check a status
+ * ```ts
+ * import { AGENT_RUN_STATUSES } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(AGENT_RUN_STATUSES.includes("completed"));
+ * ```
+ */
+export const AGENT_RUN_STATUSES = [
+  "pending",
+  "running",
+  "completed",
+  "error",
+  "cancelled",
+] as const;
+
+/**
+ * One of {@linkcode AGENT_RUN_STATUSES}.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunStatus } from "@curio/persistence";
+ * const status: AgentRunStatus = "running";
+ * ```
+ */
+export type AgentRunStatus = typeof AGENT_RUN_STATUSES[number];
+
+/**
+ * The event types the specification names. Any other string of at most 100
+ * characters is accepted too; `custom` is the conventional one.
+ *
+ * @example
+ * ```ts
+ * import { EVENT_TYPES } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(EVENT_TYPES.length, 21);
+ * ```
+ */
+export const EVENT_TYPES = [
+  "run_started",
+  "run_completed",
+  "run_error",
+  "iteration_started",
+  "iteration_completed",
+  "planning_started",
+  "planning_completed",
+  "action_execution_started",
+  "action_execution_completed",
+  "critique_started",
+  "critique_completed",
+  "critique_result",
+  "synthesis_started",
+  "synthesis_completed",
+  "synthesis_result",
+  "object_stored",
+  "object_not_found",
+  "tool_registered",
+  "subagent_run_started",
+  "subagent_run_completed",
+  "custom",
+] as const;
+
+/**
+ * One of {@linkcode EVENT_TYPES}.
+ *
+ * @example
+ * ```ts
+ * import type { KnownEventType } from "@curio/persistence";
+ * const type: KnownEventType = "planning_started";
+ * ```
+ */
+export type KnownEventType = typeof EVENT_TYPES[number];
+
+/**
+ * An event type: one of {@linkcode EVENT_TYPES}, or any other non-empty
+ * string of at most 100 characters.
+ *
+ * @example
+ * ```ts
+ * import type { EventType } from "@curio/persistence";
+ * const known: EventType = "run_started";
+ * const mine: EventType = "cache_hit";
+ * ```
+ */
+// deno-lint-ignore ban-types
+export type EventType = KnownEventType | (string & {});
+
+/**
+ * The outcomes of an LLM call.
+ *
+ * @example
+ * ```ts
+ * import { LLM_USAGE_STATUSES } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([...LLM_USAGE_STATUSES], ["success", "error"]);
+ * ```
+ */
+export const LLM_USAGE_STATUSES = ["success", "error"] as const;
+
+/**
+ * One of {@linkcode LLM_USAGE_STATUSES}.
+ *
+ * @example
+ * ```ts
+ * import type { LlmUsageStatus } from "@curio/persistence";
+ * const status: LlmUsageStatus = "error";
+ * ```
+ */
+export type LlmUsageStatus = typeof LLM_USAGE_STATUSES[number];
+
+/**
+ * A value that survives `JSON.stringify` and `JSON.parse` unchanged. JSON
+ * columns are read back as this type; text in them that is not JSON (written
+ * by another program) is returned as the string it is.
+ *
+ * @example
+ * ```ts
+ * import type { JsonValue } from "@curio/persistence";
+ * const data: JsonValue = { action: "search", args: { q: "AI" }, ok: true };
+ * ```
+ */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/**
+ * One agent execution from start to finish, as stored in `agent_runs`.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const run = await store.createAgentRun({ agentId: "a1", runId: "r1" });
+ * assert.equal(run.status, "pending");
+ * ```
+ */
+export interface AgentRun {
+  /** Primary key, assigned by the store. */
+  id: number;
+  /** The agent instance that ran. */
+  agentId: string;
+  /** Unique identifier of this run. */
+  runId: string;
+  /** Human-readable agent name. */
+  agentName: string;
+  /** The goal of this run. */
+  objective: string;
+  /** Additional context given to the run. */
+  additionalContext: JsonValue;
+  /** When the run started, or `null`. */
+  startedAt: Date | null;
+  /** When the run finished, or `null` while it runs. */
+  finishedAt: Date | null;
+  /** Number of plan-execute-critique iterations. */
+  totalIterations: number;
+  /** The final synthesis summary, or `null`. */
+  finalSynthesisOutput: string | null;
+  /** Full execution history. */
+  executionHistory: JsonValue;
+  /** Where the run is in its life. */
+  status: AgentRunStatus;
+  /** Why the run failed, when `status` is `error`. */
+  errorMessage: string | null;
+  /** Anything else worth keeping. */
+  metadata: JsonValue;
+  /** When the record was created. */
+  createdAt: Date;
+  /** When the record was last written. */
+  updatedAt: Date;
+}
+
+/**
+ * One event inside a run, as stored in `agent_run_events`.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1" });
+ * const event = await store.logAgentRunEvent({
+ *   agentId: "a1",
+ *   runId: "r1",
+ *   eventType: "run_started",
+ *   data: { objective: "demo" },
+ * });
+ * assert.deepEqual(event.data, { objective: "demo" });
+ * ```
+ */
+export interface AgentRunEvent {
+  /** Primary key, assigned by the store. */
+  id: number;
+  /** The agent that logged the event. */
+  agentId: string;
+  /** The run the event belongs to. */
+  runId: string;
+  /** Human-readable agent name. */
+  agentName: string;
+  /** When the event happened. */
+  timestamp: Date;
+  /** What happened. */
+  eventType: EventType;
+  /** Event-specific data. */
+  data: JsonValue;
+  /** When the record was created. */
+  createdAt: Date;
+}
+
+/**
+ * One LLM call, as stored in `agent_llm_usage`.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const usage = await store.logLlmUsage({
+ *   provider: "openai",
+ *   model: "gpt-4o-mini",
+ *   prompt: "Hello",
+ *   inputTokens: 5,
+ *   outputTokens: 2,
+ * });
+ * assert.equal(usage.promptLength, 5);
+ * ```
+ */
+export interface AgentLlmUsage {
+  /** Primary key, assigned by the store. */
+  id: number;
+  /** The agent that made the call, if any. */
+  agentId: string | null;
+  /** The run the call belongs to, if any (a soft reference). */
+  runId: string | null;
+  /** LLM provider: openai, anthropic, groq, ollama, … */
+  provider: string;
+  /** Model name. */
+  model: string;
+  /** The prompt sent. */
+  prompt: string;
+  /** Length of the prompt in characters (Unicode code points). */
+  promptLength: number;
+  /** Parameters of the call: temperature, max tokens, … */
+  inputParams: JsonValue;
+  /** Input tokens, if the provider reported them. */
+  inputTokens: number | null;
+  /** Output tokens, if the provider reported them. */
+  outputTokens: number | null;
+  /** The response received. */
+  responseContent: string | null;
+  /** Length of the response in characters (Unicode code points). */
+  responseLength: number | null;
+  /** Provider-specific usage figures, such as `total_tokens` and `cost_usd`. */
+  usageMetrics: JsonValue;
+  /** Whether the call succeeded. */
+  status: LlmUsageStatus;
+  /** Why the call failed, when `status` is `error`. */
+  errorMessage: string | null;
+  /** How long the call took, in milliseconds. */
+  latencyMs: number | null;
+  /** When the record was created. */
+  createdAt: Date;
+}
+
+/**
+ * What {@linkcode Persistence.createAgentRun} takes: `agentId` and `runId`,
+ * and any other field of {@linkcode AgentRun} but `id`.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunInput } from "@curio/persistence";
+ * const input: AgentRunInput = {
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   objective: "Summarise the news",
+ *   status: "running",
+ *   startedAt: new Date(),
+ * };
+ * ```
+ */
+export interface AgentRunInput {
+  /** The agent instance that runs. */
+  agentId: string;
+  /** Unique identifier of this run. */
+  runId: string;
+  /** Human-readable agent name; default `""`. */
+  agentName?: string;
+  /** The goal of this run; default `""`. */
+  objective?: string;
+  /** Additional context, any JSON value; default `null`. */
+  additionalContext?: unknown;
+  /** When the run started; default `null`. */
+  startedAt?: Date | null;
+  /** When the run finished; default `null`. */
+  finishedAt?: Date | null;
+  /** Iterations so far; default `0`. */
+  totalIterations?: number;
+  /** The final synthesis summary; default `null`. */
+  finalSynthesisOutput?: string | null;
+  /** Execution history, any JSON value; default `null`. */
+  executionHistory?: unknown;
+  /** Default `pending`. */
+  status?: AgentRunStatus;
+  /** Why the run failed; default `null`. */
+  errorMessage?: string | null;
+  /** Anything else, any JSON value; default `null`. */
+  metadata?: unknown;
+  /** Creation time; default now. Set it when importing records. */
+  createdAt?: Date;
+  /** Last write time; default `createdAt`. Set it when importing records. */
+  updatedAt?: Date;
+}
+
+/**
+ * The fields {@linkcode Persistence.updateAgentRun} may change. Fields given
+ * are written, fields left out keep their value, and `updatedAt` is set.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunPatch } from "@curio/persistence";
+ * const patch: AgentRunPatch = {
+ *   status: "completed",
+ *   finishedAt: new Date(),
+ *   totalIterations: 3,
+ * };
+ * ```
+ */
+export type AgentRunPatch = {
+  [
+    K in Exclude<
+      keyof AgentRunInput,
+      "agentId" | "runId" | "createdAt" | "updatedAt"
+    >
+  ]?: AgentRunInput[K] | undefined;
+};
+
+/**
+ * What {@linkcode Persistence.logAgentRunEvent} takes.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunEventInput } from "@curio/persistence";
+ * const input: AgentRunEventInput = {
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   eventType: "action_execution_completed",
+ *   data: { action: "fetch_articles", duration_ms: 1234 },
+ * };
+ * ```
+ */
+export interface AgentRunEventInput {
+  /** The agent that logs the event. */
+  agentId: string;
+  /** The run the event belongs to; it must exist. */
+  runId: string;
+  /** Human-readable agent name; default `""`. */
+  agentName?: string;
+  /** When the event happened; default now. */
+  timestamp?: Date;
+  /** What happened: non-empty, at most 100 characters. */
+  eventType: EventType;
+  /** Event-specific data, any JSON value; default `null`. */
+  data?: unknown;
+  /** Creation time; default now. Set it when importing records. */
+  createdAt?: Date;
+}
+
+/**
+ * What {@linkcode Persistence.logLlmUsage} takes. Lengths default to the
+ * number of characters of the prompt and response.
+ *
+ * @example
+ * ```ts
+ * import type { LlmUsageInput } from "@curio/persistence";
+ * const input: LlmUsageInput = {
+ *   agentId: "researcher",
+ *   runId: "run-1",
+ *   provider: "anthropic",
+ *   model: "claude-sonnet",
+ *   prompt: "Plan the next step",
+ *   responseContent: "Search the archive",
+ *   inputTokens: 150,
+ *   outputTokens: 50,
+ *   usageMetrics: { total_tokens: 200, cost_usd: 0.0003 },
+ *   latencyMs: 850,
+ * };
+ * ```
+ */
+export interface LlmUsageInput {
+  /** The agent that made the call; default `null`. */
+  agentId?: string | null;
+  /** The run the call belongs to (need not exist); default `null`. */
+  runId?: string | null;
+  /** LLM provider; default `""`. */
+  provider?: string;
+  /** Model name; default `""`. */
+  model?: string;
+  /** The prompt; default `""`. */
+  prompt?: string;
+  /** Default: characters in `prompt`. */
+  promptLength?: number;
+  /** Parameters of the call, any JSON value; default `null`. */
+  inputParams?: unknown;
+  /** Input tokens; default `null`. */
+  inputTokens?: number | null;
+  /** Output tokens; default `null`. */
+  outputTokens?: number | null;
+  /** The response; default `null`. */
+  responseContent?: string | null;
+  /** Default: characters in `responseContent`, or `null`. */
+  responseLength?: number | null;
+  /** Usage figures, any JSON value; default `null`. */
+  usageMetrics?: unknown;
+  /** Default `success`. */
+  status?: LlmUsageStatus;
+  /** Why the call failed; default `null`. */
+  errorMessage?: string | null;
+  /** Latency in milliseconds; default `null`. */
+  latencyMs?: number | null;
+  /** Creation time; default now. Set it when importing records. */
+  createdAt?: Date;
+}
+
+/**
+ * Figures over runs and LLM calls, for one agent or for all.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const stats = await store.getAgentRunStats();
+ * assert.equal(stats.totalRuns, 0);
+ * ```
+ */
+export interface AgentRunStats {
+  /** Runs in all. */
+  totalRuns: number;
+  /** Runs with status `pending`. */
+  pendingRuns: number;
+  /** Runs with status `running`. */
+  runningRuns: number;
+  /** Runs with status `completed`. */
+  completedRuns: number;
+  /** Runs with status `error`. */
+  errorRuns: number;
+  /** Runs with status `cancelled`. */
+  cancelledRuns: number;
+  /** Mean of `totalIterations` over the runs, to 2 decimals; 0 without runs. */
+  avgIterations: number;
+  /** LLM calls in all. */
+  totalLlmCalls: number;
+  /** LLM calls with status `error`. */
+  failedLlmCalls: number;
+  /** Sum of `inputTokens`. */
+  totalInputTokens: number;
+  /** Sum of `outputTokens`. */
+  totalOutputTokens: number;
+  /** Sum of `usageMetrics.cost_usd`, where it is a number. */
+  totalCostUsd: number;
+}
+
+/**
+ * Which runs {@linkcode Persistence.getAgentRuns} lists.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunQuery } from "@curio/persistence";
+ * const query: AgentRunQuery = { agentId: "a1", limit: 20, offset: 40 };
+ * ```
+ */
+export interface AgentRunQuery {
+  /** Only this agent's runs. */
+  agentId?: string;
+  /** Only runs with this status. */
+  status?: AgentRunStatus;
+  /** At most this many; default 10. */
+  limit?: number;
+  /** Skip this many first; default 0. */
+  offset?: number;
+}
+
+/**
+ * Which LLM calls {@linkcode Persistence.getLlmUsage} lists.
+ *
+ * @example
+ * ```ts
+ * import type { LlmUsageQuery } from "@curio/persistence";
+ * const query: LlmUsageQuery = { runId: "run-1", limit: 50 };
+ * ```
+ */
+export interface LlmUsageQuery {
+  /** Only this agent's calls. */
+  agentId?: string;
+  /** Only this run's calls. */
+  runId?: string;
+  /** At most this many; default 100. */
+  limit?: number;
+}
+
+/**
+ * Options of the iterators: how many records each page underneath reads.
+ *
+ * @example
+ * ```ts
+ * import type { PageOptions } from "@curio/persistence";
+ * const options: PageOptions = { pageSize: 500 };
+ * ```
+ */
+export interface PageOptions {
+  /** Records read per query; default 1000. */
+  pageSize?: number;
+}
+
+/**
+ * The operations every backend provides. All are async; writes return the
+ * stored record, with its `id` and `createdAt`.
+ *
+ * @example Record a run
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1", status: "running" });
+ * await store.logAgentRunEvent({ agentId: "a1", runId: "r1", eventType: "run_started" });
+ * await store.updateAgentRun("r1", { status: "completed", totalIterations: 2 });
+ * const stats = await store.getAgentRunStats({ agentId: "a1" });
+ * assert.equal(stats.completedRuns, 1);
+ * ```
+ */
+export interface Persistence extends AsyncDisposable {
+  /** Which backend this is. */
+  readonly backend: "memory" | "sqlite" | "postgres";
+
+  /** Stores a new run. Throws {@linkcode DuplicateRunError} when `runId` is taken. */
+  createAgentRun(input: AgentRunInput): Promise<AgentRun>;
+  /** Writes the given fields of a run. Throws {@linkcode RunNotFoundError} when absent. */
+  updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun>;
+  /** The run, or `undefined`. */
+  getAgentRun(runId: string): Promise<AgentRun | undefined>;
+  /** Runs, newest first (by `createdAt`, then `id`). */
+  getAgentRuns(query?: AgentRunQuery): Promise<AgentRun[]>;
+  /** Every matching run, newest first, read page by page. */
+  iterateAgentRuns(
+    query?: Omit<AgentRunQuery, "limit" | "offset"> & PageOptions,
+  ): AsyncIterableIterator<AgentRun>;
+  /** Deletes a run and its events; `true` when it existed. */
+  deleteAgentRun(runId: string): Promise<boolean>;
+
+  /** Stores an event. Throws {@linkcode RunNotFoundError} for an unknown run. */
+  logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent>;
+  /** Stores many events in one transaction: all or none. */
+  logAgentRunEvents(inputs: AgentRunEventInput[]): Promise<AgentRunEvent[]>;
+  /** A run's events in timestamp order (then `id`). */
+  getAgentRunEvents(
+    runId: string,
+    options?: { eventType?: EventType },
+  ): Promise<AgentRunEvent[]>;
+  /** A run's events in timestamp order, read page by page. */
+  iterateAgentRunEvents(
+    runId: string,
+    options?: { eventType?: EventType } & PageOptions,
+  ): AsyncIterableIterator<AgentRunEvent>;
+
+  /** Stores an LLM call. */
+  logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage>;
+  /** Stores many LLM calls in one transaction: all or none. */
+  logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]>;
+  /** LLM calls, newest first (by `createdAt`, then `id`). */
+  getLlmUsage(query?: LlmUsageQuery): Promise<AgentLlmUsage[]>;
+  /** Every matching LLM call, newest first, read page by page. */
+  iterateLlmUsage(
+    query?: Omit<LlmUsageQuery, "limit"> & PageOptions,
+  ): AsyncIterableIterator<AgentLlmUsage>;
+
+  /** Figures over runs and LLM calls. */
+  getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;
+
+  /** Creates the tables and indexes when missing; done on open too. */
+  initializeSchema(): Promise<void>;
+  /** `true` when the store answers a trivial query. Never throws. */
+  healthCheck(): Promise<boolean>;
+  /** Releases the connection or pool. Safe to call more than once. */
+  close(): Promise<void>;
+}

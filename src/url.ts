@@ -1,0 +1,303 @@
+/**
+ * Parsing of connection URLs into typed settings, with no I/O.
+ *
+ * @module
+ */
+
+import { InvalidUrlError } from "./errors.ts";
+
+/**
+ * Settings of a PostgreSQL store. The password is a non-enumerable property,
+ * so printing or serialising the settings never shows it.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresConfig } from "@curio/persistence";
+ * const config: PostgresConfig = {
+ *   host: "127.0.0.1",
+ *   port: 5432,
+ *   database: "agents",
+ *   user: "agent",
+ *   password: "secret",
+ *   schema: "agent_sdk",
+ * };
+ * ```
+ */
+export interface PostgresConfig {
+  /** Server host; default `localhost`. */
+  host?: string;
+  /** Server port; default 5432. */
+  port?: number;
+  /** Database name; default the user name. */
+  database?: string;
+  /** User name. */
+  user?: string;
+  /** Password. */
+  password?: string;
+  /** Schema of the tables; default `agent_sdk`. Must be a plain identifier. */
+  schema?: string;
+  /** Most connections in the pool; default 10. */
+  maxConnections?: number;
+  /**
+   * Connections kept open; default 1. postgres.js opens connections as they
+   * are needed, so this is accepted for the specification's sake and checked
+   * against `maxConnections`.
+   */
+  minConnections?: number;
+  /** Seconds to wait for a connection before failing; default 10. */
+  connectTimeoutSeconds?: number;
+  /** TLS: `disable` (default), `require`, `prefer` or `verify-full`. */
+  sslMode?: "disable" | "require" | "prefer" | "verify-full";
+}
+
+/**
+ * What a connection URL names.
+ *
+ * @example
+ * ```ts
+ * import { parseConnectionUrl } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const target = parseConnectionUrl("sqlite:./data/agent.db");
+ * assert.deepEqual(target, { backend: "sqlite", path: "./data/agent.db" });
+ * ```
+ */
+export type ConnectionTarget =
+  | { backend: "memory" }
+  | { backend: "sqlite"; path: string }
+  | { backend: "postgres"; config: PostgresConfig };
+
+/** The URL used when none is given and `DATABASE_URL` is not set. */
+export const DEFAULT_URL = "sqlite:./agent_sdk.db";
+
+const SCHEMES = "memory:, sqlite:, postgres: or postgresql:";
+
+const POSTGRES_PARAMETERS = [
+  "schema",
+  "max",
+  "min",
+  "connect_timeout",
+  "sslmode",
+] as const;
+
+/**
+ * Reads a connection URL.
+ *
+ * - `memory:`
+ * - `sqlite:./agent.db`, `sqlite:agent.db`, `sqlite:/abs/path.db`,
+ *   `sqlite:///abs/path.db`, `sqlite::memory:`
+ * - `postgres://user:pass@host:5432/db?schema=agent_sdk&max=10&min=1`
+ *   (also `postgresql://`; `connect_timeout` and `sslmode` too). `postgres:`
+ *   with no host takes `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
+ *   `DB_PASSWORD` and `DB_SCHEMA` from `env`.
+ *
+ * @param url The URL.
+ * @param env Environment variables, read for `postgres:` with no host.
+ * @returns The backend and its settings.
+ * @throws {InvalidUrlError} When the URL is malformed or its scheme unknown;
+ * the message never repeats a password.
+ *
+ * @example
+ * ```ts
+ * import { parseConnectionUrl } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const target = parseConnectionUrl("postgres://me:pw@db:6543/agents?max=4");
+ * assert.equal(target.backend, "postgres");
+ * if (target.backend === "postgres") {
+ *   assert.equal(target.config.port, 6543);
+ *   assert.equal(target.config.maxConnections, 4);
+ *   assert.equal(JSON.stringify(target).includes("pw"), false);
+ * }
+ * ```
+ */
+export function parseConnectionUrl(
+  url: string,
+  env: Record<string, string | undefined> = {},
+): ConnectionTarget {
+  if (typeof url !== "string") {
+    throw new InvalidUrlError(
+      `Expected a connection URL string, got ${typeof url}`,
+    );
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "memory":
+      if (!/^memory:(\/\/)?$/i.test(url)) {
+        throw new InvalidUrlError(
+          `A memory: URL takes nothing after the scheme`,
+        );
+      }
+      return { backend: "memory" };
+    case "sqlite":
+      return { backend: "sqlite", path: sqlitePath(url.slice(7)) };
+    case "postgres":
+    case "postgresql":
+      return { backend: "postgres", config: postgresConfig(url, env) };
+    default:
+      throw new InvalidUrlError(
+        `Unsupported connection URL ${
+          JSON.stringify(redact(url).slice(0, 80))
+        }: use ${SCHEMES}`,
+      );
+  }
+}
+
+function sqlitePath(rest: string): string {
+  if (rest === ":memory:" || rest === "//:memory:") return ":memory:";
+  let path = rest;
+  if (rest.startsWith("//")) {
+    // sqlite:///abs/path.db: an empty authority, then an absolute path.
+    if (!rest.startsWith("///")) {
+      throw new InvalidUrlError(
+        "A sqlite: URL takes no host: write sqlite:./file.db or sqlite:///abs/file.db",
+      );
+    }
+    path = rest.slice(2);
+  }
+  if (path.length === 0) {
+    throw new InvalidUrlError(
+      "A sqlite: URL needs a file path, such as sqlite:./agent.db, or :memory:",
+    );
+  }
+  if (path.includes("\0")) {
+    throw new InvalidUrlError("A sqlite: path must not contain NUL characters");
+  }
+  return path;
+}
+
+function postgresConfig(
+  url: string,
+  env: Record<string, string | undefined>,
+): PostgresConfig {
+  const withoutHost = /^postgres(ql)?:(\/\/)?(\?.*)?$/i.test(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(
+      withoutHost ? `postgres://env${url.replace(/^[^?]*/, "")}` : url,
+    );
+  } catch {
+    throw new InvalidUrlError(
+      `Malformed PostgreSQL URL ${
+        JSON.stringify(redact(url))
+      }: expected postgres://user:password@host:port/database`,
+    );
+  }
+  const config: PostgresConfig = {};
+  if (withoutHost) {
+    setIfDefined(config, "host", env.DB_HOST);
+    if (env.DB_PORT !== undefined) config.port = port(env.DB_PORT, "DB_PORT");
+    setIfDefined(config, "database", env.DB_NAME);
+    setIfDefined(config, "user", env.DB_USER);
+    if (env.DB_PASSWORD !== undefined) hidePassword(config, env.DB_PASSWORD);
+    setIfDefined(config, "schema", env.DB_SCHEMA);
+  } else {
+    if (parsed.hostname === "") {
+      throw new InvalidUrlError(
+        "A PostgreSQL URL needs a host, or no authority at all (postgres:) to read DB_HOST and the other DB_ variables",
+      );
+    }
+    config.host = decode(parsed.hostname.replace(/^\[(.*)\]$/, "$1"));
+    if (parsed.port !== "") config.port = port(parsed.port, "port");
+    const database = decode(parsed.pathname.replace(/^\//, ""));
+    if (database.includes("/")) {
+      throw new InvalidUrlError(
+        `A PostgreSQL URL names one database, got ${JSON.stringify(database)}`,
+      );
+    }
+    if (database !== "") config.database = database;
+    if (parsed.username !== "") config.user = decode(parsed.username);
+    if (parsed.password !== "") hidePassword(config, decode(parsed.password));
+  }
+  for (const [key, value] of parsed.searchParams) {
+    switch (key as typeof POSTGRES_PARAMETERS[number]) {
+      case "schema":
+        config.schema = value;
+        break;
+      case "max":
+        config.maxConnections = whole(value, "max", 1);
+        break;
+      case "min":
+        config.minConnections = whole(value, "min", 0);
+        break;
+      case "connect_timeout":
+        config.connectTimeoutSeconds = whole(value, "connect_timeout", 1);
+        break;
+      case "sslmode":
+        if (!["disable", "require", "prefer", "verify-full"].includes(value)) {
+          throw new InvalidUrlError(
+            `Unsupported sslmode ${
+              JSON.stringify(value)
+            }: use disable, require, prefer or verify-full`,
+          );
+        }
+        config.sslMode = value as PostgresConfig["sslMode"] & string;
+        break;
+      default:
+        throw new InvalidUrlError(
+          `Unknown PostgreSQL URL parameter ${JSON.stringify(key)}: use ${
+            POSTGRES_PARAMETERS.join(", ")
+          }`,
+        );
+    }
+  }
+  return config;
+}
+
+/**
+ * Stores the password where `JSON.stringify`, `console.log` and inspection
+ * do not look: a non-enumerable property.
+ */
+export function hidePassword(config: PostgresConfig, password: string): void {
+  Object.defineProperty(config, "password", {
+    value: password,
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
+}
+
+function setIfDefined<K extends "host" | "database" | "user" | "schema">(
+  config: PostgresConfig,
+  key: K,
+  value: string | undefined,
+): void {
+  if (value !== undefined && value !== "") config[key] = value;
+}
+
+function port(value: string, name: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < 1 || number > 65535) {
+    throw new InvalidUrlError(
+      `Invalid ${name} ${
+        JSON.stringify(value)
+      }: expected a number from 1 to 65535`,
+    );
+  }
+  return number;
+}
+
+function whole(value: string, name: string, min: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > 10_000) {
+    throw new InvalidUrlError(
+      `Invalid ${name} ${
+        JSON.stringify(value)
+      }: expected a whole number from ${min} to 10000`,
+    );
+  }
+  return number;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new InvalidUrlError("Malformed percent-encoding in PostgreSQL URL");
+  }
+}
+
+/** The URL with any password replaced, safe to show. */
+export function redact(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*:)[^@/?#]*@/i, "$1***@");
+}

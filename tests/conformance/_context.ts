@@ -1,0 +1,43 @@
+// Shared by the conformance files: the store under test, opened fresh for
+// every test, and small builders of inputs.
+
+import { afterEach, beforeEach } from "node:test";
+import type { Persistence } from "../../mod.ts";
+
+/** Opens a fresh, empty store. */
+export type Open = () => Promise<Persistence>;
+
+/** The store of the running test. */
+export interface Context {
+  readonly store: Persistence;
+}
+
+/** Opens a fresh store before each test of the enclosing suite, closes it after. */
+export function freshStore(open: Open): Context {
+  let current: Persistence | undefined;
+  beforeEach(async () => {
+    current = await open();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    get store(): Persistence {
+      if (!current) throw new Error("No store is open outside a test");
+      return current;
+    },
+  };
+}
+
+/** A Date `seconds` after a fixed instant, so orderings are known. */
+export function at(seconds: number): Date {
+  return new Date(Date.UTC(2025, 0, 15, 10, 0, 0) + seconds * 1000);
+}
+
+/** Every value an async iterator yields. */
+export async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {
+  const values: T[] = [];
+  for await (const value of iterator) values.push(value);
+  return values;
+}

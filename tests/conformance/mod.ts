@@ -1,0 +1,27 @@
+// The conformance suite: every backend must pass every test here, unchanged.
+
+import { describe } from "node:test";
+import { freshStore, type Open } from "./_context.ts";
+import { events } from "./events.ts";
+import { lifecycle } from "./lifecycle.ts";
+import { runs } from "./runs.ts";
+import { stats } from "./stats.ts";
+import { text } from "./text.ts";
+import { usage } from "./usage.ts";
+import { validation } from "./validation.ts";
+
+export type { Open } from "./_context.ts";
+
+/** Runs the whole suite against the stores `open` returns, fresh for each test. */
+export function conformance(name: string, open: Open): void {
+  describe(`conformance: ${name}`, () => {
+    const ctx = freshStore(open);
+    runs(ctx);
+    events(ctx);
+    usage(ctx);
+    stats(ctx);
+    validation(ctx);
+    text(ctx);
+    lifecycle(ctx, open);
+  });
+}
