@@ -63,6 +63,10 @@ export {
 export {
   type SqliteOptions,
   SqlitePersistence,
+  type SqlitePersistenceConstructor,
 } from "./src/sqlite/persistence.ts";
-export { PostgresPersistence } from "./src/postgres/persistence.ts";
+export {
+  PostgresPersistence,
+  type PostgresPersistenceConstructor,
+} from "./src/postgres/persistence.ts";
 export { schemaSql } from "./src/schema_sql.ts";

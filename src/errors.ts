@@ -19,6 +19,8 @@
  */
 export class PersistenceError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options The underlying error, as `cause`.
    */
@@ -48,6 +50,8 @@ export class DuplicateRunError extends PersistenceError {
   /** The run id that was taken. */
   readonly runId: string;
   /**
+   * Creates the error.
+   *
    * @param runId The run id that was taken.
    * @param options The underlying error, as `cause`.
    */
@@ -76,6 +80,8 @@ export class RunNotFoundError extends PersistenceError {
   /** The run id that was not found. */
   readonly runId: string;
   /**
+   * Creates the error.
+   *
    * @param runId The run id that was not found.
    * @param options The underlying error, as `cause`.
    */
@@ -102,6 +108,8 @@ export class InvalidInputError extends PersistenceError {
   /** The argument or field that was wrong, such as `limit` or `status`. */
   readonly field: string;
   /**
+   * Creates the error.
+   *
    * @param field The argument or field that was wrong.
    * @param message Why it was wrong.
    * @param options The underlying error, as `cause`.
@@ -169,6 +177,7 @@ export class SchemaVersionError extends PersistenceError {}
  * ```
  */
 export class StoreClosedError extends PersistenceError {
+  /** Creates the error. */
   constructor() {
     super("The store is closed");
   }

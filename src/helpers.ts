@@ -7,7 +7,16 @@
 
 import type { AgentLlmUsage, AgentRunEvent, JsonValue } from "./types.ts";
 
-type JsonObject = { [key: string]: JsonValue };
+/**
+ * A JSON object: what {@linkcode getEventData} returns.
+ *
+ * @example
+ * ```ts
+ * import type { JsonObject } from "@curio/persistence";
+ * const data: JsonObject = { action: "search", ok: true };
+ * ```
+ */
+export type JsonObject = { [key: string]: JsonValue };
 
 function asObject(value: JsonValue): JsonObject | undefined {
   return typeof value === "object" && value !== null && !Array.isArray(value)

@@ -1,6 +1,11 @@
 import { Store } from "../_store.ts";
 import { toAgentLlmUsage, toAgentRun, toAgentRunEvent } from "../_records.ts";
-import type { AgentLlmUsage, AgentRun, AgentRunEvent } from "../types.ts";
+import type {
+  AgentLlmUsage,
+  AgentRun,
+  AgentRunEvent,
+  Persistence,
+} from "../types.ts";
 import { MemoryBackend } from "./backend.ts";
 
 /**
@@ -28,6 +33,7 @@ export interface MemoryData {
 /**
  * A store that keeps everything in memory, for tests and development: fast,
  * and gone when the process exits. Behaves exactly as the SQL stores do.
+ * Create one with `new InMemoryPersistence()`.
  *
  * @example
  * ```ts
@@ -41,16 +47,7 @@ export interface MemoryData {
  * assert.equal(store.getAllData().agentRuns.length, 0);
  * ```
  */
-export class InMemoryPersistence extends Store {
-  readonly #memory: MemoryBackend;
-
-  /** Creates an empty store. */
-  constructor() {
-    const memory = new MemoryBackend();
-    super(memory);
-    this.#memory = memory;
-  }
-
+export interface InMemoryPersistence extends Persistence {
   /**
    * Removes every record.
    *
@@ -65,10 +62,7 @@ export class InMemoryPersistence extends Store {
    * assert.deepEqual(await store.getLlmUsage(), []);
    * ```
    */
-  clearAll(): void {
-    this.open;
-    this.#memory.clear();
-  }
+  clearAll(): void;
 
   /**
    * A copy of everything stored, for debugging and export.
@@ -85,6 +79,38 @@ export class InMemoryPersistence extends Store {
    * assert.equal(store.getAllData().agentRuns[0]?.runId, "r1");
    * ```
    */
+  getAllData(): MemoryData;
+}
+
+/**
+ * Creates empty in-memory stores: `new InMemoryPersistence()`.
+ *
+ * @example
+ * ```ts
+ * import { InMemoryPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new InMemoryPersistence();
+ * assert.ok(store instanceof InMemoryPersistence);
+ * assert.equal(store.backend, "memory");
+ * ```
+ */
+export const InMemoryPersistence: new () => InMemoryPersistence = class
+  extends Store
+  implements InMemoryPersistence {
+  readonly #memory: MemoryBackend;
+
+  constructor() {
+    const memory = new MemoryBackend();
+    super(memory);
+    this.#memory = memory;
+  }
+
+  clearAll(): void {
+    this.open;
+    this.#memory.clear();
+  }
+
   getAllData(): MemoryData {
     this.open;
     const { runs, events, usage } = this.#memory.tables();
@@ -94,4 +120,4 @@ export class InMemoryPersistence extends Store {
       agentLlmUsage: usage.map((row) => toAgentLlmUsage(row.id, row.record)),
     };
   }
-}
+};

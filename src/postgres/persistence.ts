@@ -1,4 +1,5 @@
 import { Store } from "../_store.ts";
+import type { Persistence } from "../types.ts";
 import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import type { PostgresConfig } from "../url.ts";
@@ -26,10 +27,23 @@ import { postgresDialect, schemaName } from "./dialect.ts";
  * await store.createAgentRun({ agentId: "a1", runId: "r1" });
  * ```
  */
-export class PostgresPersistence extends Store {
+export interface PostgresPersistence extends Persistence {
   /** The schema holding the tables. */
   readonly schema: string;
+}
 
+/**
+ * Opens PostgreSQL stores: {@linkcode PostgresPersistenceConstructor.open}.
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresPersistence } from "@curio/persistence";
+ *
+ * await using store = await PostgresPersistence.open({ schema: "agents" });
+ * console.log(store instanceof PostgresPersistence, store.schema);
+ * ```
+ */
+export interface PostgresPersistenceConstructor {
   /**
    * Connects, and creates the schema and tables when missing.
    *
@@ -50,6 +64,34 @@ export class PostgresPersistence extends Store {
    * console.log(await store.healthCheck());
    * ```
    */
+  open(config?: PostgresConfig): Promise<PostgresPersistence>;
+  /** The prototype of every PostgresPersistence. */
+  readonly prototype: PostgresPersistence;
+  /**
+   * Whether `value` is a PostgresPersistence: `store instanceof PostgresPersistence`.
+   *
+   * @param value Anything.
+   * @returns `true` for a store this opened.
+   */
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
+/**
+ * Opens PostgreSQL stores: `await PostgresPersistence.open({ host, … })`.
+ *
+ * @example
+ * ```ts ignore
+ * import { PostgresPersistence } from "@curio/persistence";
+ *
+ * await using store = await PostgresPersistence.open({ host: "localhost" });
+ * ```
+ */
+export const PostgresPersistence: PostgresPersistenceConstructor = class
+  extends Store
+  implements PostgresPersistence {
+  readonly schema: string;
+
+  /** See {@linkcode PostgresPersistenceConstructor.open}. */
   static async open(config: PostgresConfig = {}): Promise<PostgresPersistence> {
     const schema = schemaName(config.schema ?? "agent_sdk");
     const max = config.maxConnections ?? 10;
@@ -92,7 +134,7 @@ export class PostgresPersistence extends Store {
       },
     });
     const connection = new PostgresConnection(sql);
-    const store = new PostgresPersistence(
+    const store = new this(
       new SqlBackend(postgresDialect(schema), connection),
       schema,
     );
@@ -114,9 +156,9 @@ export class PostgresPersistence extends Store {
     return store;
   }
 
-  /** Use {@linkcode PostgresPersistence.open}. */
-  private constructor(backend: SqlBackend, schema: string) {
+  /** Use {@linkcode PostgresPersistenceConstructor.open}. */
+  constructor(backend: SqlBackend, schema: string) {
     super(backend);
     this.schema = schema;
   }
-}
+};

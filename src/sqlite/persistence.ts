@@ -1,4 +1,5 @@
 import { Store } from "../_store.ts";
+import type { Persistence } from "../types.ts";
 import { InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
@@ -43,10 +44,25 @@ export interface SqliteOptions {
  * assert.equal((await store.getAgentRun("r1"))?.agentId, "a1");
  * ```
  */
-export class SqlitePersistence extends Store {
+export interface SqlitePersistence extends Persistence {
   /** The database file, or `:memory:`. */
   readonly path: string;
+}
 
+/**
+ * Opens SQLite stores: {@linkcode SqlitePersistenceConstructor.open}.
+ *
+ * @example
+ * ```ts
+ * import { SqlitePersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await SqlitePersistence.open(":memory:");
+ * assert.ok(store instanceof SqlitePersistence);
+ * assert.equal(store.path, ":memory:");
+ * ```
+ */
+export interface SqlitePersistenceConstructor {
   /**
    * Opens the database at `path`, creating the file (readable by its owner
    * only), its parent folders and the schema when missing.
@@ -66,6 +82,36 @@ export class SqlitePersistence extends Store {
    * assert.ok(await store.healthCheck());
    * ```
    */
+  open(path?: string, options?: SqliteOptions): Promise<SqlitePersistence>;
+  /** The prototype of every SqlitePersistence. */
+  readonly prototype: SqlitePersistence;
+  /**
+   * Whether `value` is a SqlitePersistence: `store instanceof SqlitePersistence`.
+   *
+   * @param value Anything.
+   * @returns `true` for a store this opened.
+   */
+  [Symbol.hasInstance](value: unknown): boolean;
+}
+
+/**
+ * Opens SQLite stores: `await SqlitePersistence.open("./agent.db")`.
+ *
+ * @example
+ * ```ts
+ * import { SqlitePersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await SqlitePersistence.open(":memory:");
+ * assert.equal(store.backend, "sqlite");
+ * ```
+ */
+export const SqlitePersistence: SqlitePersistenceConstructor = class
+  extends Store
+  implements SqlitePersistence {
+  readonly path: string;
+
+  /** See {@linkcode SqlitePersistenceConstructor.open}. */
   static async open(
     path = "./agent_sdk.db",
     options: SqliteOptions = {},
@@ -92,7 +138,7 @@ export class SqlitePersistence extends Store {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
       db.exec("PRAGMA foreign_keys = ON");
-      const store = new SqlitePersistence(
+      const store = new this(
         new SqlBackend(sqliteDialect, connection),
         path,
       );
@@ -104,12 +150,12 @@ export class SqlitePersistence extends Store {
     }
   }
 
-  /** Use {@linkcode SqlitePersistence.open}. */
-  private constructor(backend: SqlBackend, path: string) {
+  /** Use {@linkcode SqlitePersistenceConstructor.open}. */
+  constructor(backend: SqlBackend, path: string) {
     super(backend);
     this.path = path;
   }
-}
+};
 
 /**
  * Creates the file and its folders before SQLite does, so that it is
