@@ -43,7 +43,9 @@ export interface PostgresPersistence extends Persistence {
  * console.log(store instanceof PostgresPersistence, store.schema);
  * ```
  */
-export interface PostgresPersistenceConstructor {
+// Extending Function lets `instanceof` narrow through `prototype`.
+// deno-lint-ignore ban-types
+export interface PostgresPersistenceConstructor extends Function {
   /**
    * Connects, and creates the schema and tables when missing.
    *
@@ -67,13 +69,6 @@ export interface PostgresPersistenceConstructor {
   open(config?: PostgresConfig): Promise<PostgresPersistence>;
   /** The prototype of every PostgresPersistence. */
   readonly prototype: PostgresPersistence;
-  /**
-   * Whether `value` is a PostgresPersistence: `store instanceof PostgresPersistence`.
-   *
-   * @param value Anything.
-   * @returns `true` for a store this opened.
-   */
-  [Symbol.hasInstance](value: unknown): boolean;
 }
 
 /**
@@ -121,7 +116,12 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
         ? false
         : config.sslMode,
       onnotice: () => {},
-      connection: { application_name: "@curio/persistence", TimeZone: "UTC" },
+      connection: {
+        // Names the pool by schema, so an operator (or a test) can tell
+        // stores apart in pg_stat_activity.
+        application_name: `curio-persistence/${schema}`.slice(0, 63),
+        TimeZone: "UTC",
+      },
       // Timestamps stay text: the keyset cursor must repeat a stored value
       // exactly, to the microsecond, and the rows map them to Dates.
       types: {

@@ -62,7 +62,9 @@ export interface SqlitePersistence extends Persistence {
  * assert.equal(store.path, ":memory:");
  * ```
  */
-export interface SqlitePersistenceConstructor {
+// Extending Function lets `instanceof` narrow through `prototype`.
+// deno-lint-ignore ban-types
+export interface SqlitePersistenceConstructor extends Function {
   /**
    * Opens the database at `path`, creating the file (readable by its owner
    * only), its parent folders and the schema when missing.
@@ -85,13 +87,6 @@ export interface SqlitePersistenceConstructor {
   open(path?: string, options?: SqliteOptions): Promise<SqlitePersistence>;
   /** The prototype of every SqlitePersistence. */
   readonly prototype: SqlitePersistence;
-  /**
-   * Whether `value` is a SqlitePersistence: `store instanceof SqlitePersistence`.
-   *
-   * @param value Anything.
-   * @returns `true` for a store this opened.
-   */
-  [Symbol.hasInstance](value: unknown): boolean;
 }
 
 /**
