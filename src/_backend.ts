@@ -8,7 +8,13 @@ import type {
   RunRecord,
   UsageRecord,
 } from "./_records.ts";
-import type { AgentRunStats, AgentRunStatus } from "./types.ts";
+import type {
+  AgentRunStats,
+  AgentRunStatus,
+  LlmUsageBreakdown,
+  RecordCounts,
+  StoreInfo,
+} from "./types.ts";
 
 /**
  * Where a keyset page ends. Opaque to the store: each backend keeps there the
@@ -27,6 +33,8 @@ export interface Stored<R> {
 export interface RunListQuery {
   agentId: string | undefined;
   status: AgentRunStatus | undefined;
+  /** Only runs created before this time. */
+  createdBefore?: Date | undefined;
   after: Cursor | undefined;
   limit: number;
   offset: number;
@@ -44,6 +52,8 @@ export interface EventListQuery {
 export interface UsageListQuery {
   agentId: string | undefined;
   runId: string | undefined;
+  /** Only calls whose run is not stored. */
+  withoutRun?: boolean | undefined;
   after: Cursor | undefined;
   limit: number;
 }
@@ -74,6 +84,21 @@ export interface Backend {
   listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]>;
   /** The figures, with `avgIterations` not yet rounded. */
   stats(agentId: string | undefined): Promise<AgentRunStats>;
+  /** LLM calls summed per provider and model, the costliest first. */
+  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]>;
+  /**
+   * Deletes runs, their events and, with `withUsage`, their LLM calls in one
+   * transaction; with `dryRun` only counts them.
+   */
+  deleteRuns(
+    runIds: readonly string[],
+    withUsage: boolean,
+    dryRun: boolean,
+  ): Promise<RecordCounts>;
+  /** Schema version, counts and size. */
+  info(): Promise<Omit<StoreInfo, "backend">>;
+  /** Returns free space to the file system, where the engine can. */
+  compact(): Promise<void>;
   initializeSchema(): Promise<void>;
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;

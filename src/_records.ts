@@ -161,7 +161,8 @@ function nullableInteger(field: string, value: unknown): number | null {
   return value === null || value === undefined ? null : integer(field, value);
 }
 
-function timestamp(field: string, value: unknown): Date {
+/** A valid Date within the years 1 to 9999, copied. */
+export function timestamp(field: string, value: unknown): Date {
   if (!(value instanceof Date)) {
     throw new InvalidInputError(field, `expected a Date, got ${kind(value)}`);
   }

@@ -12,6 +12,7 @@ import {
   runChanges,
   runRecord,
   runStatus,
+  timestamp,
   toAgentLlmUsage,
   toAgentRun,
   toAgentRunEvent,
@@ -32,11 +33,15 @@ import type {
   AgentRunPatch,
   AgentRunQuery,
   AgentRunStats,
+  DeleteAgentRunsOptions,
   EventType,
+  LlmUsageBreakdown,
   LlmUsageInput,
   LlmUsageQuery,
   PageOptions,
   Persistence,
+  RecordCounts,
+  StoreInfo,
 } from "./types.ts";
 
 /** Validation, defaults, iteration and batching, shared by every backend. */
@@ -200,6 +205,37 @@ export class Store implements Persistence {
     };
   }
 
+  async getLlmUsageBreakdown(
+    query: { agentId?: string } = {},
+  ): Promise<LlmUsageBreakdown[]> {
+    const agentId = query.agentId === undefined
+      ? undefined
+      : identifier("agentId", query.agentId);
+    return await this.open.usageBreakdown(agentId);
+  }
+
+  async deleteAgentRuns(
+    runIds: string[],
+    options: DeleteAgentRunsOptions = {},
+  ): Promise<RecordCounts> {
+    const ids = list("runIds", runIds).map((id) => identifier("runId", id));
+    if (ids.length === 0) return { runs: 0, events: 0, llmUsage: 0 };
+    return await this.open.deleteRuns(
+      [...new Set(ids)],
+      options.withLlmUsage === true,
+      options.dryRun === true,
+    );
+  }
+
+  async getStoreInfo(): Promise<StoreInfo> {
+    const backend = this.open;
+    return { backend: backend.name, ...await backend.info() };
+  }
+
+  async compact(): Promise<void> {
+    await this.open.compact();
+  }
+
   async initializeSchema(): Promise<void> {
     await this.open.initializeSchema();
   }
@@ -242,16 +278,23 @@ export class Store implements Persistence {
   }
 }
 
-function runFilter(query: { agentId?: string; status?: string }) {
+function runFilter(
+  query: { agentId?: string; status?: string; createdBefore?: Date },
+) {
   return {
     agentId: query.agentId === undefined
       ? undefined
       : identifier("agentId", query.agentId),
     status: query.status === undefined ? undefined : runStatus(query.status),
+    createdBefore: query.createdBefore === undefined
+      ? undefined
+      : timestamp("createdBefore", query.createdBefore),
   };
 }
 
-function usageFilter(query: { agentId?: string; runId?: string }) {
+function usageFilter(
+  query: { agentId?: string; runId?: string; withoutRun?: boolean },
+) {
   return {
     agentId: query.agentId === undefined
       ? undefined
@@ -259,6 +302,7 @@ function usageFilter(query: { agentId?: string; runId?: string }) {
     runId: query.runId === undefined
       ? undefined
       : identifier("runId", query.runId),
+    withoutRun: query.withoutRun === true,
   };
 }
 

@@ -494,6 +494,8 @@ export interface AgentRunQuery {
   agentId?: string;
   /** Only runs with this status. */
   status?: AgentRunStatus;
+  /** Only runs created before this time. */
+  createdBefore?: Date;
   /** At most this many; default 10. */
   limit?: number;
   /** Skip this many first; default 0. */
@@ -514,6 +516,11 @@ export interface LlmUsageQuery {
   agentId?: string;
   /** Only this run's calls. */
   runId?: string;
+  /**
+   * Only calls whose run is not stored: those without a `runId`, and those
+   * whose run was never stored or has been deleted.
+   */
+  withoutRun?: boolean;
   /** At most this many; default 100. */
   limit?: number;
 }
@@ -530,6 +537,103 @@ export interface LlmUsageQuery {
 export interface PageOptions {
   /** Records read per query; default 1000. */
   pageSize?: number;
+}
+
+/**
+ * LLM calls of one provider and model, summed, as
+ * {@linkcode Persistence.getLlmUsageBreakdown} returns them.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * await store.logLlmUsage({ provider: "openai", model: "gpt-4o", inputTokens: 3 });
+ * const [row] = await store.getLlmUsageBreakdown();
+ * assert.equal(row?.calls, 1);
+ * assert.equal(row?.inputTokens, 3);
+ * ```
+ */
+export interface LlmUsageBreakdown {
+  /** The provider. */
+  provider: string;
+  /** The model. */
+  model: string;
+  /** LLM calls in all. */
+  calls: number;
+  /** LLM calls with status `error`. */
+  failedCalls: number;
+  /** Sum of `inputTokens`. */
+  inputTokens: number;
+  /** Sum of `outputTokens`. */
+  outputTokens: number;
+  /** Sum of `usageMetrics.cost_usd`, where it is a number. */
+  costUsd: number;
+}
+
+/**
+ * How many records of each kind.
+ *
+ * @example
+ * ```ts
+ * import type { RecordCounts } from "@curio/persistence";
+ * const counts: RecordCounts = { runs: 1, events: 12, llmUsage: 3 };
+ * ```
+ */
+export interface RecordCounts {
+  /** Runs. */
+  runs: number;
+  /** Run events. */
+  events: number;
+  /** LLM calls. */
+  llmUsage: number;
+}
+
+/**
+ * Options of {@linkcode Persistence.deleteAgentRuns}.
+ *
+ * @example
+ * ```ts
+ * import type { DeleteAgentRunsOptions } from "@curio/persistence";
+ * const options: DeleteAgentRunsOptions = { withLlmUsage: true, dryRun: true };
+ * ```
+ */
+export interface DeleteAgentRunsOptions {
+  /** Delete the runs' LLM calls too; default `false`, as `deleteAgentRun`. */
+  withLlmUsage?: boolean;
+  /** Only count what would be deleted; default `false`. */
+  dryRun?: boolean;
+}
+
+/**
+ * What {@linkcode Persistence.getStoreInfo} reports about a database.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("sqlite::memory:");
+ * const info = await store.getStoreInfo();
+ * assert.equal(info.runs, 0);
+ * assert.ok(info.schemaVersion !== null && info.schemaVersion >= 1);
+ * ```
+ */
+export interface StoreInfo extends RecordCounts {
+  /** Which backend this is. */
+  backend: "memory" | "sqlite" | "postgres";
+  /**
+   * The newest schema version applied to the database; `null` in memory,
+   * which has no schema.
+   */
+  schemaVersion: number | null;
+  /**
+   * Bytes the data takes: SQLite's pages (the file, once the write-ahead log
+   * is checkpointed), the schema's tables with their indexes on PostgreSQL;
+   * `null` in memory.
+   */
+  sizeBytes: number | null;
 }
 
 /**
@@ -596,6 +700,27 @@ export interface Persistence extends AsyncDisposable {
 
   /** Figures over runs and LLM calls. */
   getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;
+  /** LLM calls summed per provider and model, the costliest first. */
+  getLlmUsageBreakdown(
+    query?: { agentId?: string },
+  ): Promise<LlmUsageBreakdown[]>;
+
+  /**
+   * Deletes runs with their events (and, when asked, their LLM calls) in one
+   * transaction, and returns how many records went; with `dryRun`, only
+   * counts them. Run ids that are not stored are ignored.
+   */
+  deleteAgentRuns(
+    runIds: string[],
+    options?: DeleteAgentRunsOptions,
+  ): Promise<RecordCounts>;
+  /** Schema version, record counts and size of the database. */
+  getStoreInfo(): Promise<StoreInfo>;
+  /**
+   * Returns the space of deleted records to the file system where the
+   * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory.
+   */
+  compact(): Promise<void>;
 
   /** Creates the tables and indexes when missing; done on open too. */
   initializeSchema(): Promise<void>;

@@ -17,7 +17,12 @@ import {
   type UsageRecord,
 } from "../_records.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
-import type { AgentRunStats } from "../types.ts";
+import type {
+  AgentRunStats,
+  LlmUsageBreakdown,
+  RecordCounts,
+  StoreInfo,
+} from "../types.ts";
 
 /** A row and its sort key: a time in milliseconds and the id. */
 interface Row<R> {
@@ -151,7 +156,9 @@ export class MemoryBackend implements Backend {
       newestFirst(this.#runs, query.after as Key | undefined),
       (run) =>
         (query.agentId === undefined || run.agentId === query.agentId) &&
-        (query.status === undefined || run.status === query.status),
+        (query.status === undefined || run.status === query.status) &&
+        (query.createdBefore === undefined ||
+          run.createdAt < query.createdBefore),
       query.offset,
       query.limit,
     ));
@@ -212,7 +219,9 @@ export class MemoryBackend implements Backend {
       newestFirst(this.#usage, query.after as Key | undefined),
       (usage) =>
         (query.agentId === undefined || usage.agentId === query.agentId) &&
-        (query.runId === undefined || usage.runId === query.runId),
+        (query.runId === undefined || usage.runId === query.runId) &&
+        (!query.withoutRun || usage.runId === null ||
+          !this.#runsById.has(usage.runId)),
       0,
       query.limit,
     ));
@@ -250,6 +259,77 @@ export class MemoryBackend implements Backend {
       stats.totalCostUsd += costOf(usage.usageMetrics);
     }
     return Promise.resolve(stats);
+  }
+
+  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]> {
+    const groups = new Map<string, LlmUsageBreakdown>();
+    for (const { record: usage } of this.#usage) {
+      if (agentId !== undefined && usage.agentId !== agentId) continue;
+      const key = JSON.stringify([usage.provider, usage.model]);
+      let group = groups.get(key);
+      if (!group) {
+        group = {
+          provider: usage.provider,
+          model: usage.model,
+          calls: 0,
+          failedCalls: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          costUsd: 0,
+        };
+        groups.set(key, group);
+      }
+      group.calls++;
+      if (usage.status === "error") group.failedCalls++;
+      group.inputTokens += usage.inputTokens ?? 0;
+      group.outputTokens += usage.outputTokens ?? 0;
+      group.costUsd += costOf(usage.usageMetrics);
+    }
+    return Promise.resolve(
+      [...groups.values()].sort((a, b) =>
+        b.costUsd - a.costUsd || b.calls - a.calls ||
+        a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model)
+      ),
+    );
+  }
+
+  deleteRuns(
+    runIds: readonly string[],
+    withUsage: boolean,
+    dryRun: boolean,
+  ): Promise<RecordCounts> {
+    const ids = new Set(runIds.filter((id) => this.#runsById.has(id)));
+    const counts: RecordCounts = { runs: ids.size, events: 0, llmUsage: 0 };
+    for (const id of ids) counts.events += this.#events.get(id)?.length ?? 0;
+    const all = new Set(runIds);
+    const ofRuns = (row: Row<UsageRecord>) =>
+      row.record.runId !== null && all.has(row.record.runId);
+    if (withUsage) counts.llmUsage = this.#usage.filter(ofRuns).length;
+    if (dryRun) return Promise.resolve(counts);
+    for (const id of ids) {
+      const row = this.#runsById.get(id)!;
+      this.#runsById.delete(id);
+      this.#runs.splice(this.#runs.indexOf(row), 1);
+      this.#events.delete(id);
+    }
+    if (withUsage) this.#usage = this.#usage.filter((row) => !ofRuns(row));
+    return Promise.resolve(counts);
+  }
+
+  info(): Promise<Omit<StoreInfo, "backend">> {
+    let events = 0;
+    for (const rows of this.#events.values()) events += rows.length;
+    return Promise.resolve({
+      schemaVersion: null,
+      sizeBytes: null,
+      runs: this.#runs.length,
+      events,
+      llmUsage: this.#usage.length,
+    });
+  }
+
+  compact(): Promise<void> {
+    return Promise.resolve();
   }
 
   /** Every row of every table, each in id order. */

@@ -47,5 +47,14 @@ export function postgresDialect(schema: string): SqlDialect {
       `CAST(substring(${column} from '"${key}"[[:space:]]*:[[:space:]]*` +
       `(-{0,1}[0-9]+([.][0-9]+){0,1}([eE][-+]{0,1}[0-9]+){0,1})') ` +
       `AS DOUBLE PRECISION)`,
+    // Tables with their indexes and TOAST; the name is a checked identifier.
+    sizeQuery: "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) " +
+      "AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
+      `WHERE n.nspname = '${schema}' AND c.relkind = 'r'`,
+    // Plain VACUUM takes no exclusive lock: space is reused, and the tables'
+    // statistics are brought up to date.
+    compact: ["agent_runs", "agent_run_events", "agent_llm_usage"].map(
+      (table) => `VACUUM (ANALYZE) ${quoted}.${table}`,
+    ),
   };
 }

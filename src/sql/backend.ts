@@ -22,7 +22,12 @@ import {
   RunNotFoundError,
   SchemaVersionError,
 } from "../errors.ts";
-import type { AgentRunStats } from "../types.ts";
+import type {
+  AgentRunStats,
+  LlmUsageBreakdown,
+  RecordCounts,
+  StoreInfo,
+} from "../types.ts";
 import type {
   SqlDialect,
   SqlDriver,
@@ -45,6 +50,7 @@ import {
   type Table,
   USAGE,
 } from "./tables.ts";
+import { formatTimestamp } from "./timestamps.ts";
 
 /** Conditions joined by AND, and their parameters. */
 class Where {
@@ -138,6 +144,10 @@ export class SqlBackend implements Backend {
     const where = new Where()
       .add("agent_id = ?", query.agentId)
       .add("status = ?", query.status)
+      .add(
+        "created_at < ?",
+        query.createdBefore && formatTimestamp(query.createdBefore),
+      )
       .after(query.after, "(created_at, id) < (?, ?)");
     return this.#guard(async () => {
       const rows = await this.#driver.query(
@@ -197,8 +207,14 @@ export class SqlBackend implements Backend {
   listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]> {
     const where = new Where()
       .add("agent_id = ?", query.agentId)
-      .add("run_id = ?", query.runId)
-      .after(query.after, "(created_at, id) < (?, ?)");
+      .add("run_id = ?", query.runId);
+    if (query.withoutRun) {
+      where.add(
+        `(run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.#runs} r ` +
+          `WHERE r.run_id = ${this.#usage}.run_id))`,
+      );
+    }
+    where.after(query.after, "(created_at, id) < (?, ?)");
     return this.#guard(async () => {
       const rows = await this.#driver.query(
         `SELECT * FROM ${this.#usage} ${where} ` +
@@ -250,6 +266,106 @@ export class SqlBackend implements Backend {
         totalOutputTokens: figure("total_output_tokens"),
         totalCostUsd: figure("total_cost_usd"),
       };
+    });
+  }
+
+  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]> {
+    const sql = `SELECT provider, model, COUNT(*) AS calls,
+    COALESCE(SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS failed,
+    COALESCE(SUM(input_tokens), 0) AS input_tokens,
+    COALESCE(SUM(output_tokens), 0) AS output_tokens,
+    COALESCE(SUM(${
+      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
+    }), 0) AS cost_usd
+  FROM ${this.#usage} ${agentId === undefined ? "" : "WHERE agent_id = ?"}
+  GROUP BY provider, model
+  ORDER BY cost_usd DESC, calls DESC, provider, model`;
+    return this.#guard(async () => {
+      const rows = await this.#driver.query(
+        sql,
+        agentId === undefined ? [] : [agentId],
+      );
+      return rows.map((row) => ({
+        provider: String(row.provider ?? ""),
+        model: String(row.model ?? ""),
+        calls: Number(row.calls),
+        failedCalls: Number(row.failed),
+        inputTokens: Number(row.input_tokens),
+        outputTokens: Number(row.output_tokens),
+        costUsd: Number(row.cost_usd),
+      }));
+    });
+  }
+
+  deleteRuns(
+    runIds: readonly string[],
+    withUsage: boolean,
+    dryRun: boolean,
+  ): Promise<RecordCounts> {
+    const tables = [this.#events, ...withUsage ? [this.#usage] : []];
+    const work = async (session: SqlSession) => {
+      const counts: RecordCounts = { runs: 0, events: 0, llmUsage: 0 };
+      const size = this.#dialect.maxParameters;
+      for (let i = 0; i < runIds.length; i += size) {
+        const chunk = runIds.slice(i, i + size);
+        const where = `WHERE run_id IN (${chunk.map(() => "?").join(", ")})`;
+        const affected = async (table: string) => {
+          if (dryRun) {
+            const [row] = await session.query(
+              `SELECT COUNT(*) AS n FROM ${table} ${where}`,
+              chunk,
+            );
+            return Number(row!.n);
+          }
+          const rows = await session.query(
+            `DELETE FROM ${table} ${where} RETURNING id`,
+            chunk,
+          );
+          return rows.length;
+        };
+        // Events first: they reference the runs.
+        counts.events += await affected(tables[0]!);
+        if (withUsage) counts.llmUsage += await affected(tables[1]!);
+        counts.runs += await affected(this.#runs);
+      }
+      return counts;
+    };
+    return this.#guard(() =>
+      dryRun ? work(this.#driver) : this.#driver.transaction(work)
+    );
+  }
+
+  info(): Promise<Omit<StoreInfo, "backend">> {
+    const dialect = this.#dialect;
+    return this.#guard(async () => {
+      const [counts] = await this.#driver.query(
+        `SELECT (SELECT COUNT(*) FROM ${this.#runs}) AS runs, ` +
+          `(SELECT COUNT(*) FROM ${this.#events}) AS events, ` +
+          `(SELECT COUNT(*) FROM ${this.#usage}) AS llm_usage`,
+      );
+      const [version] = await this.#driver.query(
+        `SELECT MAX(version) AS version FROM ${
+          dialect.table(MIGRATIONS_TABLE)
+        }`,
+      );
+      const [size] = await this.#driver.query(dialect.sizeQuery);
+      return {
+        schemaVersion: version?.version == null
+          ? null
+          : Number(version.version),
+        sizeBytes: Number(size?.size ?? 0),
+        runs: Number(counts!.runs),
+        events: Number(counts!.events),
+        llmUsage: Number(counts!.llm_usage),
+      };
+    });
+  }
+
+  compact(): Promise<void> {
+    return this.#guard(async () => {
+      for (const statement of this.#dialect.compact) {
+        await this.#driver.query(statement);
+      }
     });
   }
 

@@ -43,4 +43,8 @@ export interface SqlDialect {
    * when the text is not JSON or the value is not a number. Never raises.
    */
   jsonNumber(column: string, key: string): string;
+  /** A query whose one row's `size` column is the data's size in bytes. */
+  readonly sizeQuery: string;
+  /** Statements that return free space to the file system. */
+  readonly compact: readonly string[];
 }

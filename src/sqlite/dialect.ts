@@ -14,4 +14,8 @@ export const sqliteDialect: SqlDialect = {
     `CASE WHEN json_valid(${column}) THEN ` +
     `CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') ` +
     `THEN json_extract(${column}, '$.${key}') END END`,
+  sizeQuery: "SELECT page_count * page_size AS size " +
+    "FROM pragma_page_count(), pragma_page_size()",
+  // VACUUM rewrites the file; the checkpoint then empties the WAL into it.
+  compact: ["VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"],
 };
