@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { describe, it } from "node:test";
+import {
+  createPersistence,
+  DEFAULT_URL,
+  InMemoryPersistence,
+  InvalidUrlError,
+  parseConnectionUrl,
+  SqlitePersistence,
+} from "../mod.ts";
+import { tempPath } from "./_temp.ts";
+
+describe("parseConnectionUrl", () => {
+  it("reads memory and every sqlite form", () => {
+    assert.deepEqual(parseConnectionUrl("memory:"), { backend: "memory" });
+    for (
+      const [url, path] of [
+        ["sqlite:./agent.db", "./agent.db"],
+        ["sqlite:agent.db", "agent.db"],
+        ["sqlite:/abs/path.db", "/abs/path.db"],
+        ["sqlite:///abs/path.db", "/abs/path.db"],
+        ["sqlite::memory:", ":memory:"],
+        ["SQLITE:data/x.db", "data/x.db"],
+      ]
+    ) {
+      assert.deepEqual(
+        parseConnectionUrl(url!),
+        { backend: "sqlite", path },
+        url,
+      );
+    }
+  });
+
+  it("reads a full PostgreSQL URL, decoding its parts", () => {
+    const target = parseConnectionUrl(
+      "postgresql://agent%40corp:p%40ss%2Fw@db.example:6543/agents?schema=agent_sdk&max=10&min=2&connect_timeout=5&sslmode=require",
+    );
+    assert.equal(target.backend, "postgres");
+    if (target.backend !== "postgres") return;
+    assert.deepEqual({ ...target.config }, {
+      host: "db.example",
+      port: 6543,
+      database: "agents",
+      user: "agent@corp",
+      schema: "agent_sdk",
+      maxConnections: 10,
+      minConnections: 2,
+      connectTimeoutSeconds: 5,
+      sslMode: "require",
+    });
+    assert.equal(target.config.password, "p@ss/w");
+  });
+
+  it("never shows the password when the settings are printed", () => {
+    const target = parseConnectionUrl("postgres://u:hunter2-secret@h/db");
+    assert.equal(JSON.stringify(target).includes("hunter2"), false);
+    assert.equal(String(Object.values(target)).includes("hunter2"), false);
+  });
+
+  it("takes DB_ variables for postgres: with no host", () => {
+    const env = {
+      DB_HOST: "pg.internal",
+      DB_PORT: "5433",
+      DB_NAME: "agent_db",
+      DB_USER: "agent",
+      DB_PASSWORD: "s3cret",
+      DB_SCHEMA: "agents",
+    };
+    for (
+      const url of [
+        "postgres:",
+        "postgresql:",
+        "postgres://",
+        "postgres:?max=3",
+      ]
+    ) {
+      const target = parseConnectionUrl(url, env);
+      assert.equal(target.backend, "postgres", url);
+      if (target.backend !== "postgres") continue;
+      assert.equal(target.config.host, "pg.internal");
+      assert.equal(target.config.port, 5433);
+      assert.equal(target.config.database, "agent_db");
+      assert.equal(target.config.user, "agent");
+      assert.equal(target.config.password, "s3cret");
+      assert.equal(target.config.schema, "agents");
+    }
+    const target = parseConnectionUrl("postgres:?max=3", env);
+    assert.equal(
+      target.backend === "postgres" && target.config.maxConnections,
+      3,
+    );
+  });
+
+  it("refuses what it cannot read, naming what was wrong and no password", () => {
+    for (
+      const [url, words] of [
+        [
+          "mysql://root:pw-123@db/x",
+          /memory:, sqlite:, postgres: or postgresql:/,
+        ],
+        ["redis://cache", /Unsupported/],
+        ["agent.db", /Unsupported/],
+        ["", /Unsupported/],
+        ["sqlite:", /file path/],
+        ["sqlite://host/file.db", /no host/],
+        ["memory:extra", /nothing after/],
+        ["postgres://u:pw-123@h:99999/db", /port|Malformed/],
+        ["postgres://u:pw-123@h/db?pool=3", /parameter "pool"/],
+        ["postgres://h/db?max=0", /max/],
+        ["postgres://h/db?max=ten", /max/],
+        ["postgres://h/db?sslmode=maybe", /sslmode/],
+        ["postgres://h/a/b", /one database/],
+      ] as const
+    ) {
+      assert.throws(
+        () => parseConnectionUrl(url),
+        (error: unknown) =>
+          error instanceof InvalidUrlError && words.test(error.message) &&
+          !error.message.includes("pw-123"),
+        url,
+      );
+    }
+    assert.throws(
+      () => parseConnectionUrl("postgres:", { DB_PORT: "http" }),
+      InvalidUrlError,
+    );
+  });
+});
+
+describe("createPersistence", () => {
+  it("opens memory: as an in-memory store", async () => {
+    await using store = await createPersistence("memory:");
+    assert.ok(store instanceof InMemoryPersistence);
+  });
+
+  it("uses DATABASE_URL when given no URL, else the default SQLite file", async () => {
+    const path = tempPath("from-env.db");
+    {
+      await using store = await createPersistence(undefined, {
+        env: { DATABASE_URL: `sqlite:${path}` },
+      });
+      assert.ok(store instanceof SqlitePersistence);
+      assert.equal(store.path, path);
+    }
+    assert.ok(existsSync(path));
+    assert.equal(DEFAULT_URL, "sqlite:./agent_sdk.db");
+  });
+
+  it("rejects an unsupported URL with the supported schemes", async () => {
+    await assert.rejects(
+      createPersistence("mongodb://localhost"),
+      /memory:, sqlite:, postgres: or postgresql:/,
+    );
+  });
+});
