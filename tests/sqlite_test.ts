@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { describe, it } from "node:test";
-import { createPersistence, SqlitePersistence } from "../mod.ts";
+import {
+  ConnectionError,
+  createPersistence,
+  SqlitePersistence,
+} from "../mod.ts";
 import { openSqliteDatabase } from "../src/sqlite/driver.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
@@ -131,5 +135,19 @@ describe("SQLite file", () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe("SQLite driver", () => {
+  it("names the runtimes that have one when this runtime has none", async () => {
+    await assert.rejects(
+      openSqliteDatabase(":memory:", () => {
+        throw new Error("No such built-in module: node:sqlite");
+      }),
+      (error: unknown) =>
+        error instanceof ConnectionError &&
+        /Deno 2\.2\+, Node 22\.5\+ or Bun 1\.0\+/.test(error.message) &&
+        error.cause instanceof Error,
+    );
   });
 });

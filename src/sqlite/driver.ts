@@ -21,17 +21,24 @@ export function sqliteRuntime(): "bun:sqlite" | "node:sqlite" {
   return "Bun" in globalThis ? "bun:sqlite" : "node:sqlite";
 }
 
-/** Opens (creating it if needed) the SQLite database at `path`. */
+/**
+ * Opens (creating it if needed) the SQLite database at `path`.
+ *
+ * @param load Imports the driver module; replaced only by tests, to play a
+ * runtime that has none.
+ */
 export async function openSqliteDatabase(
   path: string,
+  load: (specifier: string) => Promise<Record<string, unknown>> = (
+    specifier,
+  ) => import(specifier),
 ): Promise<SqliteDatabase> {
   const runtime = sqliteRuntime();
-  // A variable specifier keeps type checkers from resolving a module that
-  // exists on one runtime only.
-  const specifier: string = runtime;
   let driver: Record<string, unknown>;
   try {
-    driver = await import(specifier);
+    // A variable specifier keeps type checkers from resolving a module that
+    // exists on one runtime only.
+    driver = await load(runtime);
   } catch (error) {
     throw new ConnectionError(
       `This runtime has no SQLite driver (${runtime} failed to load): ` +
