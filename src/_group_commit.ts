@@ -2,6 +2,8 @@
 // merged into the next transaction. Each caller's promise settles only once
 // its own record is committed, so nothing is acknowledged before it is stored.
 
+import { ConnectionError } from "./errors.ts";
+
 interface Pending<R> {
   record: R;
   resolve: (id: number) => void;
@@ -54,8 +56,11 @@ export class GroupCommit<R> {
       const ids = await this.#insert(batch.map((p) => p.record));
       batch.forEach((p, i) => p.resolve(ids[i]!));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      // When the database cannot be reached, retrying each record alone
+      // would only make every caller wait for one failed connect after
+      // another: all of them fail at once.
+      if (batch.length === 1 || error instanceof ConnectionError) {
+        for (const pending of batch) pending.reject(error);
         return;
       }
       // One bad record must not fail the writes merged with it: each one

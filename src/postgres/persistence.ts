@@ -112,6 +112,11 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
       ...(config.password === undefined ? {} : { password: config.password }),
       max,
       connect_timeout: config.connectTimeoutSeconds ?? 10,
+      // After failed connects postgres.js waits before the next attempt, by
+      // default up to 20 s, and operations queue behind the wait. Capping it
+      // at 1 s keeps failures during an outage fast and resumes work within
+      // a second of the server coming back.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
       ssl: config.sslMode === undefined || config.sslMode === "disable"
         ? false
         : config.sslMode,

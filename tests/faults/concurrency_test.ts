@@ -37,7 +37,9 @@ async function integrity(path: string): Promise<string> {
 }
 
 describe("SQLite shared by processes", () => {
-  it(`${WRITERS} writers and a reader: no error, every row, integrity ok`, async () => {
+  it(`${WRITERS} writers and a reader: no error, every row, integrity ok`, {
+    timeout: 120_000,
+  }, async () => {
     const path = tempPath();
     const url = `sqlite:${path}`;
     const go = `${path}.go`;
