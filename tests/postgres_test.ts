@@ -9,6 +9,7 @@ import {
   schemaSql,
 } from "../mod.ts";
 import { conformance } from "./conformance/mod.ts";
+import { assertSpecIndexes } from "./_spec.ts";
 import {
   openFreshPostgres,
   postgresUrl,
@@ -74,16 +75,7 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
     const indexes = await admin!`
       SELECT indexname FROM pg_indexes WHERE schemaname = ${schema}`;
     const names = indexes.map((i) => i.indexname);
-    for (
-      const name of [
-        "idx_runs_agent_id",
-        "idx_events_run_id",
-        "idx_usage_agent_id",
-        "idx_usage_run_id",
-      ]
-    ) {
-      assert.ok(names.includes(name), name);
-    }
+    assertSpecIndexes(names);
     const [fk] = await admin!`
       SELECT ccu.table_name, ccu.column_name
       FROM information_schema.table_constraints tc

@@ -7,6 +7,7 @@ import {
   SqlitePersistence,
 } from "../mod.ts";
 import { openSqliteDatabase } from "../src/sqlite/driver.ts";
+import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
 
@@ -117,16 +118,7 @@ describe("SQLite file", () => {
       const indexes = (db.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'index'",
       ).all() as { name: string }[]).map((i) => i.name);
-      for (
-        const name of [
-          "idx_runs_agent_id",
-          "idx_events_run_id",
-          "idx_usage_agent_id",
-          "idx_usage_run_id",
-        ]
-      ) {
-        assert.ok(indexes.includes(name), name);
-      }
+      assertSpecIndexes(indexes);
       const [fk] = db.prepare("PRAGMA foreign_key_list(agent_run_events)")
         .all() as { table: string; from: string; to: string }[];
       assert.deepEqual({ ...fk }.table, "agent_runs");
