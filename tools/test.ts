@@ -330,7 +330,9 @@ async function runRuntime(
         break;
       case "bun":
         binary = await npxBinary("bun@1");
-        args = ["test", ...files];
+        // Bun alone stops a test after 5 s by default; Deno and Node set no
+        // limit. Match them (the whole run still has RUNTIME_TIMEOUT_MS).
+        args = ["test", "--timeout=600000", ...files];
         break;
     }
   } catch (error) {
