@@ -70,3 +70,39 @@ export {
   type PostgresPersistenceConstructor,
 } from "./src/postgres/persistence.ts";
 export { schemaSql } from "./src/schema_sql.ts";
+export {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportRecord,
+  formatExportLine,
+  parseExportLine,
+} from "./src/maintenance/format.ts";
+export {
+  type FileSink,
+  type FileSinkOptions,
+  openFileSink,
+  type TextSink,
+} from "./src/maintenance/sink.ts";
+export type { ProgressCallback } from "./src/maintenance/progress.ts";
+export {
+  type ExportOptions,
+  exportRecords,
+  exportStore,
+} from "./src/maintenance/export.ts";
+export {
+  importLines,
+  type ImportOptions,
+  importRecords,
+  type ImportResult,
+} from "./src/maintenance/import.ts";
+export {
+  type CopyOptions,
+  type CopyResult,
+  copyStore,
+} from "./src/maintenance/copy.ts";
+export {
+  type PruneOptions,
+  type PruneResult,
+  pruneStore,
+} from "./src/maintenance/prune.ts";
+export { diagnoseStore, type Diagnosis } from "./src/maintenance/doctor.ts";

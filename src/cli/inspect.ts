@@ -1,0 +1,304 @@
+// The reading commands: runs, run, events, usage, stats.
+
+import { PersistenceError } from "../errors.ts";
+import { getCostUsd, getTotalTokens } from "../helpers.ts";
+import type { AgentLlmUsage, AgentRun, Persistence } from "../types.ts";
+import { parseCount, parseId, parseStatus } from "./args.ts";
+import { type Context, openStore, output } from "./context.ts";
+import {
+  clip,
+  count,
+  duration,
+  fields,
+  money,
+  offset,
+  summary,
+  table,
+  time,
+} from "./format.ts";
+
+/** Token and cost totals of some LLM calls. */
+interface UsageTotals {
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  latencyMs: number;
+  costUsd: number;
+}
+
+function totals(calls: Iterable<AgentLlmUsage>): UsageTotals {
+  const sum: UsageTotals = {
+    llmCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    totalTokens: 0,
+    latencyMs: 0,
+    costUsd: 0,
+  };
+  for (const usage of calls) {
+    sum.llmCalls++;
+    sum.inputTokens += usage.inputTokens ?? 0;
+    sum.outputTokens += usage.outputTokens ?? 0;
+    sum.totalTokens += getTotalTokens(usage) ?? 0;
+    sum.latencyMs += usage.latencyMs ?? 0;
+    sum.costUsd += getCostUsd(usage) ?? 0;
+  }
+  return sum;
+}
+
+async function runUsage(
+  store: Persistence,
+  runId: string,
+): Promise<AgentLlmUsage[]> {
+  const calls: AgentLlmUsage[] = [];
+  for await (const usage of store.iterateLlmUsage({ runId })) {
+    calls.push(usage);
+  }
+  return calls.reverse(); // oldest first
+}
+
+function runDuration(run: AgentRun): number | undefined {
+  return run.startedAt && run.finishedAt
+    ? run.finishedAt.getTime() - run.startedAt.getTime()
+    : undefined;
+}
+
+/** `runs`: a table of runs, newest first. */
+export async function runs(ctx: Context): Promise<void> {
+  const { agent, status, limit } = ctx.values;
+  const query = {
+    ...(typeof agent === "string"
+      ? { agentId: parseId("--agent", agent) }
+      : {}),
+    ...(typeof status === "string" ? { status: parseStatus(status) } : {}),
+    limit: typeof limit === "string" ? parseCount("limit", limit) : 20,
+  };
+  await using store = await openStore(ctx.values.db as string, true);
+  const rows: (AgentRun & UsageTotals & { durationMs: number | null })[] = [];
+  for (const run of await store.getAgentRuns(query)) {
+    const sum = totals(await runUsage(store, run.runId));
+    rows.push({ ...run, durationMs: runDuration(run) ?? null, ...sum });
+  }
+  await output(ctx, rows, () =>
+    table(
+      [
+        "RUN ID",
+        "AGENT",
+        "STATUS",
+        "ITER",
+        "STARTED",
+        "DURATION",
+        "TOKENS",
+        "COST",
+      ],
+      rows.map((run) => [
+        run.runId,
+        run.agentId,
+        run.status,
+        run.totalIterations,
+        time(run.startedAt),
+        duration(run.durationMs),
+        count(run.totalTokens),
+        money(run.costUsd),
+      ]),
+      new Set([5, 6, 7]),
+    ));
+}
+
+/** `run RUN_ID`: the run, its timeline and its LLM calls. */
+export async function run(ctx: Context): Promise<void> {
+  const runId = parseId("RUN_ID", ctx.positionals[0]!);
+  await using store = await openStore(ctx.values.db as string, true);
+  const found = await store.getAgentRun(runId);
+  if (!found) throw new PersistenceError(`No run has this id: ${runId}`);
+  const events = await store.getAgentRunEvents(runId);
+  const calls = await runUsage(store, runId);
+  const sum = totals(calls);
+  const start = found.startedAt ?? events[0]?.timestamp ?? found.createdAt;
+  await output(
+    ctx,
+    { run: found, events, llmUsage: calls, totals: sum },
+    () => {
+      const info: [string, string | number][] = [
+        [
+          "agent",
+          `${found.agentId}${found.agentName ? ` (${found.agentName})` : ""}`,
+        ],
+        ["status", found.status],
+        ["objective", clip(found.objective, 100) || "-"],
+        ["started", time(found.startedAt)],
+        ["finished", time(found.finishedAt)],
+        ["duration", duration(runDuration(found))],
+        ["iterations", found.totalIterations],
+      ];
+      if (found.errorMessage) {
+        info.push([
+          "error",
+          clip(found.errorMessage, 100),
+        ]);
+      }
+      if (found.finalSynthesisOutput) {
+        info.push(["output", clip(found.finalSynthesisOutput, 100)]);
+      }
+      let previous: Date | undefined;
+      const timeline = table(
+        ["OFFSET", "EVENT", "DATA", "SINCE PREVIOUS"],
+        events.map((event) => {
+          const since = previous
+            ? duration(event.timestamp.getTime() - previous.getTime())
+            : "-";
+          previous = event.timestamp;
+          return [
+            offset(start, event.timestamp),
+            event.eventType,
+            summary(event.data),
+            since,
+          ];
+        }),
+        new Set([0, 3]),
+      );
+      const llm = table(
+        [
+          "OFFSET",
+          "PROVIDER",
+          "MODEL",
+          "IN",
+          "OUT",
+          "LATENCY",
+          "COST",
+          "STATUS",
+        ],
+        calls.map((usage) => [
+          offset(start, usage.createdAt),
+          usage.provider,
+          usage.model,
+          count(usage.inputTokens),
+          count(usage.outputTokens),
+          duration(usage.latencyMs),
+          money(getCostUsd(usage)),
+          usage.status,
+        ]),
+        new Set([0, 3, 4, 5, 6]),
+      );
+      return `Run ${found.runId}\n${fields(info)}\n` +
+        `Timeline (${events.length} events)\n${timeline}\n` +
+        `LLM calls (${calls.length})\n${llm}\n` +
+        `Total: ${sum.llmCalls} LLM calls, ${count(sum.inputTokens)} input + ${
+          count(sum.outputTokens)
+        } output tokens, ${duration(sum.latencyMs)} in LLM calls, ${
+          money(sum.costUsd)
+        }\n`;
+    },
+  );
+}
+
+/** `events RUN_ID [--type T]`: a run's events in order. */
+export async function events(ctx: Context): Promise<void> {
+  const runId = parseId("RUN_ID", ctx.positionals[0]!);
+  const type = ctx.values.type;
+  await using store = await openStore(ctx.values.db as string, true);
+  if (!await store.getAgentRun(runId)) {
+    throw new PersistenceError(`No run has this id: ${runId}`);
+  }
+  const list = await store.getAgentRunEvents(
+    runId,
+    typeof type === "string" ? { eventType: parseId("--type", type) } : {},
+  );
+  const start = list[0]?.timestamp ?? null;
+  await output(ctx, list, () =>
+    table(
+      ["TIME", "OFFSET", "EVENT", "DATA"],
+      list.map((event) => [
+        time(event.timestamp),
+        offset(start, event.timestamp),
+        event.eventType,
+        summary(event.data, 80),
+      ]),
+      new Set([1]),
+    ));
+}
+
+/** `usage [--agent ID] [--run ID] [--limit N]`: LLM calls, newest first. */
+export async function usage(ctx: Context): Promise<void> {
+  const { agent, run: runId, limit } = ctx.values;
+  const query = {
+    ...(typeof agent === "string"
+      ? { agentId: parseId("--agent", agent) }
+      : {}),
+    ...(typeof runId === "string" ? { runId: parseId("--run", runId) } : {}),
+    limit: typeof limit === "string" ? parseCount("limit", limit) : 20,
+  };
+  await using store = await openStore(ctx.values.db as string, true);
+  const list = await store.getLlmUsage(query);
+  await output(ctx, list, () =>
+    table(
+      [
+        "TIME",
+        "AGENT",
+        "RUN",
+        "PROVIDER",
+        "MODEL",
+        "IN",
+        "OUT",
+        "LATENCY",
+        "COST",
+        "STATUS",
+      ],
+      list.map((call) => [
+        time(call.createdAt),
+        call.agentId ?? "-",
+        call.runId ?? "-",
+        call.provider,
+        call.model,
+        count(call.inputTokens),
+        count(call.outputTokens),
+        duration(call.latencyMs),
+        money(getCostUsd(call)),
+        call.status,
+      ]),
+      new Set([5, 6, 7, 8]),
+    ));
+}
+
+/** `stats [--agent ID]`: the statistics, and LLM usage per provider and model. */
+export async function stats(ctx: Context): Promise<void> {
+  const agent = ctx.values.agent;
+  const query = typeof agent === "string"
+    ? { agentId: parseId("--agent", agent) }
+    : {};
+  await using store = await openStore(ctx.values.db as string, true);
+  const figures = await store.getAgentRunStats(query);
+  const byModel = await store.getLlmUsageBreakdown(query);
+  await output(ctx, { ...figures, byModel }, () =>
+    fields([
+      ["runs", count(figures.totalRuns)],
+      [
+        "by status",
+        `${figures.completedRuns} completed, ${figures.errorRuns} error, ${figures.runningRuns} running, ${figures.pendingRuns} pending, ${figures.cancelledRuns} cancelled`,
+      ],
+      ["avg iterations", figures.avgIterations],
+      [
+        "LLM calls",
+        `${count(figures.totalLlmCalls)} (${
+          count(figures.failedLlmCalls)
+        } failed)`,
+      ],
+      ["input tokens", count(figures.totalInputTokens)],
+      ["output tokens", count(figures.totalOutputTokens)],
+      ["total cost", money(figures.totalCostUsd)],
+    ]) + "\nBy provider and model\n" +
+    table(
+      ["PROVIDER", "MODEL", "CALLS", "FAILED", "IN", "OUT", "COST"],
+      byModel.map((row) => [
+        row.provider || "-",
+        row.model || "-",
+        count(row.calls),
+        count(row.failedCalls),
+        count(row.inputTokens),
+        count(row.outputTokens),
+        money(row.costUsd),
+      ]),
+      new Set([2, 3, 4, 5, 6]),
+    ));
+}

@@ -1,0 +1,132 @@
+// The commands that look after a store: prune, migrate, doctor.
+
+import { existsSync } from "node:fs";
+import { diagnoseStore } from "../maintenance/doctor.ts";
+import { pruneStore } from "../maintenance/prune.ts";
+import { openFileSink } from "../maintenance/sink.ts";
+import { SCHEMA_VERSION } from "../sql/schema.ts";
+import { parseCount, parseStatus, parseTime, UsageError } from "./args.ts";
+import { type Context, openStore, output, shownUrl } from "./context.ts";
+import { bytes, count, fields, plural, time } from "./format.ts";
+import { progressBar } from "./progress.ts";
+import { described } from "./transfer.ts";
+
+/** `prune --older-than AGE [--status S] [--archive FILE] [--dry-run]`. */
+export async function prune(ctx: Context): Promise<void> {
+  const values = ctx.values;
+  if (typeof values["older-than"] !== "string") {
+    throw new UsageError("prune needs --older-than, such as --older-than 30d");
+  }
+  const olderThan = parseTime("older-than", values["older-than"], new Date());
+  const dryRun = values["dry-run"] === true;
+  const options = {
+    olderThan,
+    dryRun,
+    ...(typeof values.status === "string"
+      ? { status: parseStatus(values.status) }
+      : {}),
+    ...(typeof values["batch-size"] === "string"
+      ? { batchSize: parseCount("batch-size", values["batch-size"]) }
+      : {}),
+  };
+  await using store = await openStore(values.db as string, true);
+  const archivePath = typeof values.archive === "string"
+    ? values.archive
+    : undefined;
+  // A dry run writes nothing; an archive never replaces an older one.
+  if (archivePath && existsSync(archivePath)) {
+    throw new UsageError(
+      `The archive ${archivePath} exists already; give a new file (an archive is never replaced)`,
+    );
+  }
+  const archive = archivePath && !dryRun
+    ? await openFileSink(archivePath, { exclusive: true })
+    : undefined;
+  const bar = progressBar(dryRun ? "Counting" : "Pruning", undefined);
+  try {
+    const result = await pruneStore(store, {
+      ...options,
+      ...(archive ? { archive } : {}),
+      onProgress: (done) => bar.update(done.runs),
+    });
+    await archive?.close();
+    bar.done();
+    await output(ctx, { ...result, olderThan, dryRun }, () => {
+      const what = `${described(result.deleted)} of runs created before ${
+        time(olderThan)
+      } UTC${options.status ? ` with status ${options.status}` : ""}`;
+      const lines = [
+        dryRun
+          ? `Would delete ${what}`
+          : `Deleted ${what}, in ${plural(result.batches, "batch", "batches")}`,
+      ];
+      if (archive) lines.push(`Archived to ${archivePath}`);
+      if (result.sizeBefore !== null) {
+        lines.push(
+          dryRun
+            ? `Database size: ${bytes(result.sizeBefore)}`
+            : `Database size: ${bytes(result.sizeBefore)} before, ${
+              bytes(result.sizeAfter)
+            } after`,
+        );
+      }
+      return lines.join("\n") + "\n";
+    });
+  } finally {
+    bar.done();
+    await archive?.close();
+  }
+}
+
+/** `migrate`: create or upgrade the schema. */
+export async function migrate(ctx: Context): Promise<void> {
+  await using store = await openStore(ctx.values.db as string, false);
+  await store.initializeSchema();
+  const info = await store.getStoreInfo();
+  await output(
+    ctx,
+    { backend: info.backend, schemaVersion: info.schemaVersion },
+    () =>
+      info.schemaVersion === null
+        ? `Nothing to migrate: the ${info.backend} backend has no schema\n`
+        : `Schema of ${
+          shownUrl(ctx.values.db as string)
+        } is at version ${info.schemaVersion}, the current one\n`,
+  );
+}
+
+/** `doctor`: health, schema version, counts, size. Exit 1 on problems. */
+export async function doctor(ctx: Context): Promise<number> {
+  await using store = await openStore(ctx.values.db as string, true);
+  const diagnosis = await diagnoseStore(store);
+  const info = diagnosis.info;
+  await output(
+    ctx,
+    { url: shownUrl(ctx.values.db as string), ...diagnosis },
+    () =>
+      fields([
+        ["database", shownUrl(ctx.values.db as string)],
+        ["backend", store.backend],
+        [
+          "health",
+          diagnosis.healthy
+            ? `ok (answered in ${diagnosis.latencyMs} ms)`
+            : "NOT ANSWERING",
+        ],
+        [
+          "schema version",
+          info?.schemaVersion == null
+            ? "-"
+            : `${info.schemaVersion} (this module writes ${SCHEMA_VERSION})`,
+        ],
+        ["runs", count(info?.runs)],
+        ["events", count(info?.events)],
+        ["LLM calls", count(info?.llmUsage)],
+        ["size", bytes(info?.sizeBytes)],
+      ]) +
+      (diagnosis.problems.length === 0
+        ? "No problems found\n"
+        : diagnosis.problems.map((p) => `Problem: ${p}\n`).join("")),
+  );
+  return diagnosis.problems.length === 0 ? 0 : 1;
+}

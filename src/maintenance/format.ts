@@ -1,0 +1,142 @@
+/**
+ * The export file: JSON Lines, one record per line. A header line opens it,
+ * then each run is followed by its events and its LLM calls, then come the
+ * LLM calls that belong to no stored run, and an end line with the counts
+ * closes it, so that a cut-off file is recognised.
+ *
+ * @module
+ */
+
+import { PersistenceError } from "../errors.ts";
+import type {
+  AgentLlmUsage,
+  AgentRun,
+  AgentRunEvent,
+  RecordCounts,
+} from "../types.ts";
+
+/** The `format` of an export file's header line. */
+export const EXPORT_FORMAT = "@curio/persistence export";
+
+/** The version of the export file format. */
+export const EXPORT_VERSION = 1;
+
+/**
+ * One line of an export file. Records are stored without their `id`, which
+ * belongs to the store that assigned it.
+ *
+ * @example
+ * ```ts
+ * import type { ExportRecord } from "@curio/persistence";
+ * const line: ExportRecord = {
+ *   type: "end",
+ *   counts: { runs: 0, events: 0, llmUsage: 0 },
+ * };
+ * ```
+ */
+export type ExportRecord =
+  | {
+    type: "header";
+    format: typeof EXPORT_FORMAT;
+    version: number;
+    exportedAt: Date;
+  }
+  | { type: "run"; record: Omit<AgentRun, "id"> }
+  | { type: "event"; record: Omit<AgentRunEvent, "id"> }
+  | { type: "llm_usage"; record: Omit<AgentLlmUsage, "id"> }
+  | { type: "end"; counts: RecordCounts };
+
+/** Fields holding a time, per record type. */
+const DATES: Record<string, readonly string[]> = {
+  header: ["exportedAt"],
+  run: ["startedAt", "finishedAt", "createdAt", "updatedAt"],
+  event: ["timestamp", "createdAt"],
+  llm_usage: ["createdAt"],
+  end: [],
+};
+
+/**
+ * The line (without its newline) of an export record.
+ *
+ * @param record The record.
+ * @returns Its JSON text.
+ *
+ * @example
+ * ```ts
+ * import { formatExportLine } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const line = formatExportLine({
+ *   type: "end",
+ *   counts: { runs: 1, events: 2, llmUsage: 3 },
+ * });
+ * assert.equal(line, '{"type":"end","counts":{"runs":1,"events":2,"llmUsage":3}}');
+ * ```
+ */
+export function formatExportLine(record: ExportRecord): string {
+  return JSON.stringify(record);
+}
+
+/**
+ * The export record of a line, its times turned back into Dates.
+ *
+ * @param line One line of an export file.
+ * @param lineNumber Its number, for the error message.
+ * @returns The record.
+ * @throws {PersistenceError} When the line is not JSON or not a record of
+ * the format.
+ *
+ * @example
+ * ```ts
+ * import { parseExportLine } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const record = parseExportLine(
+ *   '{"type":"event","record":{"agentId":"a","runId":"r","agentName":"",' +
+ *     '"timestamp":"2025-01-02T03:04:05.678Z","eventType":"run_started",' +
+ *     '"data":null,"createdAt":"2025-01-02T03:04:05.678Z"}}',
+ * );
+ * assert.equal(record.type, "event");
+ * if (record.type === "event") {
+ *   assert.ok(record.record.timestamp instanceof Date);
+ * }
+ * ```
+ */
+export function parseExportLine(line: string, lineNumber = 1): ExportRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new PersistenceError(`Line ${lineNumber} is not JSON`);
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  const dates = typeof type === "string" ? DATES[type] : undefined;
+  if (!dates || !Object.hasOwn(DATES, type as string)) {
+    throw new PersistenceError(
+      `Line ${lineNumber} is not a record of an export file: expected a type of ${
+        Object.keys(DATES).join(", ")
+      }`,
+    );
+  }
+  const line_ = value as Record<string, unknown>;
+  const target = type === "header" || type === "end"
+    ? line_
+    : line_.record as Record<string, unknown> | undefined;
+  if (typeof target !== "object" || target === null) {
+    throw new PersistenceError(`Line ${lineNumber} has no record`);
+  }
+  for (const field of dates) {
+    const text = target[field];
+    if (text === null || text === undefined) continue;
+    const date = new Date(String(text));
+    if (Number.isNaN(date.getTime())) {
+      throw new PersistenceError(
+        `Line ${lineNumber}: ${field} is not a time: ${
+          JSON.stringify(text).slice(0, 40)
+        }`,
+      );
+    }
+    target[field] = date;
+  }
+  return value as ExportRecord;
+}
