@@ -56,6 +56,7 @@ export {
   type PostgresConfig,
 } from "./src/url.ts";
 export { createPersistence, type PersistenceOptions } from "./src/factory.ts";
+export type { RedactedField, Redactor, StoreOptions } from "./src/redact.ts";
 export {
   InMemoryPersistence,
   type MemoryData,

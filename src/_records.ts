@@ -103,7 +103,11 @@ const NUL = /\u0000/;
  * Every backend must store a text exactly; PostgreSQL cannot hold NUL and no
  * backend can hold a lone surrogate, so both are refused everywhere.
  */
-function text(field: string, value: unknown, maxLength?: number): string {
+export function text(
+  field: string,
+  value: unknown,
+  maxLength?: number,
+): string {
   if (typeof value !== "string") {
     throw new InvalidInputError(field, `expected a string, got ${kind(value)}`);
   }

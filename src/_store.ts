@@ -2,6 +2,7 @@
 
 import type { Backend, Cursor, Stored } from "./_backend.ts";
 import { GroupCommit } from "./_group_commit.ts";
+import { Redaction } from "./_redact.ts";
 import {
   count,
   type EventRecord,
@@ -43,16 +44,19 @@ import type {
   RecordCounts,
   StoreInfo,
 } from "./types.ts";
+import type { StoreOptions } from "./redact.ts";
 
 /** Validation, defaults, iteration and batching, shared by every backend. */
 export class Store implements Persistence {
   readonly #backend: Backend;
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
+  readonly #redaction: Redaction;
   #closing: Promise<void> | undefined;
 
-  constructor(backend: Backend) {
+  constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
+    this.#redaction = new Redaction(options);
     this.#events = new GroupCommit((records) => backend.insertEvents(records));
     this.#usage = new GroupCommit((records) => backend.insertUsage(records));
   }
@@ -68,13 +72,13 @@ export class Store implements Persistence {
   }
 
   async createAgentRun(input: AgentRunInput): Promise<AgentRun> {
-    const record = runRecord(input, new Date());
+    const record = this.#redaction.run(runRecord(input, new Date()));
     return toAgentRun(await this.open.insertRun(record), record);
   }
 
   async updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun> {
     const id = identifier("runId", runId);
-    const changes = runChanges(patch, new Date());
+    const changes = this.#redaction.changes(runChanges(patch, new Date()));
     const stored = await this.open.updateRun(id, changes);
     if (!stored) throw new RunNotFoundError(id);
     return toAgentRun(stored.id, stored.record);
@@ -112,7 +116,7 @@ export class Store implements Persistence {
   }
 
   async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
-    const record = eventRecord(input, new Date());
+    const record = this.#redaction.event(eventRecord(input, new Date()));
     this.open; // fail fast when closed, before queueing
     return toAgentRunEvent(await this.#events.write(record), record);
   }
@@ -122,7 +126,7 @@ export class Store implements Persistence {
   ): Promise<AgentRunEvent[]> {
     const now = new Date();
     const records = list("events", inputs).map((input) =>
-      eventRecord(input, now)
+      this.#redaction.event(eventRecord(input, now))
     );
     if (records.length === 0) return [];
     const ids = await this.open.insertEvents(records);
@@ -157,7 +161,7 @@ export class Store implements Persistence {
   }
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
-    const record = usageRecord(input, new Date());
+    const record = this.#redaction.usage(usageRecord(input, new Date()));
     this.open; // fail fast when closed, before queueing
     return toAgentLlmUsage(await this.#usage.write(record), record);
   }
@@ -165,7 +169,7 @@ export class Store implements Persistence {
   async logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
     const now = new Date();
     const records = list("usage", inputs).map((input) =>
-      usageRecord(input, now)
+      this.#redaction.usage(usageRecord(input, now))
     );
     if (records.length === 0) return [];
     const ids = await this.open.insertUsage(records);

@@ -1,4 +1,5 @@
 import { InMemoryPersistence } from "./memory/persistence.ts";
+import type { StoreOptions } from "./redact.ts";
 import type { SqliteOptions } from "./sqlite/persistence.ts";
 import type { Persistence } from "./types.ts";
 import {
@@ -18,6 +19,7 @@ import {
  * ```
  */
 export interface PersistenceOptions extends
+  StoreOptions,
   SqliteOptions,
   Pick<
     PostgresConfig,
@@ -73,7 +75,7 @@ export async function createPersistence(
   );
   switch (target.backend) {
     case "memory":
-      return new InMemoryPersistence();
+      return new InMemoryPersistence(options);
     case "sqlite": {
       const { SqlitePersistence } = await import("./sqlite/persistence.ts");
       return await SqlitePersistence.open(target.path, options);
@@ -97,7 +99,7 @@ export async function createPersistence(
           (config as Record<string, unknown>)[key] = options[key];
         }
       }
-      return await PostgresPersistence.open(config);
+      return await PostgresPersistence.open(config, options);
     }
   }
 }

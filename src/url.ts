@@ -246,13 +246,17 @@ function postgresConfig(
 
 /**
  * Stores the password where `JSON.stringify`, `console.log` and inspection
- * do not look: a non-enumerable property.
+ * do not look: a non-enumerable accessor, so that even an inspection that
+ * shows hidden properties prints `[Getter/Setter]` rather than its value.
  */
 export function hidePassword(config: PostgresConfig, password: string): void {
+  let secret = password;
   Object.defineProperty(config, "password", {
-    value: password,
+    get: () => secret,
+    set: (value: string) => {
+      secret = value;
+    },
     enumerable: false,
-    writable: true,
     configurable: true,
   });
 }

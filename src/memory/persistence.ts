@@ -7,6 +7,7 @@ import type {
   Persistence,
 } from "../types.ts";
 import { MemoryBackend } from "./backend.ts";
+import type { StoreOptions } from "../redact.ts";
 
 /**
  * Everything an {@linkcode InMemoryPersistence} holds, each list in id order.
@@ -95,14 +96,14 @@ export interface InMemoryPersistence extends Persistence {
  * assert.equal(store.backend, "memory");
  * ```
  */
-export const InMemoryPersistence: new () => InMemoryPersistence = class
-  extends Store
-  implements InMemoryPersistence {
+export const InMemoryPersistence: new (
+  options?: StoreOptions,
+) => InMemoryPersistence = class extends Store implements InMemoryPersistence {
   readonly #memory: MemoryBackend;
 
-  constructor() {
+  constructor(options: StoreOptions = {}) {
     const memory = new MemoryBackend();
-    super(memory);
+    super(memory, options);
     this.#memory = memory;
   }
 

@@ -3,6 +3,7 @@ import type { Persistence } from "../types.ts";
 import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import type { PostgresConfig } from "../url.ts";
+import type { StoreOptions } from "../redact.ts";
 import { PostgresConnection } from "./connection.ts";
 import { postgresDialect, schemaName } from "./dialect.ts";
 
@@ -50,6 +51,7 @@ export interface PostgresPersistenceConstructor extends Function {
    * Connects, and creates the schema and tables when missing.
    *
    * @param config Server, credentials, schema and pool size.
+   * @param options Redaction.
    * @returns The open store.
    * @throws {ConnectionError} When the server cannot be reached or refuses
    * the credentials.
@@ -66,7 +68,10 @@ export interface PostgresPersistenceConstructor extends Function {
    * console.log(await store.healthCheck());
    * ```
    */
-  open(config?: PostgresConfig): Promise<PostgresPersistence>;
+  open(
+    config?: PostgresConfig,
+    options?: StoreOptions,
+  ): Promise<PostgresPersistence>;
   /** The prototype of every PostgresPersistence. */
   readonly prototype: PostgresPersistence;
 }
@@ -87,7 +92,10 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   readonly schema: string;
 
   /** See {@linkcode PostgresPersistenceConstructor.open}. */
-  static async open(config: PostgresConfig = {}): Promise<PostgresPersistence> {
+  static async open(
+    config: PostgresConfig = {},
+    options: StoreOptions = {},
+  ): Promise<PostgresPersistence> {
     const schema = schemaName(config.schema ?? "agent_sdk");
     const max = config.maxConnections ?? 10;
     const min = config.minConnections ?? 1;
@@ -142,6 +150,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     const store = new this(
       new SqlBackend(postgresDialect(schema), connection),
       schema,
+      options,
     );
     try {
       await store.initializeSchema();
@@ -162,8 +171,8 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   }
 
   /** Use {@linkcode PostgresPersistenceConstructor.open}. */
-  constructor(backend: SqlBackend, schema: string) {
-    super(backend);
+  constructor(backend: SqlBackend, schema: string, options: StoreOptions) {
+    super(backend, options);
     this.schema = schema;
   }
 };

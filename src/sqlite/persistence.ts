@@ -5,6 +5,7 @@ import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
 import { openSqliteDatabase } from "./driver.ts";
+import type { StoreOptions } from "../redact.ts";
 
 /**
  * Options of {@linkcode SqlitePersistence.open}.
@@ -15,7 +16,7 @@ import { openSqliteDatabase } from "./driver.ts";
  * const options: SqliteOptions = { busyTimeoutMs: 10_000, synchronous: "full" };
  * ```
  */
-export interface SqliteOptions {
+export interface SqliteOptions extends StoreOptions {
   /**
    * How long a write waits for another process's transaction before it
    * fails, in milliseconds. Default 10000.
@@ -70,7 +71,7 @@ export interface SqlitePersistenceConstructor extends Function {
    * only), its parent folders and the schema when missing.
    *
    * @param path A file path, or `:memory:`. Default `./agent_sdk.db`.
-   * @param options Busy timeout and durability.
+   * @param options Busy timeout, durability and redaction.
    * @returns The open store.
    *
    * @example
@@ -136,6 +137,7 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
       const store = new this(
         new SqlBackend(sqliteDialect, connection),
         path,
+        options,
       );
       await store.initializeSchema();
       return store;
@@ -146,8 +148,8 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
   }
 
   /** Use {@linkcode SqlitePersistenceConstructor.open}. */
-  constructor(backend: SqlBackend, path: string) {
-    super(backend);
+  constructor(backend: SqlBackend, path: string, options: StoreOptions) {
+    super(backend, options);
     this.path = path;
   }
 };
