@@ -1,0 +1,376 @@
+// The command-line tool, run as a subprocess on the runtime running the
+// tests, against stores the tests fill, on SQLite and PostgreSQL.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createPersistence } from "../mod.ts";
+import { CUTOFF, dump, fill, FILLED } from "./_fixture.ts";
+import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
+import { tempPath } from "./_temp.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cliPath = join(root, "cli.ts");
+
+/** How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not. */
+function runtimeArgs(): string[] {
+  if ("Deno" in globalThis) {
+    return ["run", "-A", "--config", join(root, "deno.json"), cliPath];
+  }
+  return [cliPath];
+}
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the tool with `args`, from `cwd` (default the repository). */
+function cli(args: string[], cwd = root): Promise<Outcome> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NODE_NO_WARNINGS: "1",
+    NO_COLOR: "1",
+  };
+  delete env.DATABASE_URL;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...runtimeArgs(), ...args],
+      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) =>
+        resolve({
+          code: error ? Number((error as { code?: unknown }).code ?? 1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        }),
+    );
+  });
+}
+
+/** Runs the tool and expects exit code 0 and nothing on standard error. */
+async function ok(args: string[]): Promise<string> {
+  const outcome = await cli(args);
+  assert.equal(outcome.code, 0, `${args.join(" ")}: ${outcome.stderr}`);
+  assert.equal(outcome.stderr, "", "no progress bar when not on a terminal");
+  return outcome.stdout;
+}
+
+const backends: [string, () => string][] = [
+  ["sqlite", () => `sqlite:${tempPath()}`],
+  ...(postgresUrl
+    ? [["postgres", () => postgresUrlWith({ schema: uniqueSchema("cli") })] as [
+      string,
+      () => string,
+    ]]
+    : []),
+];
+
+/** A store at a new URL, filled with the fixture. */
+async function filled(newUrl: () => string): Promise<string> {
+  const url = newUrl();
+  await using store = await createPersistence(url);
+  await fill(store);
+  return url;
+}
+
+for (const [name, newUrl] of backends) {
+  describe(`cli on ${name}`, () => {
+    it("runs: a table newest first, filters, --json", async () => {
+      const db = await filled(newUrl);
+      const table = await ok(["runs", "--db", db]);
+      const lines = table.trim().split("\n");
+      assert.match(
+        lines[0]!,
+        /^RUN ID\s+AGENT\s+STATUS\s+ITER\s+STARTED\s+DURATION\s+TOKENS\s+COST$/,
+      );
+      assert.deepEqual(
+        lines.slice(2).map((line) => line.split(/\s+/)[0]),
+        ["new-run", "new-ok", "old-bad", "old-ok"],
+      );
+      assert.match(
+        lines[3]!,
+        /new-ok\s+researcher\s+completed\s+3\s+2025-06-01 12:00:00\s+42\.0s\s+180\s+\$0\.001000/,
+      );
+      const json = JSON.parse(
+        await ok(["runs", "--db", db, "--status", "error", "--json"]),
+      );
+      assert.deepEqual(json.map((r: { runId: string }) => r.runId), [
+        "old-bad",
+      ]);
+      assert.equal(json[0].llmCalls, 2);
+      const writer = await ok([
+        "runs",
+        "--db",
+        db,
+        "--agent",
+        "writer",
+        "--limit",
+        "5",
+      ]);
+      assert.match(writer, /new-run/);
+      assert.doesNotMatch(writer, /old-ok/);
+    });
+
+    it("run: fields, timeline, LLM calls and totals", async () => {
+      const db = await filled(newUrl);
+      const text = await ok(["run", "old-bad", "--db", db]);
+      assert.match(text, /^Run old-bad$/m);
+      assert.match(text, /^status:\s+error$/m);
+      assert.match(text, /^error:\s+Tool timed out$/m);
+      assert.match(text, /^Timeline \(3 events\)$/m);
+      assert.match(text, /\+1\.0s\s+run_started\s+objective=go\s+-/);
+      assert.match(
+        text,
+        /\+5\.0s\s+action_execution_completed\s+action=search duration_ms=1234\s+4\.0s/,
+      );
+      assert.match(text, /^LLM calls \(2\)$/m);
+      assert.match(
+        text,
+        /openai\s+gpt-4o-mini\s+100\s+20\s+300ms\s+\$0\.001000\s+success/,
+      );
+      assert.match(text, /^Total: 2 LLM calls, 150 input \+ 30 output tokens/m);
+      const json = JSON.parse(
+        await ok(["run", "old-bad", "--db", db, "--json"]),
+      );
+      assert.equal(json.run.runId, "old-bad");
+      assert.equal(json.events.length, 3);
+      assert.equal(json.llmUsage.length, 2);
+      assert.equal(json.totals.inputTokens, 150);
+    });
+
+    it("events, usage and stats", async () => {
+      const db = await filled(newUrl);
+      const events = await ok([
+        "events",
+        "new-ok",
+        "--db",
+        db,
+        "--type",
+        "custom",
+      ]);
+      assert.match(events, /custom\s+plain text/);
+      assert.doesNotMatch(events, /run_started/);
+      const usage = JSON.parse(
+        await ok(["usage", "--db", db, "--run", "new-ok", "--json"]),
+      );
+      assert.deepEqual(usage.map((u: { model: string }) => u.model), [
+        "claude-sonnet",
+        "gpt-4o-mini",
+      ]);
+      const limited = await ok(["usage", "--db", db, "--limit", "1"]);
+      assert.equal(limited.trim().split("\n").length, 3);
+      const stats = await ok(["stats", "--db", db]);
+      assert.match(stats, /^runs:\s+4$/m);
+      assert.match(stats, /^By provider and model$/m);
+      assert.match(
+        stats,
+        /anthropic\s+claude-sonnet\s+4\s+4\s+200\s+40\s+\$0\.000000/,
+      );
+      const json = JSON.parse(
+        await ok(["stats", "--db", db, "--agent", "writer", "--json"]),
+      );
+      assert.equal(json.totalRuns, 1);
+      assert.equal(json.byModel.length, 2);
+    });
+
+    it("export, then import twice: the second adds nothing", async () => {
+      const db = await filled(newUrl);
+      const file = tempPath("export.jsonl");
+      const out = await ok(["export", "--db", db, "--out", file]);
+      assert.equal(
+        out,
+        `Exported 4 runs, 12 events, 10 LLM calls to ${file}\n`,
+      );
+      const lines = readFileSync(file, "utf8").trim().split("\n");
+      assert.equal(
+        lines.length,
+        2 + FILLED.runs + FILLED.events + FILLED.llmUsage,
+      );
+      // Without --out the lines go to standard output, the report to stderr.
+      const piped = await cli(["export", "--db", db, "--agent", "writer"]);
+      assert.equal(piped.code, 0);
+      assert.equal(piped.stdout.trim().split("\n").length, 2 + 1 + 3 + 2);
+      assert.equal(piped.stderr, "Exported 1 run, 3 events, 2 LLM calls\n");
+
+      const target = newUrl();
+      assert.equal(
+        await ok(["import", file, "--db", target]),
+        `Imported ${file}: added 4 runs, 12 events, 10 LLM calls; already stored 0 runs, 0 events, 0 LLM calls\n`,
+      );
+      const again = JSON.parse(
+        await ok(["import", file, "--db", target, "--json"]),
+      );
+      assert.deepEqual(again.added, { runs: 0, events: 0, llmUsage: 0 });
+      assert.deepEqual(again.skipped, FILLED);
+      await using a = await createPersistence(db);
+      await using b = await createPersistence(target);
+      assert.deepEqual(await dump(b), await dump(a));
+    });
+
+    it("prune: dry run counts, then deletes into an archive and reports the size", async () => {
+      const db = await filled(newUrl);
+      const days = Math.ceil((Date.now() - CUTOFF.getTime()) / 86_400_000);
+      const age = `${days}d`;
+      const dry = await ok([
+        "prune",
+        "--db",
+        db,
+        "--older-than",
+        age,
+        "--dry-run",
+      ]);
+      assert.match(
+        dry,
+        /^Would delete 2 runs, 6 events, 4 LLM calls of runs created before /,
+      );
+      const archive = tempPath("archive.jsonl");
+      const result = await ok([
+        "prune",
+        "--db",
+        db,
+        "--older-than",
+        age,
+        "--archive",
+        archive,
+        "--batch-size",
+        "1",
+      ]);
+      assert.match(
+        result,
+        /^Deleted 2 runs, 6 events, 4 LLM calls of runs created before .*, in 2 batches$/m,
+      );
+      assert.match(result, new RegExp(`^Archived to ${archive}$`, "m"));
+      assert.match(result, /^Database size: \S+ \S+ before, \S+ \S+ after$/m);
+      const runs = JSON.parse(await ok(["runs", "--db", db, "--json"]));
+      assert.deepEqual(runs.map((r: { runId: string }) => r.runId), [
+        "new-run",
+        "new-ok",
+      ]);
+      const archived = readFileSync(archive, "utf8").trim().split("\n");
+      assert.equal(archived.length, 2 + 2 + 6 + 4);
+      // An archive is never replaced.
+      const refused = await cli([
+        "prune",
+        "--db",
+        db,
+        "--older-than",
+        age,
+        "--archive",
+        archive,
+      ]);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /exists already/);
+    });
+
+    it("migrate and doctor", async () => {
+      const db = await filled(newUrl);
+      assert.match(
+        await ok(["migrate", "--db", db]),
+        /is at version \d+, the current one/,
+      );
+      const doctor = await ok(["doctor", "--db", db]);
+      assert.match(doctor, new RegExp(`^backend:\\s+${name}$`, "m"));
+      assert.match(doctor, /^health:\s+ok \(answered in [\d.]+ ms\)$/m);
+      assert.match(doctor, /^runs:\s+4$/m);
+      assert.match(doctor, /^events:\s+12$/m);
+      assert.match(doctor, /^LLM calls:\s+10$/m);
+      assert.match(doctor, /^size:\s+[\d.]+ KiB$/m);
+      assert.match(doctor, /^No problems found$/m);
+      const json = JSON.parse(await ok(["doctor", "--db", db, "--json"]));
+      assert.equal(json.healthy, true);
+      assert.equal(json.info.llmUsage, 10);
+    });
+  });
+}
+
+describe("cli", () => {
+  it("copy: SQLite to PostgreSQL and back, the counts matching", {
+    skip: postgresUrl ? false : "no PostgreSQL",
+  }, async () => {
+    const sqlite = await filled(() => `sqlite:${tempPath()}`);
+    const pg = postgresUrlWith({ schema: uniqueSchema("copy") });
+    const there = await ok(["copy", "--from", sqlite, "--to", pg]);
+    assert.equal(
+      there,
+      "Copied 4 runs, 12 events, 10 LLM calls (0 runs, 0 events, 0 LLM calls were there already)\n" +
+        "Source holds 4 runs, 12 events, 10 LLM calls\n" +
+        "Target holds 4 runs, 12 events, 10 LLM calls\n",
+    );
+    const back = `sqlite:${tempPath()}`;
+    const json = JSON.parse(
+      await ok(["copy", "--from", pg, "--to", back, "--json"]),
+    );
+    assert.deepEqual(json.target, FILLED);
+    await using a = await createPersistence(sqlite);
+    await using b = await createPersistence(back);
+    assert.deepEqual(await dump(b), await dump(a));
+  });
+
+  it("exit code 2 for bad arguments, with one line", async () => {
+    const db = `sqlite:${tempPath()}`;
+    const cases = [
+      ["bogus"],
+      ["runs", "--bogus"],
+      ["runs", "--db", db, "--limit", "0"],
+      ["runs", "--db", db, "--status", "done"],
+      ["run"],
+      ["prune", "--db", db],
+      ["prune", "--db", db, "--older-than", "soon"],
+      ["copy", "--from", db],
+      ["export", "--json"],
+      ["runs", "--db", "mysql://localhost/db"],
+    ];
+    const outcomes = await Promise.all(cases.map((args) => cli(args)));
+    for (const [i, outcome] of outcomes.entries()) {
+      const args = cases[i]!.join(" ");
+      assert.equal(outcome.code, 2, `${args}: ${outcome.stderr}`);
+      assert.match(outcome.stderr, /^error: .+\n$/, args);
+    }
+    const help = await cli(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Commands:$/m);
+  });
+
+  it("exit code 1 when the operation fails, never showing a password", async () => {
+    const missing = await cli([
+      "run",
+      "nope",
+      "--db",
+      await filled(() => `sqlite:${tempPath()}`),
+    ]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr, "error: No run has this id: nope\n");
+
+    const url = "postgres://alice:hunter2secret@127.0.0.1:1/agents";
+    const refused = await cli(["runs", "--db", url]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1: .+\n$/,
+    );
+    const verbose = await cli(["doctor", "--db", url, "--verbose"]);
+    assert.equal(verbose.code, 1);
+    assert.ok(verbose.stderr.split("\n").length > 3, "a stack with --verbose");
+    for (const outcome of [refused, verbose]) {
+      assert.doesNotMatch(outcome.stdout + outcome.stderr, /hunter2secret/);
+    }
+  });
+
+  it("--db defaults as createPersistence does, and reading never creates a file", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "curio-cli-"));
+    const outcome = await cli(["runs"], folder);
+    assert.equal(outcome.code, 1);
+    assert.match(outcome.stderr, /No SQLite database at \.\/agent_sdk\.db/);
+    const migrated = await cli(["migrate"], folder);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /sqlite:\.\/agent_sdk\.db is at version/);
+    assert.equal((await cli(["runs"], folder)).stdout, "(none)\n");
+  });
+});
