@@ -150,8 +150,12 @@ function asOwner(argv: string[], asPostgres: boolean): string[] {
   if (existsSync("/usr/sbin/runuser") || existsSync("/sbin/runuser")) {
     return ["runuser", "-u", "postgres", "--", ...argv];
   }
-  const quoted = argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(" ");
+  const quoted = argv.map(shellQuote).join(" ");
   return ["su", "postgres", "-s", "/bin/sh", "-c", quoted];
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 function run(argv: string[], cwd: string): Promise<RunResult> {
@@ -240,10 +244,35 @@ export async function startPostgres(
   };
   process.on("exit", exitHook);
 
-  const fail = async (what: string, result: RunResult): Promise<never> => {
-    const log = tail(logFile, 30);
+  // The exit hook does not run when this process dies of a signal (Ctrl-C,
+  // SIGKILL): a detached watchdog stops and removes the server then.
+  const stopCommand = asOwner(
+    [pgCtl, "stop", "-D", dataDir, "-m", "immediate", "-w", "-t", "10"],
+    asPostgres,
+  ).map(shellQuote).join(" ");
+  const watchdog = spawn("sh", [
+    "-c",
+    `while kill -0 "$0" 2>/dev/null; do sleep 1; done; ` +
+    `if [ -f "$1/postmaster.pid" ]; then ${stopCommand} >/dev/null 2>&1; fi; ` +
+    `rm -rf "$2"`,
+    String(process.pid),
+    dataDir,
+    baseDir,
+  ], { detached: true, stdio: "ignore", cwd: "/" });
+  watchdog.on("error", () => {/* best effort: the exit hook remains */});
+  watchdog.unref();
+
+  const disarm = () => {
     removed = true;
     process.off("exit", exitHook);
+    try {
+      if (watchdog.pid) process.kill(watchdog.pid, "SIGTERM");
+    } catch { /* already gone */ }
+  };
+
+  const fail = async (what: string, result: RunResult): Promise<never> => {
+    const log = tail(logFile, 30);
+    disarm();
     await rm(baseDir, { recursive: true, force: true });
     throw new PostgresServerError(
       `${what} failed (exit ${result.code}):\n${result.output.trim()}` +
@@ -367,8 +396,7 @@ export async function startPostgres(
       try {
         await shutdown("fast");
       } finally {
-        removed = true;
-        process.off("exit", exitHook);
+        disarm();
         await rm(baseDir, { recursive: true, force: true });
       }
     },
