@@ -80,8 +80,12 @@ const MAX_INTEGER = 2_147_483_647;
 const MIN_TIME = Date.UTC(1, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Number of Unicode code points in `text`, as Python's `len` counts. */
 export function codePointLength(text: string): number {
+  // Most text has no surrogates; the regex scans it natively.
+  if (!SURROGATE.test(text)) return text.length;
   let length = text.length;
   for (let i = 0; i < text.length - 1; i++) {
     const code = text.charCodeAt(i);

@@ -5,9 +5,16 @@
 
 /** The stored text of a Date. */
 export function formatTimestamp(date: Date): string {
+  // A record's timestamps, and a batch's, are mostly one and the same time.
+  const time = date.getTime();
+  if (time === lastFormatted.time) return lastFormatted.text;
   const iso = date.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  lastFormatted = { time, text };
+  return text;
 }
+
+let lastFormatted = { time: NaN, text: "" };
 
 const TIMESTAMP =
   /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -19,6 +26,10 @@ const TIMESTAMP =
 export function parseTimestamp(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === "number") return new Date(value);
+  if (typeof value === "string" && value.length === 23) {
+    const time = ownTimestamp(value);
+    if (time !== undefined) return new Date(time);
+  }
   const text = String(value).trim();
   const match = TIMESTAMP.exec(text);
   if (!match) return new Date(text);
@@ -30,4 +41,61 @@ export function parseTimestamp(value: unknown): Date {
     offset = `${offset.slice(0, 3)}:${offset.slice(3)}`;
   }
   return new Date(`${day}T${minutes}:${seconds}.${millis}${offset}`);
+}
+
+// Separators of `YYYY-MM-DD HH:MM:SS.mmm`, by position.
+const SEPARATORS: [number, number][] = [
+  [4, 45], // -
+  [7, 45], // -
+  [10, 32], // space
+  [13, 58], // :
+  [16, 58], // :
+  [19, 46], // .
+];
+
+/** The number written by the digits of `text` from `start` to `end`, or -1. */
+function digits(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The time of text in exactly the form this module writes, computed without
+ * the date parser: reading a long history parses two timestamps a row, and
+ * the parser is the slowest step. `undefined` for anything else (including
+ * dates the parser might treat differently), which takes the general path.
+ */
+function ownTimestamp(text: string): number | undefined {
+  for (const [at, code] of SEPARATORS) {
+    if (text.charCodeAt(at) !== code) return undefined;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hours = digits(text, 11, 13);
+  const minutes = digits(text, 14, 16);
+  const seconds = digits(text, 17, 19);
+  const millis = digits(text, 20, 23);
+  if (
+    year < 100 || month < 1 || month > 12 || day < 1 ||
+    day > daysInMonth(year, month) || hours < 0 || hours > 23 ||
+    minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || millis < 0
+  ) {
+    // Years below 100 mean 19xx to Date.UTC: leave them, and anything
+    // invalid, to the general path.
+    return undefined;
+  }
+  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) {
+    return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  }
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
