@@ -1,0 +1,218 @@
+// The raw-driver baselines: the same SQL the store runs, captured from the
+// store's own SQL backend, sent through node:sqlite / bun:sqlite or
+// postgres.js directly, on a schema created with `schemaSql()`, with the
+// store's pragmas and connection settings.
+
+import postgres from "postgres";
+import { schemaSql } from "../mod.ts";
+import type { Backend } from "../src/_backend.ts";
+import { postgresDialect } from "../src/postgres/dialect.ts";
+import { SqlBackend } from "../src/sql/backend.ts";
+import type {
+  SqlDialect,
+  SqlDriver,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "../src/sql/dialect.ts";
+import { sqliteDialect } from "../src/sqlite/dialect.ts";
+import {
+  openSqliteDatabase,
+  type SqliteStatement,
+} from "../src/sqlite/driver.ts";
+
+/** What one call to a backend primitive sent to the database. */
+export interface Captured {
+  /** The statements, in order. */
+  statements: { sql: string; params: readonly SqlValue[] }[];
+  /** Whether they ran inside an explicit transaction. */
+  transaction: boolean;
+}
+
+/** A driver that runs nothing and records what it is asked to run. */
+class Recorder implements SqlDriver {
+  captured: Captured = { statements: [], transaction: false };
+
+  query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    this.captured.statements.push({ sql, params });
+    return Promise.resolve([{ id: 0 }]);
+  }
+
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    this.captured.transaction = true;
+    return fn(this);
+  }
+
+  classify(): undefined {
+    return undefined;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The SQL a store's backend primitive sends, for the raw baseline to send. */
+export class SqlCapture {
+  readonly #dialect: SqlDialect;
+
+  constructor(dialect: "sqlite" | "postgres", schema: string) {
+    this.#dialect = dialect === "sqlite"
+      ? sqliteDialect
+      : postgresDialect(schema);
+  }
+
+  /** What `call` sends to the database. */
+  async capture(
+    call: (backend: Backend) => Promise<unknown>,
+  ): Promise<Captured> {
+    const recorder = new Recorder();
+    await call(new SqlBackend(this.#dialect, recorder));
+    return recorder.captured;
+  }
+
+  /** The one statement `call` sends; throws when it sends several. */
+  async statement(
+    call: (backend: Backend) => Promise<unknown>,
+  ): Promise<string> {
+    const { statements } = await this.capture(call);
+    if (statements.length !== 1) {
+      throw new Error(`Expected one statement, got ${statements.length}`);
+    }
+    return statements[0]!.sql;
+  }
+}
+
+/** A raw connection: statements run as the driver runs them. */
+export interface RawDatabase {
+  readonly name: "sqlite" | "postgres";
+  /** Runs one statement; synchronous on SQLite, as its drivers are. */
+  query(
+    sql: string,
+    params?: readonly SqlValue[],
+  ): SqlRow[] | Promise<SqlRow[]>;
+  /** Runs `fn` in one write transaction. */
+  transaction<T>(fn: () => T | Promise<T>): Promise<T>;
+  /** Deletes every row of the three tables. */
+  clear(): Promise<void>;
+  /**
+   * Brings PostgreSQL's planner statistics up to date after a bulk load, as
+   * autovacuum would a little later; nothing on SQLite, whose store never
+   * runs ANALYZE.
+   */
+  analyze(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TABLES = ["agent_run_events", "agent_llm_usage", "agent_runs"];
+
+/** node:sqlite or bun:sqlite, with the store's pragmas and a statement cache. */
+export async function openRawSqlite(
+  path: string,
+  options: { createSchema: boolean },
+): Promise<RawDatabase> {
+  const db = await openSqliteDatabase(path);
+  db.exec("PRAGMA busy_timeout = 10000");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  if (options.createSchema) {
+    for (const statement of schemaSql("sqlite")) db.exec(statement);
+  }
+  const statements = new Map<string, SqliteStatement>();
+  const query = (sql: string, params: readonly SqlValue[] = []) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, statement = db.prepare(sql));
+    return statement.all(...params) as SqlRow[];
+  };
+  return {
+    name: "sqlite",
+    query,
+    async transaction(fn) {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn();
+        db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    clear() {
+      for (const table of TABLES) db.exec(`DELETE FROM ${table}`);
+      return Promise.resolve();
+    },
+    analyze: () => Promise.resolve(),
+    close() {
+      statements.clear();
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * postgres.js with the store's pool size and settings (timestamps as text),
+ * `?` numbered to `$n` once per statement and prepared, as the store does.
+ */
+export async function openRawPostgres(
+  url: string,
+  schema: string,
+  options: { createSchema: boolean },
+): Promise<RawDatabase> {
+  const sql = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connection: { application_name: "curio-bench-raw", TimeZone: "UTC" },
+    types: {
+      timestamp: {
+        to: 1114,
+        from: [1114],
+        serialize: (value: unknown) => String(value),
+        parse: (value: string) => value,
+      },
+    },
+  });
+  if (options.createSchema) {
+    for (const statement of schemaSql("postgres", { schema })) {
+      await sql.unsafe(statement);
+    }
+  }
+  const qualified = TABLES.map((t) => `"${schema}".${t}`).join(", ");
+  const texts = new Map<string, string>();
+  // deno-lint-ignore no-explicit-any
+  let session: postgres.Sql<any> | postgres.TransactionSql<any> = sql;
+  const query = (text: string, params: readonly SqlValue[] = []) => {
+    let numbered = texts.get(text);
+    if (numbered === undefined) {
+      let n = 0;
+      numbered = text.replace(/\?/g, () => `$${++n}`);
+      texts.set(text, numbered);
+    }
+    return session.unsafe(numbered, params as SqlValue[], { prepare: true });
+  };
+  return {
+    name: "postgres",
+    query,
+    transaction(fn) {
+      return sql.begin(async (tx) => {
+        session = tx;
+        try {
+          return await fn();
+        } finally {
+          session = sql;
+        }
+      }) as Promise<never>;
+    },
+    async clear() {
+      await sql.unsafe(`TRUNCATE ${qualified}`);
+    },
+    async analyze() {
+      await sql.unsafe(`ANALYZE ${qualified}`);
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

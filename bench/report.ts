@@ -1,0 +1,223 @@
+// Medians, ratios and the targets of issue 5, as a table and as JSON.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { BackendName, BenchConfig } from "./config.ts";
+import type { Measurement, Sink } from "./workloads.ts";
+
+/** The median of `values`. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[mid]!
+    : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One row of the table: a measurement's medians and their ratio. */
+export interface Row {
+  workload: number;
+  name: string;
+  backend: BackendName;
+  unit: "ms" | "MB";
+  store: number;
+  raw: number | undefined;
+  /** Store median over raw median. */
+  ratio: number | undefined;
+  storeRuns: number[];
+  rawRuns: number[] | undefined;
+}
+
+/** A target of issue 5 and what it came to. */
+export interface Outcome {
+  workload: number;
+  backend: BackendName;
+  target: string;
+  value: number;
+  limit: number;
+  met: boolean;
+}
+
+/** Everything results.json holds. */
+export interface Results {
+  date: string;
+  command: string;
+  runtime: { name: string; version: string };
+  versions: Record<string, string>;
+  config: BenchConfig;
+  titles: Record<number, string>;
+  rows: Row[];
+  outcomes: Outcome[];
+  notes: Sink["notes"];
+}
+
+/** The rows of the measurements. */
+export function rows(measurements: readonly Measurement[]): Row[] {
+  return measurements.map((m) => {
+    const store = median(m.store);
+    const raw = m.raw && m.raw.length > 0 ? median(m.raw) : undefined;
+    return {
+      workload: m.workload,
+      name: m.name,
+      backend: m.backend,
+      unit: m.unit,
+      store,
+      raw,
+      ratio: raw === undefined || m.unit !== "ms" ? undefined : store / raw,
+      storeRuns: m.store,
+      rawRuns: m.raw,
+    };
+  });
+}
+
+const SQL: BackendName[] = ["sqlite", "postgres"];
+const ALL: BackendName[] = ["memory", "sqlite", "postgres"];
+
+/** Each target of issue 5, for the backends it applies to. */
+export function outcomes(table: readonly Row[]): Outcome[] {
+  const find = (workload: number, name: string, backend: BackendName) =>
+    table.find((r) =>
+      r.workload === workload && r.name === name && r.backend === backend
+    );
+  const result: Outcome[] = [];
+  const check = (
+    workload: number,
+    backends: BackendName[],
+    target: string,
+    measure: (backend: BackendName) => number | undefined,
+    limit: number,
+    atLeast = false,
+  ) => {
+    for (const backend of backends) {
+      const value = measure(backend);
+      if (value === undefined || Number.isNaN(value)) continue;
+      const met = atLeast ? value >= limit : value <= limit;
+      result.push({ workload, backend, target, value, limit, met });
+    }
+  };
+  const ratio = (workload: number, name: string) => (backend: BackendName) =>
+    find(workload, name, backend)?.ratio;
+  check(
+    1,
+    SQL,
+    "ratio to raw single insert ≤ 1.3",
+    ratio(1, "single writes"),
+    1.3,
+  );
+  check(
+    2,
+    SQL,
+    "ratio to raw batched insert ≤ 1.15",
+    ratio(2, "batch writes"),
+    1.15,
+  );
+  check(
+    3,
+    SQL,
+    "throughput ≥ 5× workload 1",
+    (backend) => {
+      const single = find(1, "single writes", backend)?.store;
+      const concurrent = find(3, "concurrent writes", backend)?.store;
+      return single && concurrent && single / concurrent;
+    },
+    5,
+    true,
+  );
+  check(
+    5,
+    ALL,
+    "peak RSS growth ≤ 64 MB",
+    (backend) => find(5, "RSS growth", backend)?.store,
+    64,
+  );
+  check(5, SQL, "ratio to raw keyset scan ≤ 1.3", ratio(5, "iterate"), 1.3);
+  check(6, SQL, "stats, all: ratio to raw ≤ 1.2", ratio(6, "stats, all"), 1.2);
+  check(
+    6,
+    SQL,
+    "stats, one agent: ratio to raw ≤ 1.2",
+    ratio(6, "stats, one agent"),
+    1.2,
+  );
+  check(
+    7,
+    ALL,
+    "deep page ≤ 3× first page, iterator",
+    (backend) => {
+      const first = find(7, "first page, iterator", backend)?.store;
+      const deep = find(7, "deep page, iterator", backend)?.store;
+      return first && deep && deep / first;
+    },
+    3,
+  );
+  return result;
+}
+
+function figure(value: number | undefined, unit = ""): string {
+  if (value === undefined) return "—";
+  const digits = value >= 100 ? 0 : value >= 10 ? 1 : value >= 1 ? 2 : 3;
+  return `${value.toFixed(digits)}${unit}`;
+}
+
+/** The table as Markdown, one row per measurement and backend. */
+export function table(results: Results): string {
+  const lines = [
+    "| # | measurement | backend | store | raw driver | ratio |",
+    "|---|---|---|---:|---:|---:|",
+  ];
+  for (const row of results.rows) {
+    const unit = row.unit === "MB" ? " MB" : " ms";
+    lines.push(
+      `| ${row.workload} | ${row.name} | ${row.backend} | ${
+        figure(row.store, unit)
+      } | ${figure(row.raw, unit)} | ${
+        row.ratio === undefined ? "—" : `${row.ratio.toFixed(2)}×`
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The targets as Markdown. */
+export function targets(results: Results): string {
+  const lines = [
+    "| # | backend | target | value | outcome |",
+    "|---|---|---|---:|---|",
+  ];
+  for (const o of results.outcomes) {
+    lines.push(
+      `| ${o.workload} | ${o.backend} | ${o.target} | ${
+        o.target.includes("MB") ? figure(o.value, " MB") : `${figure(o.value)}×`
+      } | ${o.met ? "met" : "**missed**"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Workload titles, the table, the targets and the notes, for a terminal. */
+export function summary(results: Results): string {
+  const titles = Object.entries(results.titles).map(([id, title]) =>
+    `${id}. ${title}`
+  );
+  const notes = results.notes.map((n) =>
+    `${n.backend}, ${n.name}:\n  ${n.text.replaceAll("\n", "\n  ")}`
+  );
+  return [
+    `Benchmark on ${results.runtime.name} ${results.runtime.version}, ${results.date}`,
+    `Medians of ${results.config.repeat} runs.`,
+    "",
+    ...titles,
+    "",
+    table(results),
+    "",
+    targets(results),
+    "",
+    ...notes,
+  ].join("\n");
+}
+
+/** Writes `results` as JSON to `path`, creating its folder. */
+export function writeResults(path: string, results: Results): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(results, null, 2) + "\n");
+}
