@@ -162,7 +162,8 @@ function integer(field: string, value: unknown): number {
       }`,
     );
   }
-  return value;
+  // -0 is a whole number too, but SQL stores it as 0: store 0 everywhere.
+  return value === 0 ? 0 : value;
 }
 
 function nullableInteger(field: string, value: unknown): number | null {

@@ -61,7 +61,9 @@ export class Redaction {
     const redact = this.#redact;
     if (!redact) return record;
     const copy = { ...record } as Record<string, unknown>;
-    const one = (field: RedactedField, value: string): string => {
+    // In JSON any string can be stored (NUL and lone surrogates escaped);
+    // plain text must be storable as it is.
+    const one = (field: RedactedField, value: string, json = false) => {
       let result: unknown;
       try {
         result = redact(value, field);
@@ -72,6 +74,7 @@ export class Redaction {
           { cause: error },
         );
       }
+      if (json && typeof result === "string") return result;
       return text(field, result);
     };
     for (const field of fields.text) {
@@ -84,7 +87,8 @@ export class Redaction {
       copy[field] = JSON.stringify(
         JSON.parse(
           value,
-          (_key, item) => typeof item === "string" ? one(field, item) : item,
+          (_key, item) =>
+            typeof item === "string" ? one(field, item, true) : item,
         ),
       );
     }
