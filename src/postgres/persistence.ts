@@ -45,7 +45,6 @@ export interface PostgresPersistence extends Persistence {
  * ```
  */
 // Extending Function lets `instanceof` narrow through `prototype`.
-// deno-lint-ignore ban-types
 export interface PostgresPersistenceConstructor extends Function {
   /**
    * Connects, and creates the schema and tables when missing.
