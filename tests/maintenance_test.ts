@@ -157,6 +157,18 @@ for (const [name, open] of BACKENDS) {
       assert.deepEqual(await dump(restored), before);
     });
 
+    it("stops reading when the reader of an export stops early", async () => {
+      await using store = await open();
+      await fill(store);
+      const seen: string[] = [];
+      for await (const record of exportRecords(store)) {
+        seen.push(record.type);
+        if (seen.length === 3) break;
+      }
+      assert.deepEqual(seen, ["header", "run", "event"]);
+      assert.equal((await store.getStoreInfo()).runs, FILLED.runs);
+    });
+
     it("prunes only runs of the status given", async () => {
       await using store = await open();
       await fill(store);

@@ -13,7 +13,17 @@ import {
   formatExportLine,
 } from "./format.ts";
 import type { ProgressCallback } from "./progress.ts";
-import { noRecords, runRecords, withoutId } from "./_records.ts";
+import {
+  closeRun,
+  noRecords,
+  readRun,
+  type RunReader,
+  runRecords,
+  withoutId,
+} from "./_records.ts";
+
+/** Runs whose records are read ahead of the one being written. */
+const READ_AHEAD = 8;
 import type { TextSink } from "./sink.ts";
 
 /**
@@ -77,12 +87,23 @@ export async function* exportRecords(
     version: EXPORT_VERSION,
     exportedAt: new Date(),
   };
-  for await (const run of store.iterateAgentRuns(filter)) {
-    if (since && run.createdAt < since) break; // newest first: the rest are older
-    for await (const record of runRecords(store, run, counts, pageSize)) {
+  // The next few runs' events and LLM calls are read while one is written.
+  const ahead: RunReader[] = [];
+  const emit = async function* (reader: RunReader) {
+    for await (const record of runRecords(reader, counts)) {
       yield record;
       onProgress?.(counts);
     }
+  };
+  try {
+    for await (const run of store.iterateAgentRuns(filter)) {
+      if (since && run.createdAt < since) break; // newest first: the rest are older
+      ahead.push(readRun(store, run, pageSize));
+      if (ahead.length > READ_AHEAD) yield* emit(ahead.shift()!);
+    }
+    while (ahead.length > 0) yield* emit(ahead.shift()!);
+  } finally {
+    await Promise.all(ahead.map(closeRun));
   }
   for await (
     const usage of store.iterateLlmUsage({ ...filter, withoutRun: true })

@@ -211,7 +211,7 @@ class Importer {
   }
 
   async run(run: Omit<AgentRun, "id">): Promise<void> {
-    await this.flush();
+    // Buffered records of earlier runs may wait: their runs are stored.
     this.read.runs++;
     const exists = await this.#store.getAgentRun(run.runId) !== undefined;
     if (exists) this.#skipped.runs++;

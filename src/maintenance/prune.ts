@@ -12,7 +12,6 @@ import type {
   Persistence,
   RecordCounts,
 } from "../types.ts";
-import { runRecords } from "./_records.ts";
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
@@ -20,7 +19,7 @@ import {
   formatExportLine,
 } from "./format.ts";
 import type { ProgressCallback } from "./progress.ts";
-import { noRecords } from "./_records.ts";
+import { noRecords, readRun, runRecords } from "./_records.ts";
 import type { TextSink } from "./sink.ts";
 
 /**
@@ -127,7 +126,7 @@ export async function pruneStore(
   const prune = async (runs: AgentRun[]) => {
     if (archive && !dryRun) {
       for (const run of runs) {
-        for await (const record of runRecords(store, run, archived)) {
+        for await (const record of runRecords(readRun(store, run), archived)) {
           await write(record);
         }
       }
