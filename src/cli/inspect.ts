@@ -152,7 +152,7 @@ export async function run(ctx: Context): Promise<void> {
           return [
             offset(start, event.timestamp),
             event.eventType,
-            summary(event.data),
+            summary(event.data, 56),
             since,
           ];
         }),
