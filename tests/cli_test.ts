@@ -84,7 +84,11 @@ for (const [name, newUrl] of backends) {
   describe(`cli on ${name}`, () => {
     it("runs: a table newest first, filters, --json", async () => {
       const db = await filled(newUrl);
-      const table = await ok(["runs", "--db", db]);
+      const [table, errors, writer] = await Promise.all([
+        ok(["runs", "--db", db]),
+        ok(["runs", "--db", db, "--status", "error", "--json"]),
+        ok(["runs", "--db", db, "--agent", "writer", "--limit", "5"]),
+      ]);
       const lines = table.trim().split("\n");
       assert.match(
         lines[0]!,
@@ -98,29 +102,21 @@ for (const [name, newUrl] of backends) {
         lines[3]!,
         /new-ok\s+researcher\s+completed\s+3\s+2025-06-01 12:00:00\s+42\.0s\s+180\s+\$0\.001000/,
       );
-      const json = JSON.parse(
-        await ok(["runs", "--db", db, "--status", "error", "--json"]),
-      );
+      const json = JSON.parse(errors);
       assert.deepEqual(json.map((r: { runId: string }) => r.runId), [
         "old-bad",
       ]);
       assert.equal(json[0].llmCalls, 2);
-      const writer = await ok([
-        "runs",
-        "--db",
-        db,
-        "--agent",
-        "writer",
-        "--limit",
-        "5",
-      ]);
       assert.match(writer, /new-run/);
       assert.doesNotMatch(writer, /old-ok/);
     });
 
     it("run: fields, timeline, LLM calls and totals", async () => {
       const db = await filled(newUrl);
-      const text = await ok(["run", "old-bad", "--db", db]);
+      const [text, raw] = await Promise.all([
+        ok(["run", "old-bad", "--db", db]),
+        ok(["run", "old-bad", "--db", db, "--json"]),
+      ]);
       assert.match(text, /^Run old-bad$/m);
       assert.match(text, /^status:\s+error$/m);
       assert.match(text, /^error:\s+Tool timed out$/m);
@@ -136,9 +132,7 @@ for (const [name, newUrl] of backends) {
         /openai\s+gpt-4o-mini\s+100\s+20\s+300ms\s+\$0\.001000\s+success/,
       );
       assert.match(text, /^Total: 2 LLM calls, 150 input \+ 30 output tokens/m);
-      const json = JSON.parse(
-        await ok(["run", "old-bad", "--db", db, "--json"]),
-      );
+      const json = JSON.parse(raw);
       assert.equal(json.run.runId, "old-bad");
       assert.equal(json.events.length, 3);
       assert.equal(json.llmUsage.length, 2);
@@ -147,35 +141,28 @@ for (const [name, newUrl] of backends) {
 
     it("events, usage and stats", async () => {
       const db = await filled(newUrl);
-      const events = await ok([
-        "events",
-        "new-ok",
-        "--db",
-        db,
-        "--type",
-        "custom",
+      const [events, usageJson, limited, stats, statsJson] = await Promise.all([
+        ok(["events", "new-ok", "--db", db, "--type", "custom"]),
+        ok(["usage", "--db", db, "--run", "new-ok", "--json"]),
+        ok(["usage", "--db", db, "--limit", "1"]),
+        ok(["stats", "--db", db]),
+        ok(["stats", "--db", db, "--agent", "writer", "--json"]),
       ]);
       assert.match(events, /custom\s+plain text/);
       assert.doesNotMatch(events, /run_started/);
-      const usage = JSON.parse(
-        await ok(["usage", "--db", db, "--run", "new-ok", "--json"]),
-      );
+      const usage = JSON.parse(usageJson);
       assert.deepEqual(usage.map((u: { model: string }) => u.model), [
         "claude-sonnet",
         "gpt-4o-mini",
       ]);
-      const limited = await ok(["usage", "--db", db, "--limit", "1"]);
       assert.equal(limited.trim().split("\n").length, 3);
-      const stats = await ok(["stats", "--db", db]);
       assert.match(stats, /^runs:\s+4$/m);
       assert.match(stats, /^By provider and model$/m);
       assert.match(
         stats,
         /anthropic\s+claude-sonnet\s+4\s+4\s+200\s+40\s+\$0\.000000/,
       );
-      const json = JSON.parse(
-        await ok(["stats", "--db", db, "--agent", "writer", "--json"]),
-      );
+      const json = JSON.parse(statsJson);
       assert.equal(json.totalRuns, 1);
       assert.equal(json.byModel.length, 2);
     });
@@ -183,7 +170,10 @@ for (const [name, newUrl] of backends) {
     it("export, then import twice: the second adds nothing", async () => {
       const db = await filled(newUrl);
       const file = tempPath("export.jsonl");
-      const out = await ok(["export", "--db", db, "--out", file]);
+      const [out, piped] = await Promise.all([
+        ok(["export", "--db", db, "--out", file]),
+        cli(["export", "--db", db, "--agent", "writer"]),
+      ]);
       assert.equal(
         out,
         `Exported 4 runs, 12 events, 10 LLM calls to ${file}\n`,
@@ -194,7 +184,6 @@ for (const [name, newUrl] of backends) {
         2 + FILLED.runs + FILLED.events + FILLED.llmUsage,
       );
       // Without --out the lines go to standard output, the report to stderr.
-      const piped = await cli(["export", "--db", db, "--agent", "writer"]);
       assert.equal(piped.code, 0);
       assert.equal(piped.stdout.trim().split("\n").length, 2 + 1 + 3 + 2);
       assert.equal(piped.stderr, "Exported 1 run, 3 events, 2 LLM calls\n");
@@ -218,25 +207,15 @@ for (const [name, newUrl] of backends) {
       const db = await filled(newUrl);
       const days = Math.ceil((Date.now() - CUTOFF.getTime()) / 86_400_000);
       const age = `${days}d`;
-      const dry = await ok([
-        "prune",
-        "--db",
-        db,
-        "--older-than",
-        age,
-        "--dry-run",
-      ]);
+      const prune = ["prune", "--db", db, "--older-than", age];
+      const dry = await ok([...prune, "--dry-run"]);
       assert.match(
         dry,
         /^Would delete 2 runs, 6 events, 4 LLM calls of runs created before /,
       );
       const archive = tempPath("archive.jsonl");
       const result = await ok([
-        "prune",
-        "--db",
-        db,
-        "--older-than",
-        age,
+        ...prune,
         "--archive",
         archive,
         "--batch-size",
@@ -256,15 +235,7 @@ for (const [name, newUrl] of backends) {
       const archived = readFileSync(archive, "utf8").trim().split("\n");
       assert.equal(archived.length, 2 + 2 + 6 + 4);
       // An archive is never replaced.
-      const refused = await cli([
-        "prune",
-        "--db",
-        db,
-        "--older-than",
-        age,
-        "--archive",
-        archive,
-      ]);
+      const refused = await cli([...prune, "--archive", archive]);
       assert.equal(refused.code, 2);
       assert.match(refused.stderr, /exists already/);
     });
@@ -275,7 +246,10 @@ for (const [name, newUrl] of backends) {
         await ok(["migrate", "--db", db]),
         /is at version \d+, the current one/,
       );
-      const doctor = await ok(["doctor", "--db", db]);
+      const [doctor, raw] = await Promise.all([
+        ok(["doctor", "--db", db]),
+        ok(["doctor", "--db", db, "--json"]),
+      ]);
       assert.match(doctor, new RegExp(`^backend:\\s+${name}$`, "m"));
       assert.match(doctor, /^health:\s+ok \(answered in [\d.]+ ms\)$/m);
       assert.match(doctor, /^runs:\s+4$/m);
@@ -283,7 +257,7 @@ for (const [name, newUrl] of backends) {
       assert.match(doctor, /^LLM calls:\s+10$/m);
       assert.match(doctor, /^size:\s+[\d.]+ KiB$/m);
       assert.match(doctor, /^No problems found$/m);
-      const json = JSON.parse(await ok(["doctor", "--db", db, "--json"]));
+      const json = JSON.parse(raw);
       assert.equal(json.healthy, true);
       assert.equal(json.info.llmUsage, 10);
     });
@@ -339,23 +313,20 @@ describe("cli", () => {
   });
 
   it("exit code 1 when the operation fails, never showing a password", async () => {
-    const missing = await cli([
-      "run",
-      "nope",
-      "--db",
-      await filled(() => `sqlite:${tempPath()}`),
+    const db = await filled(() => `sqlite:${tempPath()}`);
+    const url = "postgres://alice:hunter2secret@127.0.0.1:1/agents";
+    const [missing, refused, verbose] = await Promise.all([
+      cli(["run", "nope", "--db", db]),
+      cli(["runs", "--db", url]),
+      cli(["doctor", "--db", url, "--verbose"]),
     ]);
     assert.equal(missing.code, 1);
     assert.equal(missing.stderr, "error: No run has this id: nope\n");
-
-    const url = "postgres://alice:hunter2secret@127.0.0.1:1/agents";
-    const refused = await cli(["runs", "--db", url]);
     assert.equal(refused.code, 1);
     assert.match(
       refused.stderr,
       /^error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1: .+\n$/,
     );
-    const verbose = await cli(["doctor", "--db", url, "--verbose"]);
     assert.equal(verbose.code, 1);
     assert.ok(verbose.stderr.split("\n").length > 3, "a stack with --verbose");
     for (const outcome of [refused, verbose]) {

@@ -58,6 +58,29 @@ async function runUsage(
   return calls.reverse(); // oldest first
 }
 
+/** The columns of an LLM call in the `run` and `usage` tables. */
+const CALL_COLUMNS = [
+  "PROVIDER",
+  "MODEL",
+  "IN",
+  "OUT",
+  "LATENCY",
+  "COST",
+  "STATUS",
+];
+
+function callCells(call: AgentLlmUsage): string[] {
+  return [
+    call.provider,
+    call.model,
+    count(call.inputTokens),
+    count(call.outputTokens),
+    duration(call.latencyMs),
+    money(getCostUsd(call)),
+    call.status,
+  ];
+}
+
 function runDuration(run: AgentRun): number | undefined {
   return run.startedAt && run.finishedAt
     ? run.finishedAt.getTime() - run.startedAt.getTime()
@@ -159,26 +182,10 @@ export async function run(ctx: Context): Promise<void> {
         new Set([0, 3]),
       );
       const llm = table(
-        [
-          "OFFSET",
-          "PROVIDER",
-          "MODEL",
-          "IN",
-          "OUT",
-          "LATENCY",
-          "COST",
-          "STATUS",
-        ],
-        calls.map((usage) => [
-          offset(start, usage.createdAt),
-          usage.provider,
-          usage.model,
-          count(usage.inputTokens),
-          count(usage.outputTokens),
-          duration(usage.latencyMs),
-          money(getCostUsd(usage)),
-          usage.status,
-        ]),
+        ["OFFSET", ...CALL_COLUMNS],
+        calls.map((
+          usage,
+        ) => [offset(start, usage.createdAt), ...callCells(usage)]),
         new Set([0, 3, 4, 5, 6]),
       );
       return `Run ${found.runId}\n${fields(info)}\n` +
@@ -233,29 +240,12 @@ export async function usage(ctx: Context): Promise<void> {
   const list = await store.getLlmUsage(query);
   await output(ctx, list, () =>
     table(
-      [
-        "TIME",
-        "AGENT",
-        "RUN",
-        "PROVIDER",
-        "MODEL",
-        "IN",
-        "OUT",
-        "LATENCY",
-        "COST",
-        "STATUS",
-      ],
+      ["TIME", "AGENT", "RUN", ...CALL_COLUMNS],
       list.map((call) => [
         time(call.createdAt),
         call.agentId ?? "-",
         call.runId ?? "-",
-        call.provider,
-        call.model,
-        count(call.inputTokens),
-        count(call.outputTokens),
-        duration(call.latencyMs),
-        money(getCostUsd(call)),
-        call.status,
+        ...callCells(call),
       ]),
       new Set([5, 6, 7, 8]),
     ));
