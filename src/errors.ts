@@ -121,7 +121,8 @@ export class InvalidInputError extends PersistenceError {
 }
 
 /**
- * A connection URL that is malformed or names an unsupported scheme.
+ * A connection URL that is malformed or names an unsupported scheme, or a
+ * SQLite path where no database file can be created.
  *
  * @example
  * ```ts

@@ -155,9 +155,16 @@ function sqlitePath(rest: string): string {
     }
     path = rest.slice(2);
   }
-  if (path.length === 0) {
+  if (path.trim().length === 0) {
     throw new InvalidUrlError(
       "A sqlite: URL needs a file path, such as sqlite:./agent.db, or :memory:",
+    );
+  }
+  if (/[/\\]$/.test(path)) {
+    throw new InvalidUrlError(
+      `A sqlite: URL names a file, not a folder: ${
+        JSON.stringify(path)
+      } ends with a slash`,
     );
   }
   if (path.includes("\0")) {
@@ -178,9 +185,9 @@ function postgresConfig(
     );
   } catch {
     throw new InvalidUrlError(
-      `Malformed PostgreSQL URL ${
-        JSON.stringify(redact(url))
-      }: expected postgres://user:password@host:port/database`,
+      `Malformed PostgreSQL URL ${JSON.stringify(redact(url))}: ${
+        whatIsWrong(url)
+      }expected postgres://user:password@host:port/database`,
     );
   }
   const config: PostgresConfig = {};
@@ -291,6 +298,23 @@ function whole(value: string, name: string, min: number): number {
     );
   }
   return number;
+}
+
+/** Names the part of a URL that `new URL` refused, when it can tell. */
+function whatIsWrong(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
+  if (authority === undefined) return "";
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
+  if (match?.[1] === "") return "no host; ";
+  const port = match?.[2];
+  if (port !== undefined && port !== "") {
+    const number = Number(port);
+    if (!/^\d+$/.test(port) || number < 1 || number > 65535) {
+      return `port ${JSON.stringify(port)} is not a number from 1 to 65535; `;
+    }
+  }
+  return "";
 }
 
 function decode(text: string): string {

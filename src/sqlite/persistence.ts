@@ -1,6 +1,6 @@
 import { Store } from "../_store.ts";
 import type { Persistence } from "../types.ts";
-import { InvalidInputError } from "../errors.ts";
+import { InvalidInputError, InvalidUrlError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
@@ -64,7 +64,6 @@ export interface SqlitePersistence extends Persistence {
  * ```
  */
 // Extending Function lets `instanceof` narrow through `prototype`.
-// deno-lint-ignore ban-types
 export interface SqlitePersistenceConstructor extends Function {
   /**
    * Opens the database at `path`, creating the file (readable by its owner
@@ -157,12 +156,54 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
 /**
  * Creates the file and its folders before SQLite does, so that it is
  * readable and writable by its owner only: it holds prompts and responses.
- * SQLite gives the WAL and shared-memory files the same permissions.
+ * SQLite gives the WAL and shared-memory files the same permissions. A path
+ * where no file can be created is refused as a bad URL, naming why.
  */
 async function createPrivateFile(path: string): Promise<void> {
   const fs = await import("node:fs/promises");
   const { dirname } = await import("node:path");
-  await fs.mkdir(dirname(path), { recursive: true });
-  const file = await fs.open(path, "a", 0o600);
-  await file.close();
+  try {
+    // Each missing folder in turn: Node's recursive mkdir never returns for
+    // a place that answers every creation with ENOENT, such as /proc.
+    const missing: string[] = [];
+    for (
+      let folder = dirname(path);
+      !(await fs.stat(folder).then(() => true, () => false));
+      folder = dirname(folder)
+    ) {
+      missing.unshift(folder);
+      if (dirname(folder) === folder) break;
+    }
+    for (const folder of missing) {
+      await fs.mkdir(folder).catch(async (error) => {
+        // Made by another process meanwhile: fine if it is a folder.
+        const made = await fs.stat(folder).then(
+          (stat) => stat.isDirectory(),
+          () => false,
+        );
+        if (!made) throw error;
+      });
+    }
+    const file = await fs.open(path, "a", 0o600);
+    await file.close();
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? "");
+    throw new InvalidUrlError(
+      `Cannot create the SQLite database ${JSON.stringify(path)}: ${
+        FILE_PROBLEMS[code] ?? (error as Error).message
+      }${code ? ` (${code})` : ""}`,
+      { cause: error },
+    );
+  }
 }
+
+/** Why a database file cannot be created, by the file system's error code. */
+const FILE_PROBLEMS: Record<string, string> = {
+  EISDIR: "it is a folder",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EEXIST: "a part of the path is a file, not a folder",
+  ENOENT: "its folder is missing and cannot be created there",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+};
