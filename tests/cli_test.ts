@@ -25,6 +25,8 @@ function runtimeArgs(): string[] {
   return [cliPath];
 }
 
+const nodeCache = tempPath("node-compile-cache");
+
 interface Outcome {
   code: number;
   stdout: string;
@@ -36,6 +38,8 @@ function cli(args: string[], cwd = root): Promise<Outcome> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_NO_WARNINGS: "1",
+    // Node strips the types of every file at each start; this caches it.
+    NODE_COMPILE_CACHE: nodeCache,
     NO_COLOR: "1",
   };
   delete env.DATABASE_URL;
