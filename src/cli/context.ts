@@ -23,8 +23,6 @@ export interface Context {
   out: TextSink;
   /** Writes a line to standard error. */
   note(text: string): void;
-  /** Whether standard output is a terminal. */
-  stdoutIsTerminal: boolean;
 }
 
 /** Standard output as a sink that waits when the pipe is full. */

@@ -293,7 +293,6 @@ async function dispatch(args: string[]): Promise<number> {
     json: values.json === true,
     out: stdout,
     note: (line) => void process.stderr.write(line + "\n"),
-    stdoutIsTerminal: process.stdout.isTTY === true,
   };
   return (await command.run(ctx)) ?? 0;
 }

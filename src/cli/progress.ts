@@ -51,6 +51,7 @@ export function progressBar(
     },
     done() {
       if (drawn) stream.write("\r\x1b[K");
+      drawn = false;
     },
   };
 }

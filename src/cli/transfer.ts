@@ -96,7 +96,9 @@ export async function importCommand(ctx: Context): Promise<void> {
       ctx,
       result,
       () =>
-        `Imported ${path}: added ${described(result.added)}; ` +
+        `Imported ${path === "-" ? "standard input" : path}: added ${
+          described(result.added)
+        }; ` +
         `already stored ${described(result.skipped)}\n`,
     );
   } finally {
