@@ -253,6 +253,10 @@ describe("maintenance", () => {
         error instanceof PersistenceError &&
         /Line 2 is not JSON/.test(error.message),
     );
+    // Two exports one after the other (as `cat a b`) are two sections.
+    await using both = await createPersistence("memory:");
+    const twice = await importLines(both, [...lines, ...lines]);
+    assert.deepEqual(twice.added, FILLED);
     await assert.rejects(
       importLines(target, ['{"type":"table"}']),
       /Line 1 is not a record of an export file/,

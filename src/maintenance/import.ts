@@ -105,6 +105,7 @@ export async function importRecords(
   for await (const record of records) {
     switch (record.type) {
       case "header":
+        importer.section();
         open = true;
         break;
       case "end":
@@ -189,6 +190,7 @@ class Importer {
   readonly read = noRecords();
   readonly #added = noRecords();
   readonly #skipped = noRecords();
+  #sectionStart = noRecords();
   readonly #store: Persistence;
   readonly #batchSize: number;
   /** The run whose records are arriving; `fresh` when this import made it. */
@@ -280,14 +282,23 @@ class Importer {
     }
   }
 
-  /** Checks the end record's counts against what was read. */
+  /** A header: the counts of its end record start from here. */
+  section(): void {
+    this.#sectionStart = { ...this.read };
+    // What this import added since must count as stored from now on.
+    this.#groups.clear();
+    this.#run = undefined;
+  }
+
+  /** Checks the end record's counts against what its section held. */
   check(counts: RecordCounts): void {
     for (const key of ["runs", "events", "llmUsage"] as const) {
-      if (counts[key] !== this.read[key]) {
+      const read = this.read[key] - this.#sectionStart[key];
+      if (counts[key] !== read) {
         throw new PersistenceError(
-          `The export says it holds ${counts[key]} ${key}, but ${
-            this.read[key]
-          } were read: the file is damaged`,
+          `The export says it holds ${
+            counts[key]
+          } ${key}, but ${read} were read: the file is damaged`,
         );
       }
     }
