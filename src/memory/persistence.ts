@@ -101,6 +101,7 @@ export const InMemoryPersistence: new (
 ) => InMemoryPersistence = class extends Store implements InMemoryPersistence {
   readonly #memory: MemoryBackend;
 
+  /** Creates an empty store; `options.redact` as for `createPersistence`. */
   constructor(options: StoreOptions = {}) {
     const memory = new MemoryBackend();
     super(memory, options);
