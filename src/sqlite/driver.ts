@@ -65,13 +65,7 @@ export function sqliteErrorKind(
   error: unknown,
 ): "unique" | "foreign-key" | "connection" | undefined {
   if (typeof error !== "object" || error === null) return undefined;
-  // node:sqlite reports `errcode`, bun:sqlite `errno` and a `code` name.
-  const { errcode, errno, code } = error as Record<string, unknown>;
-  const result = typeof errcode === "number"
-    ? errcode
-    : typeof errno === "number"
-    ? errno
-    : undefined;
+  const { result, code } = resultCode(error);
   if (
     result === 2067 || result === 1555 || code === "SQLITE_CONSTRAINT_UNIQUE"
   ) {
@@ -82,4 +76,29 @@ export function sqliteErrorKind(
   }
   if (result !== undefined && (result & 0xff) === 14) return "connection";
   return undefined;
+}
+
+/**
+ * Whether SQLite answered "database is locked" (SQLITE_BUSY or
+ * SQLITE_LOCKED, extended codes included), on every runtime.
+ */
+export function isSqliteBusy(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { result, code } = resultCode(error);
+  if (result !== undefined) return [5, 6].includes(result & 0xff);
+  // Deno's node:sqlite gives neither number, only the message.
+  return (typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code)) ||
+    /\bdatabase (table )?is locked\b/.test(String((error as Error).message));
+}
+
+/** The (extended) result code of a SQLite error, and its name if given. */
+function resultCode(error: object): { result?: number; code: unknown } {
+  // node:sqlite reports `errcode`, bun:sqlite `errno` and a `code` name.
+  const { errcode, errno, code } = error as Record<string, unknown>;
+  const result = typeof errcode === "number"
+    ? errcode
+    : typeof errno === "number"
+    ? errno
+    : undefined;
+  return result === undefined ? { code } : { result, code };
 }

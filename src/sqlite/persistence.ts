@@ -4,7 +4,11 @@ import { InvalidInputError, InvalidUrlError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
-import { openSqliteDatabase } from "./driver.ts";
+import {
+  isSqliteBusy,
+  openSqliteDatabase,
+  type SqliteDatabase,
+} from "./driver.ts";
 import type { StoreOptions } from "../redact.ts";
 
 /**
@@ -130,7 +134,7 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
     const connection = new SqliteConnection(db);
     try {
       db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-      db.exec("PRAGMA journal_mode = WAL");
+      await enableWal(db, busyTimeout);
       db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
       db.exec("PRAGMA foreign_keys = ON");
       const store = new this(
@@ -152,6 +156,26 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
     this.path = path;
   }
 };
+
+/**
+ * Switches the database to WAL. When several processes open one fresh file
+ * at once, SQLite answers the switch with "database is locked" at once,
+ * without waiting for the busy timeout; so wait here, up to that timeout.
+ */
+async function enableWal(db: SqliteDatabase, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      db.exec("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if (!isSqliteBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, 5 + Math.random() * 20)
+      );
+    }
+  }
+}
 
 /**
  * Creates the file and its folders before SQLite does, so that it is
