@@ -476,12 +476,23 @@ export class SqlBackend implements Backend {
   }
 }
 
+// Every single write would build its INSERT again: keep the texts, which a
+// table name and a row count determine.
+const insertTexts = new Map<string, string>();
+
 function insertSql(table: string, definition: Table<unknown>, rows: number) {
-  const columns = definition.columns.map((c) => c.name).join(", ");
-  const tuple = `(${definition.columns.map(() => "?").join(", ")})`;
-  return `INSERT INTO ${table} (${columns}) VALUES ${
-    Array(rows).fill(tuple).join(", ")
-  } RETURNING id`;
+  const key = `${table} ${rows}`;
+  let sql = insertTexts.get(key);
+  if (sql === undefined) {
+    const columns = definition.columns.map((c) => c.name).join(", ");
+    const tuple = `(${definition.columns.map(() => "?").join(", ")})`;
+    sql = `INSERT INTO ${table} (${columns}) VALUES ${
+      Array(rows).fill(tuple).join(", ")
+    } RETURNING id`;
+    if (insertTexts.size >= 1000) insertTexts.clear();
+    insertTexts.set(key, sql);
+  }
+  return sql;
 }
 
 function stored<R>(
