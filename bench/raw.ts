@@ -6,6 +6,7 @@
 import postgres from "postgres";
 import { schemaSql } from "../mod.ts";
 import type { Backend } from "../src/_backend.ts";
+import { TIMESTAMPS_AS_TEXT } from "../src/postgres/connection.ts";
 import { postgresDialect } from "../src/postgres/dialect.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
 import type {
@@ -165,14 +166,7 @@ export async function openRawPostgres(
     max: 10,
     onnotice: () => {},
     connection: { application_name: "curio-bench-raw", TimeZone: "UTC" },
-    types: {
-      timestamp: {
-        to: 1114,
-        from: [1114],
-        serialize: (value: unknown) => String(value),
-        parse: (value: string) => value,
-      },
-    },
+    types: TIMESTAMPS_AS_TEXT,
   });
   if (options.createSchema) {
     for (const statement of schemaSql("postgres", { schema })) {

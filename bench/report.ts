@@ -97,6 +97,14 @@ export function outcomes(table: readonly Row[]): Outcome[] {
   };
   const ratio = (workload: number, name: string) => (backend: BackendName) =>
     find(workload, name, backend)?.ratio;
+  /** The store's median of one measurement over another's. */
+  const quotient =
+    (over: [number, string], under: [number, string]) =>
+    (backend: BackendName) => {
+      const a = find(...over, backend)?.store;
+      const b = find(...under, backend)?.store;
+      return a && b && a / b;
+    };
   check(
     1,
     SQL,
@@ -115,11 +123,7 @@ export function outcomes(table: readonly Row[]): Outcome[] {
     3,
     SQL,
     "throughput ≥ 5× workload 1",
-    (backend) => {
-      const single = find(1, "single writes", backend)?.store;
-      const concurrent = find(3, "concurrent writes", backend)?.store;
-      return single && concurrent && single / concurrent;
-    },
+    quotient([1, "single writes"], [3, "concurrent writes"]),
     5,
     true,
   );
@@ -143,11 +147,7 @@ export function outcomes(table: readonly Row[]): Outcome[] {
     7,
     ALL,
     "deep page ≤ 3× first page, iterator",
-    (backend) => {
-      const first = find(7, "first page, iterator", backend)?.store;
-      const deep = find(7, "deep page, iterator", backend)?.store;
-      return first && deep && deep / first;
-    },
+    quotient([7, "deep page, iterator"], [7, "first page, iterator"]),
     3,
   );
   return result;

@@ -37,6 +37,20 @@ const CONNECTION_CODES = new Set([
   "57P03",
 ]);
 
+/**
+ * The pool's `types` option. Timestamps stay text: the keyset cursor must
+ * repeat a stored value exactly, to the microsecond, and the rows map them
+ * to Dates.
+ */
+export const TIMESTAMPS_AS_TEXT = {
+  timestamp: {
+    to: 1114,
+    from: [1114],
+    serialize: (value: unknown) => String(value),
+    parse: (value: string) => value,
+  },
+};
+
 /** Turns `?` placeholders into PostgreSQL's `$1, $2, …`. */
 function numbered(sql: string): string {
   let n = 0;

@@ -4,7 +4,7 @@ import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import type { PostgresConfig } from "../url.ts";
 import type { StoreOptions } from "../redact.ts";
-import { PostgresConnection } from "./connection.ts";
+import { PostgresConnection, TIMESTAMPS_AS_TEXT } from "./connection.ts";
 import { postgresDialect, schemaName } from "./dialect.ts";
 
 /**
@@ -134,16 +134,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
         application_name: `curio-persistence/${schema}`.slice(0, 63),
         TimeZone: "UTC",
       },
-      // Timestamps stay text: the keyset cursor must repeat a stored value
-      // exactly, to the microsecond, and the rows map them to Dates.
-      types: {
-        timestamp: {
-          to: 1114,
-          from: [1114],
-          serialize: (value: unknown) => String(value),
-          parse: (value: string) => value,
-        },
-      },
+      types: TIMESTAMPS_AS_TEXT,
     });
     const connection = new PostgresConnection(sql);
     const store = new this(

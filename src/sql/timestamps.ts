@@ -26,7 +26,7 @@ const TIMESTAMP =
 export function parseTimestamp(value: unknown): Date {
   if (value instanceof Date) return value;
   if (typeof value === "number") return new Date(value);
-  if (typeof value === "string" && value.length === 23) {
+  if (typeof value === "string" && value.length >= 19) {
     const time = ownTimestamp(value);
     if (time !== undefined) return new Date(time);
   }
@@ -43,14 +43,13 @@ export function parseTimestamp(value: unknown): Date {
   return new Date(`${day}T${minutes}:${seconds}.${millis}${offset}`);
 }
 
-// Separators of `YYYY-MM-DD HH:MM:SS.mmm`, by position.
+// Separators of `YYYY-MM-DD HH:MM:SS`, by position.
 const SEPARATORS: [number, number][] = [
   [4, 45], // -
   [7, 45], // -
   [10, 32], // space
   [13, 58], // :
   [16, 58], // :
-  [19, 46], // .
 ];
 
 /** The number written by the digits of `text` from `start` to `end`, or -1. */
@@ -65,12 +64,21 @@ function digits(text: string, start: number, end: number): number {
 }
 
 /**
- * The time of text in exactly the form this module writes, computed without
- * the date parser: reading a long history parses two timestamps a row, and
- * the parser is the slowest step. `undefined` for anything else (including
- * dates the parser might treat differently), which takes the general path.
+ * The time of text in the form this module writes, or PostgreSQL prints
+ * (`YYYY-MM-DD HH:MM:SS`, then nothing or `.` and 1 to 9 digits), computed
+ * without the date parser: reading a long history parses two timestamps a
+ * row, and the parser is the slowest step. `undefined` for anything else
+ * (including dates the parser might treat differently), which takes the
+ * general path.
  */
 function ownTimestamp(text: string): number | undefined {
+  const length = text.length;
+  if (
+    length !== 19 &&
+    (length < 21 || length > 29 || text.charCodeAt(19) !== 46)
+  ) {
+    return undefined;
+  }
   for (const [at, code] of SEPARATORS) {
     if (text.charCodeAt(at) !== code) return undefined;
   }
@@ -80,7 +88,12 @@ function ownTimestamp(text: string): number | undefined {
   const hours = digits(text, 11, 13);
   const minutes = digits(text, 14, 16);
   const seconds = digits(text, 17, 19);
-  const millis = digits(text, 20, 23);
+  // The first three digits of the fraction, as the general path reads them;
+  // any further ones must be digits too.
+  const millis = length === 19
+    ? 0
+    : digits(text, 20, Math.min(length, 23)) * 10 ** Math.max(0, 23 - length);
+  if (length > 23 && digits(text, 23, length) < 0) return undefined;
   if (
     year < 100 || month < 1 || month > 12 || day < 1 ||
     day > daysInMonth(year, month) || hours < 0 || hours > 23 ||
