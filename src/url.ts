@@ -5,6 +5,7 @@
  */
 
 import { InvalidUrlError } from "./errors.ts";
+import { isPlainIdentifier, SCHEMA_NAME_RULE } from "./postgres/dialect.ts";
 
 /**
  * Settings of a PostgreSQL store. The password is a non-enumerable property,
@@ -197,7 +198,7 @@ function postgresConfig(
     setIfDefined(config, "database", env.DB_NAME);
     setIfDefined(config, "user", env.DB_USER);
     if (env.DB_PASSWORD !== undefined) hidePassword(config, env.DB_PASSWORD);
-    setIfDefined(config, "schema", env.DB_SCHEMA);
+    if (env.DB_SCHEMA) config.schema = urlSchema(env.DB_SCHEMA, "DB_SCHEMA");
   } else {
     if (parsed.hostname === "") {
       throw new InvalidUrlError(
@@ -219,7 +220,7 @@ function postgresConfig(
   for (const [key, value] of parsed.searchParams) {
     switch (key as typeof POSTGRES_PARAMETERS[number]) {
       case "schema":
-        config.schema = value;
+        config.schema = urlSchema(value, "schema");
         break;
       case "max":
         config.maxConnections = whole(value, "max", 1);
@@ -268,7 +269,19 @@ export function hidePassword(config: PostgresConfig, password: string): void {
   });
 }
 
-function setIfDefined<K extends "host" | "database" | "user" | "schema">(
+/** A schema name from the URL or the environment, refused as a bad URL. */
+function urlSchema(value: string, name: string): string {
+  if (!isPlainIdentifier(value)) {
+    throw new InvalidUrlError(
+      `Invalid ${name} ${
+        JSON.stringify(value.slice(0, 80))
+      }: expected ${SCHEMA_NAME_RULE}`,
+    );
+  }
+  return value;
+}
+
+function setIfDefined<K extends "host" | "database" | "user">(
   config: PostgresConfig,
   key: K,
   value: string | undefined,

@@ -4,6 +4,7 @@ import postgres from "postgres";
 import {
   createPersistence,
   InvalidInputError,
+  InvalidUrlError,
   PersistenceError,
   PostgresPersistence,
   schemaSql,
@@ -126,15 +127,21 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
         "has space",
         "1starts_with_digit",
         "a".repeat(64),
-        "",
         "dash-ed",
       ]
     ) {
       await assert.rejects(
         createPersistence(postgresUrlWith({ schema })),
         (error: unknown) =>
+          error instanceof InvalidUrlError &&
+          error.message.includes("plain identifier"),
+        `URL: ${schema}`,
+      );
+      await assert.rejects(
+        createPersistence(postgresUrl!, { schema }),
+        (error: unknown) =>
           error instanceof InvalidInputError && error.field === "schema",
-        schema,
+        `option: ${schema}`,
       );
     }
     const [{ count }] = await admin!<[{ count: number }]>`

@@ -110,6 +110,7 @@ describe("parseConnectionUrl", () => {
         ["postgres://h/db?max=0", /max/],
         ["postgres://h/db?max=ten", /max/],
         ["postgres://h/db?sslmode=maybe", /sslmode/],
+        ["postgres://h/db?schema=a-b", /schema "a-b": expected a plain identifier/],
         ["postgres://h/a/b", /one database/],
       ] as const
     ) {

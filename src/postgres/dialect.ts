@@ -3,15 +3,24 @@ import type { SqlDialect } from "../sql/dialect.ts";
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** What a schema name must be, for error messages. */
+export const SCHEMA_NAME_RULE =
+  "a plain identifier (letters, digits and _, at most 63, not starting with a digit)";
+
+/** Whether `name` is a plain identifier, safe to quote into SQL. */
+export function isPlainIdentifier(name: string): boolean {
+  return IDENTIFIER.test(name);
+}
+
 /**
  * The schema name, checked to be a plain identifier: it is part of every
  * statement's text, so nothing else may reach SQL through it.
  */
 export function schemaName(schema: unknown): string {
-  if (typeof schema !== "string" || !IDENTIFIER.test(schema)) {
+  if (typeof schema !== "string" || !isPlainIdentifier(schema)) {
     throw new InvalidInputError(
       "schema",
-      `expected a plain identifier (letters, digits and _, at most 63, not starting with a digit), got ${
+      `expected ${SCHEMA_NAME_RULE}, got ${
         JSON.stringify(String(schema).slice(0, 80))
       }`,
     );
