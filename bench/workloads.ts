@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import process from "node:process";
-import type { Persistence } from "../mod.ts";
+import type { AgentRunEventInput, Persistence } from "../mod.ts";
 import { eventRecord, runRecord, usageRecord } from "../src/_records.ts";
 import type { SqlRow, SqlValue } from "../src/sql/dialect.ts";
 import { parseTimestamp } from "../src/sql/timestamps.ts";
@@ -205,51 +205,73 @@ async function loggers(
   );
 }
 
-const w1: Workload = {
-  id: 1,
-  title: (c) => `${c.events} events, one awaited logAgentRunEvent each`,
-  async run(target, config, sink) {
-    const insert = target.raw && await insertEventStatement(target);
-    await compare(
-      sink,
-      target,
-      config,
-      { workload: 1, name: "single writes" },
-      {
-        prepare: () => freshRun(target, "w1"),
+/** Passes `make(0)` … `make(count - 1)` to `write`, `size` at a time. */
+async function inBatches<T>(
+  count: number,
+  size: number,
+  make: (i: number) => T,
+  write: (batch: T[]) => Promise<unknown>,
+): Promise<void> {
+  for (let start = 0; start < count; start += size) {
+    const batch: T[] = [];
+    const end = Math.min(count, start + size);
+    for (let i = start; i < end; i++) batch.push(make(i));
+    await write(batch);
+  }
+}
+
+/**
+ * Workloads 1 and 3: every event written alone, by `concurrency` loggers at
+ * once.
+ */
+function singleWrites(
+  id: 1 | 3,
+  name: string,
+  concurrency: (config: BenchConfig) => number,
+  title: Workload["title"],
+): Workload {
+  const runId = `w${id}`;
+  return {
+    id,
+    title,
+    async run(target, config, sink) {
+      const insert = target.raw && await insertEventStatement(target);
+      const write = (fn: (i: number) => unknown) =>
+        loggers(config.events, concurrency(config), fn);
+      await compare(sink, target, config, { workload: id, name }, {
+        prepare: () => freshRun(target, runId),
         store: () =>
-          loggers(
-            config.events,
-            1,
-            (i) => target.store.logAgentRunEvent(eventInput("w1", i, false)),
+          write((i) =>
+            target.store.logAgentRunEvent(eventInput(runId, i, false))
           ),
         raw: (raw) =>
-          loggers(
-            config.events,
-            1,
-            (i) => raw.query(insert!, eventParams(eventInput("w1", i, false))),
+          write((i) =>
+            raw.query(insert!, eventParams(eventInput(runId, i, false)))
           ),
-      },
-    );
-  },
-};
+      });
+    },
+  };
+}
+
+const w1 = singleWrites(
+  1,
+  "single writes",
+  () => 1,
+  (c) => `${c.events} events, one awaited logAgentRunEvent each`,
+);
 
 const w2: Workload = {
   id: 2,
   title: (c) => `${c.events} events, ${c.batch} per logAgentRunEvents call`,
   async run(target, config, sink) {
     const write = target.raw && eventBatchWriter(target);
-    const batches = (
-      fn: (inputs: ReturnType<typeof eventInput>[]) => unknown,
-    ) =>
-      loggers(Math.ceil(config.events / config.batch), 1, (b) => {
-        const inputs = [];
-        const end = Math.min(config.events, (b + 1) * config.batch);
-        for (let i = b * config.batch; i < end; i++) {
-          inputs.push(eventInput("w2", i, false));
-        }
-        return fn(inputs);
-      });
+    const batches = (fn: (inputs: AgentRunEventInput[]) => Promise<unknown>) =>
+      inBatches(
+        config.events,
+        config.batch,
+        (i) => eventInput("w2", i, false),
+        fn,
+      );
     await compare(sink, target, config, { workload: 2, name: "batch writes" }, {
       prepare: () => freshRun(target, "w2"),
       store: () => batches((inputs) => target.store.logAgentRunEvents(inputs)),
@@ -258,32 +280,13 @@ const w2: Workload = {
   },
 };
 
-const w3: Workload = {
-  id: 3,
-  title: (c) =>
+const w3 = singleWrites(
+  3,
+  "concurrent writes",
+  (c) => c.loggers,
+  (c) =>
     `${c.events} events from ${c.loggers} concurrent loggers (group commit)`,
-  async run(target, config, sink) {
-    const insert = target.raw && await insertEventStatement(target);
-    await compare(sink, target, config, {
-      workload: 3,
-      name: "concurrent writes",
-    }, {
-      prepare: () => freshRun(target, "w3"),
-      store: () =>
-        loggers(
-          config.events,
-          config.loggers,
-          (i) => target.store.logAgentRunEvent(eventInput("w3", i, false)),
-        ),
-      raw: (raw) =>
-        loggers(
-          config.events,
-          config.loggers,
-          (i) => raw.query(insert!, eventParams(eventInput("w3", i, false))),
-        ),
-    });
-  },
-};
+);
 
 const w4: Workload = {
   id: 4,
@@ -338,13 +341,15 @@ const w5: Workload = {
     sink.progress(`loading ${config.scanEvents} events`);
     await freshRun(target, runId);
     const write = target.raw && eventBatchWriter(target);
-    for (let start = 0; start < config.scanEvents; start += config.batch) {
-      const inputs = [];
-      const end = Math.min(config.scanEvents, start + config.batch);
-      for (let i = start; i < end; i++) inputs.push(eventInput(runId, i, true));
-      await target.store.logAgentRunEvents(inputs);
-      if (target.raw) await write!(target.raw, inputs);
-    }
+    await inBatches(
+      config.scanEvents,
+      config.batch,
+      (i) => eventInput(runId, i, true),
+      async (inputs) => {
+        await target.store.logAgentRunEvents(inputs);
+        if (target.raw) await write!(target.raw, inputs);
+      },
+    );
     await target.analyze();
     const pageSize = 1000;
     const { first, after } = target.sql
@@ -480,17 +485,16 @@ async function loadRunsAndUsage(target: Target, config: BenchConfig) {
       ),
     usageParams,
   );
-  for (let start = 0; start < config.statsUsage; start += config.batch) {
-    const inputs = [];
-    const end = Math.min(config.statsUsage, start + config.batch);
-    for (let i = start; i < end; i++) {
-      inputs.push(
-        usageInput(i, "Summarise the news", config.agents, config.runs, true),
-      );
-    }
-    await target.store.logLlmUsages(inputs);
-    if (target.raw) await write!(target.raw, inputs);
-  }
+  await inBatches(
+    config.statsUsage,
+    config.batch,
+    (i) =>
+      usageInput(i, "Summarise the news", config.agents, config.runs, true),
+    async (inputs) => {
+      await target.store.logLlmUsages(inputs);
+      if (target.raw) await write!(target.raw, inputs);
+    },
+  );
   await target.analyze();
 }
 
