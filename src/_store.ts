@@ -121,16 +121,14 @@ export class Store implements Persistence {
     return toAgentRunEvent(await this.#events.write(record), record);
   }
 
-  async logAgentRunEvents(
-    inputs: AgentRunEventInput[],
-  ): Promise<AgentRunEvent[]> {
-    const now = new Date();
-    const records = list("events", inputs).map((input) =>
-      this.#redaction.event(eventRecord(input, now))
+  logAgentRunEvents(inputs: AgentRunEventInput[]): Promise<AgentRunEvent[]> {
+    return this.#logBatch(
+      "events",
+      inputs,
+      (input, now) => this.#redaction.event(eventRecord(input, now)),
+      (records) => this.open.insertEvents(records),
+      toAgentRunEvent,
     );
-    if (records.length === 0) return [];
-    const ids = await this.open.insertEvents(records);
-    return records.map((record, i) => toAgentRunEvent(ids[i]!, record));
   }
 
   async getAgentRunEvents(
@@ -166,14 +164,14 @@ export class Store implements Persistence {
     return toAgentLlmUsage(await this.#usage.write(record), record);
   }
 
-  async logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
-    const now = new Date();
-    const records = list("usage", inputs).map((input) =>
-      this.#redaction.usage(usageRecord(input, now))
+  logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
+    return this.#logBatch(
+      "usage",
+      inputs,
+      (input, now) => this.#redaction.usage(usageRecord(input, now)),
+      (records) => this.open.insertUsage(records),
+      toAgentLlmUsage,
     );
-    if (records.length === 0) return [];
-    const ids = await this.open.insertUsage(records);
-    return records.map((record, i) => toAgentLlmUsage(ids[i]!, record));
   }
 
   async getLlmUsage(query: LlmUsageQuery = {}): Promise<AgentLlmUsage[]> {
@@ -264,6 +262,24 @@ export class Store implements Persistence {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Validates every input before writing any, then stores them all in one
+   * transaction: a batch is written whole or not at all.
+   */
+  async #logBatch<I, R, T>(
+    field: string,
+    inputs: I[],
+    prepare: (input: I, now: Date) => R,
+    insert: (records: R[]) => Promise<number[]>,
+    convert: (id: number, record: R) => T,
+  ): Promise<T[]> {
+    const now = new Date();
+    const records = list(field, inputs).map((input) => prepare(input, now));
+    if (records.length === 0) return [];
+    const ids = await insert(records);
+    return records.map((record, i) => convert(ids[i]!, record));
   }
 
   /** Yields every record, one keyset page at a time. */
