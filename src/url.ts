@@ -315,9 +315,11 @@ function whole(value: string, name: string, min: number): number {
 
 /** Names the part of a URL that `new URL` refused, when it can tell. */
 function whatIsWrong(url: string): string {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1];
-  if (authority === undefined) return "";
-  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length;
+  if (start === undefined) return "";
+  // The host begins after the last "@": a password may hold "/", "?" or "#".
+  const hostStart = Math.max(start, url.lastIndexOf("@") + 1);
+  const hostPort = /^[^/?#]*/.exec(url.slice(hostStart))![0];
   const match = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostPort);
   if (match?.[1] === "") return "no host; ";
   const port = match?.[2];
@@ -338,7 +340,17 @@ function decode(text: string): string {
   }
 }
 
-/** The URL with any password replaced, safe to show. */
+/**
+ * The URL with any password replaced, safe to show. A password may hold any
+ * character, `/`, `?`, `#` and `@` included, so everything between the user
+ * name and the last `@` is treated as password.
+ */
 export function redact(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*:)[^@/?#]*@/i, "$1***@");
+  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length;
+  if (start === undefined) return url;
+  const at = url.lastIndexOf("@");
+  if (at < start) return url;
+  const colon = url.indexOf(":", start);
+  if (colon === -1 || colon > at) return url;
+  return `${url.slice(0, colon + 1)}***${url.slice(at)}`;
 }

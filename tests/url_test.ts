@@ -110,7 +110,15 @@ describe("parseConnectionUrl", () => {
         ["postgres://h/db?max=0", /max/],
         ["postgres://h/db?max=ten", /max/],
         ["postgres://h/db?sslmode=maybe", /sslmode/],
-        ["postgres://h/db?schema=a-b", /schema "a-b": expected a plain identifier/],
+        [
+          "postgres://h/db?schema=a-b",
+          /schema "a-b": expected a plain identifier/,
+        ],
+        // A password holding "/", "?" or "@" must not leak as host or port.
+        ["postgres://user:pw-123/x@host/db", /Malformed/],
+        ["postgres://user:pw-123?x@host:5432/db", /Malformed/],
+        ["mysql://user:top/pw-123@host/db", /Unsupported/],
+        ["postgres://u:pw-123@x@h:99999/db", /port "99999"/],
         ["postgres://h/a/b", /one database/],
       ] as const
     ) {
