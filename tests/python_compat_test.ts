@@ -109,6 +109,13 @@ async function fillLikePython(db: RawDatabase, prefix: string): Promise<void> {
     const [metrics, input, created] of [
       ['{"cost_usd": 0.5, "total_tokens": 12}', 10, "2024-01-15 10:30:05"],
       ["garbage {", null, "2024-01-15 10:30:06"],
+      // Only a top-level, finite cost counts, on every backend.
+      [
+        '{"breakdown": {"cost_usd": 7}, "cost_usd": 0.25}',
+        null,
+        "2024-01-15 10:30:07",
+      ],
+      ['{"cost_usd": 1e400}', null, "2024-01-15 10:30:08"],
     ] as const
   ) {
     await db.run(
@@ -168,21 +175,23 @@ async function checkReadsAndWrites(
   assert.deepEqual(paged, events);
 
   const usage = await store.getLlmUsage({ runId: "py-1" });
-  assert.deepEqual(usage.map((u) => u.usageMetrics), ["garbage {", {
-    cost_usd: 0.5,
-    total_tokens: 12,
-  }]);
-  assert.deepEqual(usage.map((u) => u.inputTokens), [null, 10]);
+  assert.deepEqual(usage.map((u) => u.usageMetrics), [
+    { cost_usd: Infinity }, // JSON.parse reads 1e400 so
+    { breakdown: { cost_usd: 7 }, cost_usd: 0.25 },
+    "garbage {",
+    { cost_usd: 0.5, total_tokens: 12 },
+  ]);
+  assert.deepEqual(usage.map((u) => u.inputTokens), [null, null, null, 10]);
 
   const stats = await store.getAgentRunStats({ agentId: "py-agent" });
   assert.equal(stats.totalRuns, 2);
   assert.equal(stats.completedRuns, 1);
   assert.equal(stats.errorRuns, 1);
   assert.equal(stats.avgIterations, 1.5);
-  assert.equal(stats.totalLlmCalls, 2);
+  assert.equal(stats.totalLlmCalls, 4);
   assert.equal(stats.totalInputTokens, 10);
-  assert.equal(stats.totalOutputTokens, 4);
-  assert.equal(stats.totalCostUsd, 0.5);
+  assert.equal(stats.totalOutputTokens, 8);
+  assert.equal(stats.totalCostUsd, 0.75);
 
   // Writes through the module land in the Python SDK's tables, readable by it.
   await store.logAgentRunEvent({

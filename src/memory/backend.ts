@@ -370,5 +370,5 @@ function costOf(metrics: string | null): number {
     return 0;
   }
   const cost = value.cost_usd;
-  return typeof cost === "number" ? cost : 0;
+  return typeof cost === "number" && Number.isFinite(cost) ? cost : 0;
 }

@@ -49,13 +49,26 @@ export function postgresDialect(schema: string): SqlDialect {
     // create it: the first creates, the others wait and find it done.
     schemaLock: `SELECT pg_advisory_xact_lock(${lockKey(schema)})`,
     maxParameters: 60_000,
-    // PostgreSQL 15 has no safe JSON cast (IS JSON came in 16), and a cast of
-    // one malformed row would fail the whole query; a pattern never raises.
-    // The pattern avoids "?", which the driver reads as a placeholder.
+    // PostgreSQL 15 has no cast to JSON that fails softly (IS JSON came in
+    // 16), and one malformed row must not fail a whole statistics query: the
+    // function parses in a block that turns any error into NULL.
     jsonNumber: (column, key) =>
-      `CAST(substring(${column} from '"${key}"[[:space:]]*:[[:space:]]*` +
-      `(-{0,1}[0-9]+([.][0-9]+){0,1}([eE][-+]{0,1}[0-9]+){0,1})') ` +
-      `AS DOUBLE PRECISION)`,
+      `${quoted}.curio_json_number(${column}, '${key}')`,
+    functions: [
+      `CREATE OR REPLACE FUNCTION ${quoted}.curio_json_number(doc TEXT, key TEXT)
+RETURNS DOUBLE PRECISION LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE value JSONB;
+BEGIN
+  value := doc::JSONB -> key;
+  IF jsonb_typeof(value) = 'number' THEN
+    RETURN value::TEXT::DOUBLE PRECISION;
+  END IF;
+  RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+  RETURN NULL;
+END
+$$`,
+    ],
     // Tables with their indexes and TOAST; the name is a checked identifier.
     sizeQuery: "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) " +
       "AS size FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +

@@ -39,10 +39,13 @@ export interface SqlDialect {
   /** Most parameters one statement may bind. */
   readonly maxParameters: number;
   /**
-   * A numeric SQL expression for `key` of the JSON object in `column`: NULL
-   * when the text is not JSON or the value is not a number. Never raises.
+   * A numeric SQL expression for the top-level `key` of the JSON object in
+   * `column`: NULL when the text is not JSON or the value is not a finite
+   * number. Never raises.
    */
   jsonNumber(column: string, key: string): string;
+  /** Functions the dialect's expressions need, created with the tables. */
+  readonly functions: readonly string[];
   /** A query whose one row's `size` column is the data's size in bytes. */
   readonly sizeQuery: string;
   /** Statements that return free space to the file system. */

@@ -44,6 +44,7 @@ function createIndex(
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [[
+    ...dialect.functions,
     createTable(dialect, RUNS),
     createTable(dialect, EVENTS, [
       `FOREIGN KEY (run_id) REFERENCES ${dialect.table(RUNS.name)}(run_id)`,

@@ -10,10 +10,14 @@ export const sqliteDialect: SqlDialect = {
   schemaLock: undefined,
   // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32.
   maxParameters: 32_000,
+  // CASE evaluates in order, so json_type never sees text that is not JSON;
+  // 1e400 reads as infinity, which the range leaves out.
   jsonNumber: (column, key) =>
     `CASE WHEN json_valid(${column}) THEN ` +
     `CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') ` +
+    `AND abs(json_extract(${column}, '$.${key}')) <= ${Number.MAX_VALUE} ` +
     `THEN json_extract(${column}, '$.${key}') END END`,
+  functions: [],
   sizeQuery: "SELECT page_count * page_size AS size " +
     "FROM pragma_page_count(), pragma_page_size()",
   // VACUUM rewrites the file; the checkpoint then empties the WAL into it.

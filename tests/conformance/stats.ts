@@ -75,6 +75,8 @@ export function stats(ctx: Context): void {
         { agentId: "a1", inputTokens: 1, usageMetrics: { cost_usd: "0.5" } },
         { agentId: "a2", outputTokens: 30, usageMetrics: { cost_usd: 1.5 } },
         { agentId: "a2", usageMetrics: ["cost_usd", 3] },
+        // only a top-level cost_usd counts
+        { agentId: "a2", usageMetrics: { breakdown: { cost_usd: 100 } } },
         { agentId: null, inputTokens: 1000, usageMetrics: { cost_usd: 2 } },
       ]);
       assertStats(await ctx.store.getAgentRunStats(), {
@@ -85,7 +87,7 @@ export function stats(ctx: Context): void {
         errorRuns: 1,
         cancelledRuns: 1,
         avgIterations: 3.14, // 22 / 7 = 3.142857…
-        totalLlmCalls: 6,
+        totalLlmCalls: 7,
         failedLlmCalls: 1,
         totalInputTokens: 1151,
         totalOutputTokens: 50,
@@ -113,7 +115,7 @@ export function stats(ctx: Context): void {
         errorRuns: 0,
         cancelledRuns: 1,
         avgIterations: 4,
-        totalLlmCalls: 2,
+        totalLlmCalls: 3,
         failedLlmCalls: 0,
         totalInputTokens: 0,
         totalOutputTokens: 30,
