@@ -2,7 +2,7 @@
 // merged into the next transaction. Each caller's promise settles only once
 // its own record is committed, so nothing is acknowledged before it is stored.
 
-import { ConnectionError } from "./errors.ts";
+import { RunNotFoundError } from "./errors.ts";
 
 interface Pending<R> {
   record: R;
@@ -56,15 +56,16 @@ export class GroupCommit<R> {
       const ids = await this.#insert(batch.map((p) => p.record));
       batch.forEach((p, i) => p.resolve(ids[i]!));
     } catch (error) {
-      // When the database cannot be reached, retrying each record alone
-      // would only make every caller wait for one failed connect after
-      // another: all of them fail at once.
-      if (batch.length === 1 || error instanceof ConnectionError) {
+      // Records are validated before they are queued, so the one failure a
+      // single record can cause is naming a run that does not exist. Then
+      // the bad record must not fail the writes merged with it: each gets
+      // its own transaction and its own outcome. Any other failure (the
+      // database unreachable, another process holding the lock past the
+      // busy timeout) would only repeat once per record: all fail at once.
+      if (batch.length === 1 || !(error instanceof RunNotFoundError)) {
         for (const pending of batch) pending.reject(error);
         return;
       }
-      // One bad record must not fail the writes merged with it: each one
-      // gets its own transaction and its own outcome.
       for (const pending of batch) await this.#commit([pending]);
     }
   }

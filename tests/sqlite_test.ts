@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import {
   ConnectionError,
   createPersistence,
+  schemaSql,
   SqlitePersistence,
 } from "../mod.ts";
 import { openSqliteDatabase } from "../src/sqlite/driver.ts";
@@ -141,5 +142,22 @@ describe("SQLite driver", () => {
         /Deno 2\.2\+, Node 22\.5\+ or Bun 1\.0\+/.test(error.message) &&
         error.cause instanceof Error,
     );
+  });
+});
+
+describe("SQLite schema by hand", () => {
+  it("runs the exported DDL twice, then opens on it", async () => {
+    const path = tempPath("manual.db");
+    const db = await openSqliteDatabase(path);
+    try {
+      for (let pass = 0; pass < 2; pass++) {
+        for (const statement of schemaSql("sqlite")) db.exec(statement);
+      }
+    } finally {
+      db.close();
+    }
+    await using store = await SqlitePersistence.open(path);
+    await store.createAgentRun({ agentId: "a", runId: "r" });
+    assert.equal((await store.getAgentRuns()).length, 1);
   });
 });

@@ -79,7 +79,10 @@ export function createMigrationsTable(dialect: SqlDialect): string {
 )`;
 }
 
-/** Every statement that creates the current schema from nothing. */
+/**
+ * Every statement that creates the current schema from nothing. Running them
+ * again changes nothing, so an operator may rerun a script of them.
+ */
 export function schemaStatements(dialect: SqlDialect): string[] {
   return [
     ...dialect.preamble,
@@ -87,6 +90,6 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     createMigrationsTable(dialect),
     `INSERT INTO ${
       dialect.table(MIGRATIONS_TABLE)
-    } (version) VALUES (${SCHEMA_VERSION})`,
+    } (version) VALUES (${SCHEMA_VERSION}) ON CONFLICT (version) DO NOTHING`,
   ];
 }
