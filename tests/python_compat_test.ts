@@ -226,6 +226,65 @@ async function checkReadsAndWrites(
   assert.equal(updated?.metadata, '{"migrated":true}');
 }
 
+/**
+ * Other programs may leave a sort key NULL (the Python model's event
+ * timestamp is optional): paging must still return every row, in the order
+ * one unpaged read gives.
+ */
+async function checkNullSortKeys(
+  store: Persistence,
+  db: RawDatabase,
+  prefix: string,
+) {
+  for (
+    const [i, timestamp] of [
+      null,
+      "2024-03-01 10:00:00",
+      null,
+      "2024-03-01 09:00:00",
+      null,
+    ].entries()
+  ) {
+    await db.run(
+      `INSERT INTO ${prefix}agent_run_events (agent_id, run_id, timestamp, event_type, data) VALUES (?, ?, ?, ?, ?)`,
+      ["py-agent", "py-2", timestamp, "custom", String(i)],
+    );
+  }
+  for (const [i, created] of [null, "2024-03-02 00:00:00", null].entries()) {
+    await db.run(
+      `INSERT INTO ${prefix}agent_runs (agent_id, run_id, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+      ["null-agent", `null-${i}`, created, created],
+    );
+    await db.run(
+      `INSERT INTO ${prefix}agent_llm_usage (agent_id, model, created_at) VALUES (?, ?, ?)`,
+      ["null-agent", `m${i}`, created],
+    );
+  }
+  const all = await store.getAgentRunEvents("py-2", {});
+  assert.equal(all.length, 5);
+  const runs = await store.getAgentRuns({ agentId: "null-agent", limit: 10 });
+  assert.equal(runs.length, 3);
+  const usage = await store.getLlmUsage({ agentId: "null-agent" });
+  assert.equal(usage.length, 3);
+  for (const pageSize of [1, 2]) {
+    const events = [];
+    for await (const e of store.iterateAgentRunEvents("py-2", { pageSize })) {
+      events.push(e);
+    }
+    assert.deepEqual(events, all, `events, pageSize ${pageSize}`);
+    const pagedRuns = [];
+    for await (
+      const r of store.iterateAgentRuns({ agentId: "null-agent", pageSize })
+    ) pagedRuns.push(r);
+    assert.deepEqual(pagedRuns, runs, `runs, pageSize ${pageSize}`);
+    const pagedUsage = [];
+    for await (
+      const u of store.iterateLlmUsage({ agentId: "null-agent", pageSize })
+    ) pagedUsage.push(u);
+    assert.deepEqual(pagedUsage, usage, `usage, pageSize ${pageSize}`);
+  }
+}
+
 describe("a database written by the Python SDK", () => {
   it("opens, reads and takes writes on SQLite", async () => {
     const path = tempPath("python.db");
@@ -244,6 +303,7 @@ describe("a database written by the Python SDK", () => {
       await fillLikePython(db, "");
       await using store = await createPersistence(`sqlite:${path}`);
       await checkReadsAndWrites(store, db, "");
+      await checkNullSortKeys(store, db, "");
     } finally {
       await db.close();
     }
@@ -274,5 +334,6 @@ describe("a database written by the Python SDK", () => {
     await fillLikePython(db, `"${schema}".`);
     await using store = await createPersistence(postgresUrlWith({ schema }));
     await checkReadsAndWrites(store, db, `"${schema}".`);
+    await checkNullSortKeys(store, db, `"${schema}".`);
   });
 });

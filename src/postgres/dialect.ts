@@ -54,6 +54,7 @@ export function postgresDialect(schema: string): SqlDialect {
     // function parses in a block that turns any error into NULL.
     jsonNumber: (column, key) =>
       `${quoted}.curio_json_number(${column}, '${key}')`,
+    nullsFirst: false,
     functions: [
       `CREATE OR REPLACE FUNCTION ${quoted}.curio_json_number(doc TEXT, key TEXT)
 RETURNS DOUBLE PRECISION LANGUAGE plpgsql IMMUTABLE AS $$

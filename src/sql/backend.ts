@@ -65,11 +65,12 @@ class Where {
     return this;
   }
 
-  /** Adds the keyset condition of `after` when it is set. */
-  after(cursor: Cursor | undefined, condition: string): this {
-    return cursor === undefined
-      ? this
-      : this.add(condition, ...cursor as [SqlValue, SqlValue]);
+  /** A copy, to add conditions to without changing this one. */
+  clone(): Where {
+    const copy = new Where();
+    copy.#conditions.push(...this.#conditions);
+    copy.params.push(...this.params);
+    return copy;
   }
 
   toString(): string {
@@ -147,16 +148,10 @@ export class SqlBackend implements Backend {
       .add(
         "created_at < ?",
         query.createdBefore && formatTimestamp(query.createdBefore),
-      )
-      .after(query.after, "(created_at, id) < (?, ?)");
-    return this.#guard(async () => {
-      const rows = await this.#driver.query(
-        `SELECT * FROM ${this.#runs} ${where} ` +
-          `ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-        [...where.params, query.limit, query.offset],
       );
-      return rows.map(storedRun);
-    });
+    return this.#guard(() =>
+      this.#page(this.#runs, RUNS, "created_at", true, where, query)
+    );
   }
 
   deleteRun(runId: string): Promise<boolean> {
@@ -189,15 +184,10 @@ export class SqlBackend implements Backend {
   listEvents(query: EventListQuery): Promise<Stored<EventRecord>[]> {
     const where = new Where()
       .add("run_id = ?", query.runId)
-      .add("event_type = ?", query.eventType)
-      .after(query.after, "(timestamp, id) > (?, ?)");
-    return this.#guard(async () => {
-      const rows = await this.#driver.query(
-        `SELECT * FROM ${this.#events} ${where} ORDER BY timestamp, id LIMIT ?`,
-        [...where.params, query.limit],
-      );
-      return rows.map((row) => stored(EVENTS, row, "timestamp"));
-    });
+      .add("event_type = ?", query.eventType);
+    return this.#guard(() =>
+      this.#page(this.#events, EVENTS, "timestamp", false, where, query)
+    );
   }
 
   insertUsage(records: readonly UsageRecord[]): Promise<number[]> {
@@ -214,15 +204,9 @@ export class SqlBackend implements Backend {
           `WHERE r.run_id = ${this.#usage}.run_id))`,
       );
     }
-    where.after(query.after, "(created_at, id) < (?, ?)");
-    return this.#guard(async () => {
-      const rows = await this.#driver.query(
-        `SELECT * FROM ${this.#usage} ${where} ` +
-          `ORDER BY created_at DESC, id DESC LIMIT ?`,
-        [...where.params, query.limit],
-      );
-      return rows.map((row) => stored(USAGE, row, "created_at"));
-    });
+    return this.#guard(() =>
+      this.#page(this.#usage, USAGE, "created_at", true, where, query)
+    );
   }
 
   stats(agentId: string | undefined): Promise<AgentRunStats> {
@@ -409,6 +393,62 @@ export class SqlBackend implements Backend {
 
   close(): Promise<void> {
     return this.#driver.close();
+  }
+
+  /**
+   * One page of a table in `sort` order, then id, starting after the cursor.
+   * The common case is one indexed row-value comparison. Rows that other
+   * programs wrote with a NULL sort key stay where the database sorts them
+   * (SQLite: before every value; PostgreSQL: after) and are paged by id, so
+   * that a NULL at a page boundary cannot end the iteration early.
+   */
+  async #page<R>(
+    table: string,
+    definition: Table<R>,
+    column: string,
+    descending: boolean,
+    filters: Where,
+    query: { after: Cursor | undefined; limit: number; offset?: number },
+  ): Promise<Stored<R>[]> {
+    const order = descending ? "DESC" : "ASC";
+    const beyond = descending ? "<" : ">";
+    const select = async (where: Where, limit: number, offset?: number) => {
+      const rows = await this.#driver.query(
+        `SELECT * FROM ${table} ${where} ` +
+          `ORDER BY ${column} ${order}, id ${order} LIMIT ?` +
+          (offset === undefined ? "" : " OFFSET ?"),
+        [...where.params, limit, ...(offset === undefined ? [] : [offset])],
+      );
+      return rows.map((row) => stored(definition, row, column));
+    };
+    if (query.after === undefined) {
+      return await select(filters, query.limit, query.offset);
+    }
+    const [value, id] = query.after as [SqlValue, SqlValue];
+    const nullsLast = descending === this.#dialect.nullsFirst;
+    const page = value === null
+      ? await select(
+        filters.clone().add(`${column} IS NULL AND id ${beyond} ?`, id),
+        query.limit,
+        query.offset,
+      )
+      : await select(
+        filters.clone().add(`(${column}, id) ${beyond} (?, ?)`, value, id),
+        query.limit,
+        query.offset,
+      );
+    // Past the last NULL when NULLs come first, past the last value when
+    // they come last: the other kind follows from its beginning.
+    if (page.length === query.limit || (value === null) === nullsLast) {
+      return page;
+    }
+    const rest = filters.clone().add(
+      `${column} IS ${value === null ? "NOT " : ""}NULL`,
+    );
+    return [
+      ...page,
+      ...await select(rest, query.limit - page.length, query.offset),
+    ];
   }
 
   /** Inserts every record in one transaction, as few statements as fit. */

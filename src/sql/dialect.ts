@@ -44,6 +44,8 @@ export interface SqlDialect {
    * number. Never raises.
    */
   jsonNumber(column: string, key: string): string;
+  /** Whether NULL sorts before every value in ascending order. */
+  readonly nullsFirst: boolean;
   /** Functions the dialect's expressions need, created with the tables. */
   readonly functions: readonly string[];
   /** A query whose one row's `size` column is the data's size in bytes. */

@@ -17,6 +17,7 @@ export const sqliteDialect: SqlDialect = {
     `CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') ` +
     `AND abs(json_extract(${column}, '$.${key}')) <= ${Number.MAX_VALUE} ` +
     `THEN json_extract(${column}, '$.${key}') END END`,
+  nullsFirst: true,
   functions: [],
   sizeQuery: "SELECT page_count * page_size AS size " +
     "FROM pragma_page_count(), pragma_page_size()",
