@@ -4,7 +4,7 @@
  * in PostgreSQL, behind one {@linkcode Persistence} interface. Start on an
  * embedded SQLite file; move to PostgreSQL by changing the URL.
  *
- * Runs on Deno (2.2+), Node (22.5+) and Bun (1.0+).
+ * Runs on Deno (2.2+), Node (22.13+) and Bun (1.1+).
  *
  * @example Record a run, its events and an LLM call
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Node.js (22.6+ runs TypeScript itself): record LLM calls and add up what
+ * Node.js (24 runs TypeScript and `await using` itself): record LLM calls and add up what
  * they cost.
  *
  * ```sh

@@ -139,7 +139,7 @@ describe("SQLite driver", () => {
       }),
       (error: unknown) =>
         error instanceof ConnectionError &&
-        /Deno 2\.2\+, Node 22\.5\+ or Bun 1\.0\+/.test(error.message) &&
+        /Deno 2\.2\+, Node 22\.13\+ .* or Bun 1\.1\+/.test(error.message) &&
         error.cause instanceof Error,
     );
   });

@@ -110,7 +110,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
         `expected a whole number from 0 to maxConnections (${max}), got ${min}`,
       );
     }
-    const { default: postgres } = await import("postgres");
+    const postgres = await loadDriver();
     const sql = postgres({
       host: config.host ?? "localhost",
       port: config.port ?? 5432,
@@ -166,3 +166,16 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     this.schema = schema;
   }
 };
+
+/** postgres.js, loaded only when a PostgreSQL store is opened. */
+async function loadDriver() {
+  try {
+    return (await import("postgres")).default;
+  } catch (error) {
+    throw new ConnectionError(
+      "The PostgreSQL driver (npm package postgres) is not installed: " +
+        "add it with `npm install postgres`, `deno install` or `bun add postgres`",
+      { cause: error },
+    );
+  }
+}

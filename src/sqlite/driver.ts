@@ -1,5 +1,6 @@
 // The one file that knows which runtime it runs on: Bun has `bun:sqlite`,
-// Deno (2.2+) and Node (22.5+) have `node:sqlite`. Both are imported lazily,
+// Deno (2.2+) and Node (22.13+; 22.5+ with --experimental-sqlite) have
+// `node:sqlite`. Both are imported lazily,
 // so nobody loads a SQLite driver who does not open a SQLite store.
 
 import { ConnectionError } from "../errors.ts";
@@ -42,7 +43,7 @@ export async function openSqliteDatabase(
   } catch (error) {
     throw new ConnectionError(
       `This runtime has no SQLite driver (${runtime} failed to load): ` +
-        "use Deno 2.2+, Node 22.5+ or Bun 1.0+",
+        "use Deno 2.2+, Node 22.13+ (22.5+ with --experimental-sqlite) or Bun 1.1+",
       { cause: error },
     );
   }
