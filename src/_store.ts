@@ -147,9 +147,7 @@ export class Store implements Persistence {
     options: { eventType?: EventType } & PageOptions = {},
   ): AsyncIterableIterator<AgentRunEvent> {
     const id = identifier("runId", runId);
-    const type = options.eventType === undefined
-      ? undefined
-      : eventType(options.eventType);
+    const type = optional(options.eventType, eventType);
     return this.#pages(
       pageSize(options.pageSize),
       (after, limit) =>
@@ -197,9 +195,7 @@ export class Store implements Persistence {
   async getAgentRunStats(
     query: { agentId?: string } = {},
   ): Promise<AgentRunStats> {
-    const agentId = query.agentId === undefined
-      ? undefined
-      : identifier("agentId", query.agentId);
+    const agentId = optionalId("agentId", query.agentId);
     const stats = await this.open.stats(agentId);
     return {
       ...stats,
@@ -210,9 +206,7 @@ export class Store implements Persistence {
   async getLlmUsageBreakdown(
     query: { agentId?: string } = {},
   ): Promise<LlmUsageBreakdown[]> {
-    const agentId = query.agentId === undefined
-      ? undefined
-      : identifier("agentId", query.agentId);
+    const agentId = optionalId("agentId", query.agentId);
     return await this.open.usageBreakdown(agentId);
   }
 
@@ -302,13 +296,12 @@ function runFilter(
   query: { agentId?: string; status?: string; createdBefore?: Date },
 ) {
   return {
-    agentId: query.agentId === undefined
-      ? undefined
-      : identifier("agentId", query.agentId),
-    status: query.status === undefined ? undefined : runStatus(query.status),
-    createdBefore: query.createdBefore === undefined
-      ? undefined
-      : timestamp("createdBefore", query.createdBefore),
+    agentId: optionalId("agentId", query.agentId),
+    status: optional(query.status, runStatus),
+    createdBefore: optional(
+      query.createdBefore,
+      (v) => timestamp("createdBefore", v),
+    ),
   };
 }
 
@@ -316,12 +309,8 @@ function usageFilter(
   query: { agentId?: string; runId?: string; withoutRun?: boolean },
 ) {
   return {
-    agentId: query.agentId === undefined
-      ? undefined
-      : identifier("agentId", query.agentId),
-    runId: query.runId === undefined
-      ? undefined
-      : identifier("runId", query.runId),
+    agentId: optionalId("agentId", query.agentId),
+    runId: optionalId("runId", query.runId),
     withoutRun: query.withoutRun === true,
   };
 }
@@ -331,4 +320,17 @@ function list<T>(field: string, values: T[]): T[] {
     throw new InvalidInputError(field, "expected an array");
   }
   return values;
+}
+
+/** `check(value)`, or `undefined` when no value is given. */
+function optional<T, R>(
+  value: T | undefined,
+  check: (value: T) => R,
+): R | undefined {
+  return value === undefined ? undefined : check(value);
+}
+
+/** A validated identifier, or `undefined` when none is given. */
+function optionalId(field: string, value: unknown): string | undefined {
+  return optional(value, (v) => identifier(field, v));
 }
