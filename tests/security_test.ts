@@ -313,6 +313,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^this\.#conditions\.join\(" AND "\)$/, "conditions with placeholders"],
   [/^byStatus\("\w+"\)$/, "a constant status"],
   [/^order$/, "ASC or DESC"],
+  [/^placeholders\(chunk\)$/, "placeholders"],
   [/^this\.#dialect\.jsonNumber\("\w+", "\w+"\)$/, "a constant column and key"],
   [/^(SCHEMA_VERSION|MIGRATIONS_TABLE)$/, "a constant"],
   [/^status$/, "byStatus's constant status"],

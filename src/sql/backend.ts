@@ -289,10 +289,8 @@ export class SqlBackend implements Backend {
     const tables = [this.#events, ...withUsage ? [this.#usage] : []];
     const work = async (session: SqlSession) => {
       const counts: RecordCounts = { runs: 0, events: 0, llmUsage: 0 };
-      const size = this.#dialect.maxParameters;
-      for (let i = 0; i < runIds.length; i += size) {
-        const chunk = runIds.slice(i, i + size);
-        const where = `WHERE run_id IN (${chunk.map(() => "?").join(", ")})`;
+      for (const chunk of chunks(runIds, this.#dialect.maxParameters)) {
+        const where = `WHERE run_id IN ${placeholders(chunk)}`;
         const affected = async (table: string) => {
           if (dryRun) {
             const [row] = await session.query(
@@ -462,8 +460,7 @@ export class SqlBackend implements Backend {
     );
     const insert = async (session: SqlSession) => {
       const ids: number[] = [];
-      for (let i = 0; i < records.length; i += perStatement) {
-        const chunk = records.slice(i, i + perStatement);
+      for (const chunk of chunks(records, perStatement)) {
         const rows = await session.query(
           insertSql(table, definition, chunk.length),
           chunk.flatMap((record) => encodeRecord(definition, record)),
@@ -483,12 +480,11 @@ export class SqlBackend implements Backend {
   async #missingRun(runIds: string[]): Promise<string | undefined> {
     const unique = [...new Set(runIds)];
     const found = new Set<string>();
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
+    for (const chunk of chunks(unique, this.#dialect.maxParameters)) {
       const rows = await this.#driver.query(
-        `SELECT run_id FROM ${this.#runs} WHERE run_id IN (${
-          chunk.map(() => "?").join(", ")
-        })`,
+        `SELECT run_id FROM ${this.#runs} WHERE run_id IN ${
+          placeholders(chunk)
+        }`,
         chunk,
       );
       for (const row of rows) found.add(String(row.run_id));
@@ -525,7 +521,7 @@ function insertSql(table: string, definition: Table<unknown>, rows: number) {
   let sql = insertTexts.get(key);
   if (sql === undefined) {
     const columns = definition.columns.map((c) => c.name).join(", ");
-    const tuple = `(${definition.columns.map(() => "?").join(", ")})`;
+    const tuple = placeholders(definition.columns);
     sql = `INSERT INTO ${table} (${columns}) VALUES ${
       Array(rows).fill(tuple).join(", ")
     } RETURNING id`;
@@ -533,6 +529,18 @@ function insertSql(table: string, definition: Table<unknown>, rows: number) {
     insertTexts.set(key, sql);
   }
   return sql;
+}
+
+/** `values` in slices of at most `size`, one statement's worth each. */
+function* chunks<T>(values: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < values.length; i += size) {
+    yield values.slice(i, i + size);
+  }
+}
+
+/** `(?, ?, …)`, a placeholder for each value. */
+function placeholders(values: readonly unknown[]): string {
+  return `(${values.map(() => "?").join(", ")})`;
 }
 
 function stored<R>(
