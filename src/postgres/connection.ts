@@ -8,6 +8,7 @@ import type {
   SqlSession,
   SqlValue,
 } from "../sql/dialect.ts";
+import { BoundedCache } from "../sql/cache.ts";
 
 // The custom types' parsers are the connection's business, not this file's.
 // deno-lint-ignore no-explicit-any
@@ -60,7 +61,7 @@ function numbered(sql: string): string {
 /** A postgres.js pool with `?` placeholders and prepared statements. */
 export class PostgresConnection implements SqlDriver {
   readonly #sql: Sql;
-  readonly #texts = new Map<string, string>();
+  readonly #texts = new BoundedCache<string>(1000);
 
   constructor(sql: Sql) {
     this.#sql = sql;
@@ -99,12 +100,7 @@ export class PostgresConnection implements SqlDriver {
     sql: string,
     params: readonly SqlValue[],
   ): Promise<SqlRow[]> {
-    let text = this.#texts.get(sql);
-    if (text === undefined) {
-      text = numbered(sql);
-      if (this.#texts.size > 1000) this.#texts.clear();
-      this.#texts.set(sql, text);
-    }
+    const text = this.#texts.get(sql, () => numbered(sql));
     return await session.unsafe(text, params as SqlValue[], { prepare: true });
   }
 }

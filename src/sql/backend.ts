@@ -41,6 +41,7 @@ import {
   MIGRATIONS_TABLE,
   SCHEMA_VERSION,
 } from "./schema.ts";
+import { BoundedCache } from "./cache.ts";
 import {
   decodeRow,
   encodeFields,
@@ -514,21 +515,16 @@ export class SqlBackend implements Backend {
 
 // Every single write would build its INSERT again: keep the texts, which a
 // table name and a row count determine.
-const insertTexts = new Map<string, string>();
+const insertTexts = new BoundedCache<string>(1000);
 
 function insertSql(table: string, definition: Table<unknown>, rows: number) {
-  const key = `${table} ${rows}`;
-  let sql = insertTexts.get(key);
-  if (sql === undefined) {
+  return insertTexts.get(`${table} ${rows}`, () => {
     const columns = definition.columns.map((c) => c.name).join(", ");
     const tuple = placeholders(definition.columns);
-    sql = `INSERT INTO ${table} (${columns}) VALUES ${
+    return `INSERT INTO ${table} (${columns}) VALUES ${
       Array(rows).fill(tuple).join(", ")
     } RETURNING id`;
-    if (insertTexts.size >= 1000) insertTexts.clear();
-    insertTexts.set(key, sql);
-  }
-  return sql;
+  });
 }
 
 /** `values` in slices of at most `size`, one statement's worth each. */

@@ -9,6 +9,7 @@ import type {
   SqlSession,
   SqlValue,
 } from "../sql/dialect.ts";
+import { BoundedCache } from "../sql/cache.ts";
 import {
   type SqliteDatabase,
   sqliteErrorKind,
@@ -20,7 +21,9 @@ const MAX_CACHED_STATEMENTS = 256;
 /** A SQLite database, with cached statements and serialised transactions. */
 export class SqliteConnection implements SqlDriver {
   readonly #db: SqliteDatabase;
-  readonly #statements = new Map<string, SqliteStatement>();
+  readonly #statements = new BoundedCache<SqliteStatement>(
+    MAX_CACHED_STATEMENTS,
+  );
   #transaction: Promise<unknown> | undefined;
   #closed = false;
 
@@ -79,14 +82,7 @@ export class SqliteConnection implements SqlDriver {
   }
 
   #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    let statement = this.#statements.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      if (this.#statements.size >= MAX_CACHED_STATEMENTS) {
-        this.#statements.delete(this.#statements.keys().next().value!);
-      }
-      this.#statements.set(sql, statement);
-    }
+    const statement = this.#statements.get(sql, () => this.#db.prepare(sql));
     return statement.all(...params) as SqlRow[];
   }
 }
