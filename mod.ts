@@ -47,8 +47,9 @@
  */
 
 export * from "./src/types.ts";
+export type * from "./src/persistence.ts";
 export * from "./src/errors.ts";
-export * from "./src/helpers.ts";
+export * from "./src/accessors.ts";
 export {
   type ConnectionTarget,
   DEFAULT_URL,
@@ -56,7 +57,6 @@ export {
   type PostgresConfig,
 } from "./src/url.ts";
 export { createPersistence, type PersistenceOptions } from "./src/factory.ts";
-export type { RedactedField, Redactor, StoreOptions } from "./src/redact.ts";
 export {
   InMemoryPersistence,
   type MemoryData,
@@ -77,14 +77,14 @@ export {
   type ExportRecord,
   formatExportLine,
   parseExportLine,
-} from "./src/maintenance/format.ts";
+} from "./src/maintenance/export_format.ts";
 export {
   type FileSink,
   type FileSinkOptions,
   openFileSink,
   type TextSink,
 } from "./src/maintenance/sink.ts";
-export type { ProgressCallback } from "./src/maintenance/progress.ts";
+export type { ProgressCallback } from "./src/maintenance/progress_callback.ts";
 export {
   type ExportOptions,
   exportRecords,

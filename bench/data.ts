@@ -9,7 +9,7 @@ import type {
 } from "../mod.ts";
 import { EVENTS, RUNS, USAGE } from "../src/sql/tables.ts";
 import { formatTimestamp } from "../src/sql/timestamps.ts";
-import type { SqlValue } from "../src/sql/dialect.ts";
+import type { SqlValue } from "../src/sql/connection.ts";
 
 /** A fixed start for generated timestamps, so every backend holds the same rows. */
 const EPOCH = Date.UTC(2026, 0, 1);

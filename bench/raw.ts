@@ -5,22 +5,22 @@
 
 import postgres from "postgres";
 import { schemaSql } from "../mod.ts";
-import type { Backend } from "../src/_backend.ts";
+import type { Backend } from "../src/core/backend.ts";
 import { TIMESTAMPS_AS_TEXT } from "../src/postgres/connection.ts";
 import { postgresDialect } from "../src/postgres/dialect.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
+import type { SqlDialect } from "../src/sql/dialect.ts";
 import type {
-  SqlDialect,
-  SqlDriver,
+  SqlConnection,
   SqlRow,
   SqlSession,
   SqlValue,
-} from "../src/sql/dialect.ts";
+} from "../src/sql/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import {
   openSqliteDatabase,
   type SqliteStatement,
-} from "../src/sqlite/driver.ts";
+} from "../src/sqlite/runtime.ts";
 
 /** What one call to a backend primitive sent to the database. */
 export interface Captured {
@@ -31,7 +31,7 @@ export interface Captured {
 }
 
 /** A driver that runs nothing and records what it is asked to run. */
-class Recorder implements SqlDriver {
+class Recorder implements SqlConnection {
   captured: Captured = { statements: [], transaction: false };
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import type { AgentRunEventInput, Persistence } from "../mod.ts";
-import { eventRecord, runRecord, usageRecord } from "../src/_records.ts";
-import type { SqlRow, SqlValue } from "../src/sql/dialect.ts";
+import { eventRecord, runRecord, usageRecord } from "../src/core/records.ts";
+import type { SqlRow, SqlValue } from "../src/sql/connection.ts";
 import { parseTimestamp } from "../src/sql/timestamps.ts";
 import type { BackendName, BenchConfig } from "./config.ts";
 import {

@@ -1,7 +1,7 @@
 import { InMemoryPersistence } from "./memory/persistence.ts";
-import type { StoreOptions } from "./redact.ts";
+import type { StoreOptions } from "./types.ts";
 import type { SqliteOptions } from "./sqlite/persistence.ts";
-import type { Persistence } from "./types.ts";
+import type { Persistence } from "./persistence.ts";
 import {
   DEFAULT_URL,
   hidePassword,

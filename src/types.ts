@@ -1,6 +1,6 @@
 /**
- * The records this module stores, the inputs that create them, and the
- * {@linkcode Persistence} interface every backend implements.
+ * The records this module stores, the inputs that create them, the queries
+ * and figures that read them, and the options every store accepts.
  *
  * @module
  */
@@ -622,7 +622,7 @@ export interface DeleteAgentRunsOptions {
  */
 export interface StoreInfo extends RecordCounts {
   /** Which backend this is. */
-  backend: "memory" | "sqlite" | "postgres";
+  backend: BackendName;
   /**
    * The newest schema version applied to the database; `null` in memory,
    * which has no schema.
@@ -637,95 +637,86 @@ export interface StoreInfo extends RecordCounts {
 }
 
 /**
- * The operations every backend provides. All are async; writes return the
- * stored record, with its `id` and `createdAt`.
+ * The storage engines a store can run on.
  *
- * @example Record a run
+ * @example
+ * ```ts
+ * import type { BackendName } from "@curio/persistence";
+ * const backend: BackendName = "sqlite";
+ * ```
+ */
+export type BackendName = "memory" | "sqlite" | "postgres";
+
+/**
+ * The fields whose text a {@linkcode Redactor} is given: the free text and
+ * JSON of each record, never its ids, names, types or statuses. For a JSON
+ * field it is called once for every string inside the value (object keys
+ * excepted).
+ *
+ * @example
+ * ```ts
+ * import type { RedactedField } from "@curio/persistence";
+ * const field: RedactedField = "prompt";
+ * ```
+ */
+export type RedactedField =
+  | "objective"
+  | "additionalContext"
+  | "finalSynthesisOutput"
+  | "executionHistory"
+  | "errorMessage"
+  | "metadata"
+  | "data"
+  | "prompt"
+  | "inputParams"
+  | "responseContent"
+  | "usageMetrics";
+
+/**
+ * Rewrites a text before it is stored, for example to mask API keys or
+ * e-mail addresses. It is called after validation, with each text of a
+ * {@linkcode RedactedField}, and returns the text to store instead. The
+ * lengths of a prompt and a response (`promptLength`, `responseLength`) are
+ * those of the original text.
+ *
+ * @param text The text as given.
+ * @param field Which field it comes from.
+ * @returns The text to store.
+ *
+ * @example Mask API keys and e-mail addresses everywhere
+ * ```ts
+ * import type { Redactor } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const redact: Redactor = (text) =>
+ *   text
+ *     .replace(/\bsk-[A-Za-z0-9_-]{8,}/g, "sk-***")
+ *     .replace(/[\w.+-]+@[\w-]+\.[\w.-]+/g, "***@***");
+ * assert.equal(redact("mail ada@example.com", "prompt"), "mail ***@***");
+ * ```
+ */
+export type Redactor = (text: string, field: RedactedField) => string;
+
+/**
+ * Options every store accepts, whatever its backend.
+ *
+ * @example Store prompts with API keys masked
  * ```ts
  * import { createPersistence } from "@curio/persistence";
  * import assert from "node:assert/strict";
  *
- * await using store = await createPersistence("memory:");
- * await store.createAgentRun({ agentId: "a1", runId: "r1", status: "running" });
- * await store.logAgentRunEvent({ agentId: "a1", runId: "r1", eventType: "run_started" });
- * await store.updateAgentRun("r1", { status: "completed", totalIterations: 2 });
- * const stats = await store.getAgentRunStats({ agentId: "a1" });
- * assert.equal(stats.completedRuns, 1);
+ * await using store = await createPersistence("sqlite::memory:", {
+ *   redact: (text) => text.replace(/\bsk-\w+/g, "sk-***"),
+ * });
+ * const usage = await store.logLlmUsage({ prompt: "key sk-abc123, go" });
+ * assert.equal(usage.prompt, "key sk-***, go");
+ * assert.equal(usage.promptLength, 17);
  * ```
  */
-export interface Persistence extends AsyncDisposable {
-  /** Which backend this is. */
-  readonly backend: "memory" | "sqlite" | "postgres";
-
-  /** Stores a new run. Throws {@linkcode DuplicateRunError} when `runId` is taken. */
-  createAgentRun(input: AgentRunInput): Promise<AgentRun>;
-  /** Writes the given fields of a run. Throws {@linkcode RunNotFoundError} when absent. */
-  updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun>;
-  /** The run, or `undefined`. */
-  getAgentRun(runId: string): Promise<AgentRun | undefined>;
-  /** Runs, newest first (by `createdAt`, then `id`). */
-  getAgentRuns(query?: AgentRunQuery): Promise<AgentRun[]>;
-  /** Every matching run, newest first, read page by page. */
-  iterateAgentRuns(
-    query?: Omit<AgentRunQuery, "limit" | "offset"> & PageOptions,
-  ): AsyncIterableIterator<AgentRun>;
-  /** Deletes a run and its events; `true` when it existed. */
-  deleteAgentRun(runId: string): Promise<boolean>;
-
-  /** Stores an event. Throws {@linkcode RunNotFoundError} for an unknown run. */
-  logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent>;
-  /** Stores many events in one transaction: all or none. */
-  logAgentRunEvents(inputs: AgentRunEventInput[]): Promise<AgentRunEvent[]>;
-  /** A run's events in timestamp order (then `id`). */
-  getAgentRunEvents(
-    runId: string,
-    options?: { eventType?: EventType },
-  ): Promise<AgentRunEvent[]>;
-  /** A run's events in timestamp order, read page by page. */
-  iterateAgentRunEvents(
-    runId: string,
-    options?: { eventType?: EventType } & PageOptions,
-  ): AsyncIterableIterator<AgentRunEvent>;
-
-  /** Stores an LLM call. */
-  logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage>;
-  /** Stores many LLM calls in one transaction: all or none. */
-  logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]>;
-  /** LLM calls, newest first (by `createdAt`, then `id`). */
-  getLlmUsage(query?: LlmUsageQuery): Promise<AgentLlmUsage[]>;
-  /** Every matching LLM call, newest first, read page by page. */
-  iterateLlmUsage(
-    query?: Omit<LlmUsageQuery, "limit"> & PageOptions,
-  ): AsyncIterableIterator<AgentLlmUsage>;
-
-  /** Figures over runs and LLM calls. */
-  getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;
-  /** LLM calls summed per provider and model, the costliest first. */
-  getLlmUsageBreakdown(
-    query?: { agentId?: string },
-  ): Promise<LlmUsageBreakdown[]>;
-
+export interface StoreOptions {
   /**
-   * Deletes runs with their events (and, when asked, their LLM calls) in one
-   * transaction, and returns how many records went; with `dryRun`, only
-   * counts them. Run ids that are not stored are ignored.
+   * Applied to prompts, responses, event data and the other free text of
+   * every record before it is stored; see {@linkcode Redactor}.
    */
-  deleteAgentRuns(
-    runIds: string[],
-    options?: DeleteAgentRunsOptions,
-  ): Promise<RecordCounts>;
-  /** Schema version, record counts and size of the database. */
-  getStoreInfo(): Promise<StoreInfo>;
-  /**
-   * Returns the space of deleted records to the file system where the
-   * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory.
-   */
-  compact(): Promise<void>;
-
-  /** Creates the tables and indexes when missing; done on open too. */
-  initializeSchema(): Promise<void>;
-  /** `true` when the store answers a trivial query. Never throws. */
-  healthCheck(): Promise<boolean>;
-  /** Releases the connection or pool. Safe to call more than once. */
-  close(): Promise<void>;
+  redact?: Redactor;
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import postgres from "postgres";
 import { createPersistence, type Persistence } from "../mod.ts";
-import { openSqliteDatabase } from "../src/sqlite/driver.ts";
+import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
 

@@ -13,7 +13,7 @@ import {
   SchemaVersionError,
 } from "../mod.ts";
 import { MIGRATIONS_TABLE, SCHEMA_VERSION } from "../src/sql/schema.ts";
-import { openSqliteDatabase } from "../src/sqlite/driver.ts";
+import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { SPEC_INDEXES } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";

@@ -7,7 +7,7 @@ import {
   schemaSql,
   SqlitePersistence,
 } from "../mod.ts";
-import { openSqliteDatabase } from "../src/sqlite/driver.ts";
+import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";

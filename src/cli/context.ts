@@ -7,7 +7,7 @@ import process from "node:process";
 import { PersistenceError } from "../errors.ts";
 import { createPersistence } from "../factory.ts";
 import type { TextSink } from "../maintenance/sink.ts";
-import type { Persistence } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import { DEFAULT_URL, parseConnectionUrl, redact } from "../url.ts";
 
 /** Parsed option values. */

@@ -1,8 +1,9 @@
 // The reading commands: runs, run, events, usage, stats.
 
 import { PersistenceError } from "../errors.ts";
-import { getCostUsd, getTotalTokens } from "../helpers.ts";
-import type { AgentLlmUsage, AgentRun, Persistence } from "../types.ts";
+import { getCostUsd, getTotalTokens } from "../accessors.ts";
+import type { AgentLlmUsage, AgentRun } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import { parseCount, parseId, parseStatus } from "./args.ts";
 import { type Context, openStore, output } from "./context.ts";
 import {
@@ -15,7 +16,7 @@ import {
   summary,
   table,
   time,
-} from "./format.ts";
+} from "./display.ts";
 
 /** Token and cost totals of some LLM calls. */
 interface UsageTotals {

@@ -7,8 +7,8 @@ import { openFileSink } from "../maintenance/sink.ts";
 import { SCHEMA_VERSION } from "../sql/schema.ts";
 import { parseCount, parseStatus, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, shownUrl } from "./context.ts";
-import { bytes, count, fields, plural, time } from "./format.ts";
-import { progressBar } from "./progress.ts";
+import { bytes, count, fields, plural, time } from "./display.ts";
+import { progressBar } from "./progress_bar.ts";
 import { described } from "./transfer.ts";
 
 /** `prune --older-than AGE [--status S] [--archive FILE] [--dry-run]`. */

@@ -7,13 +7,14 @@ import { createInterface } from "node:readline";
 import { copyStore } from "../maintenance/copy.ts";
 import { exportStore } from "../maintenance/export.ts";
 import { importLines } from "../maintenance/import.ts";
-import { totalRecords } from "../maintenance/_records.ts";
+import { totalRecords } from "../maintenance/run_reader.ts";
 import { openFileSink } from "../maintenance/sink.ts";
-import type { Persistence, RecordCounts } from "../types.ts";
+import type { RecordCounts } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import { parseId, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, stdout } from "./context.ts";
-import { plural } from "./format.ts";
-import { progressBar } from "./progress.ts";
+import { plural } from "./display.ts";
+import { progressBar } from "./progress_bar.ts";
 
 /** `1 run, 16 events, 3 LLM calls`. */
 export function described(counts: RecordCounts): string {

@@ -6,10 +6,11 @@
  */
 
 import { PersistenceError } from "../errors.ts";
-import type { Persistence, RecordCounts } from "../types.ts";
+import type { RecordCounts } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import { exportRecords } from "./export.ts";
 import { importRecords, type ImportResult } from "./import.ts";
-import type { ProgressCallback } from "./progress.ts";
+import type { ProgressCallback } from "./progress_callback.ts";
 
 /**
  * Options of {@linkcode copyStore}.

@@ -6,7 +6,8 @@
  */
 
 import { SCHEMA_VERSION } from "../sql/schema.ts";
-import type { Persistence, StoreInfo } from "../types.ts";
+import type { StoreInfo } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 
 /**
  * What {@linkcode diagnoseStore} found.

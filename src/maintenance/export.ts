@@ -5,14 +5,15 @@
  * @module
  */
 
-import type { Persistence, RecordCounts } from "../types.ts";
+import type { RecordCounts } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
   type ExportRecord,
   formatExportLine,
-} from "./format.ts";
-import type { ProgressCallback } from "./progress.ts";
+} from "./export_format.ts";
+import type { ProgressCallback } from "./progress_callback.ts";
 import {
   closeRun,
   noRecords,
@@ -20,7 +21,7 @@ import {
   type RunReader,
   runRecords,
   withoutId,
-} from "./_records.ts";
+} from "./run_reader.ts";
 
 /** Runs whose records are read ahead of the one being written. */
 const READ_AHEAD = 8;

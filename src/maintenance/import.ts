@@ -13,13 +13,13 @@ import type {
   AgentLlmUsage,
   AgentRun,
   AgentRunEvent,
-  Persistence,
   RecordCounts,
 } from "../types.ts";
-import { Fingerprints } from "./_fingerprint.ts";
-import { type ExportRecord, parseExportLine } from "./format.ts";
-import type { ProgressCallback } from "./progress.ts";
-import { noRecords } from "./_records.ts";
+import type { Persistence } from "../persistence.ts";
+import { Fingerprints } from "./fingerprint.ts";
+import { type ExportRecord, parseExportLine } from "./export_format.ts";
+import type { ProgressCallback } from "./progress_callback.ts";
+import { noRecords } from "./run_reader.ts";
 
 /**
  * Options of {@linkcode importRecords} and {@linkcode importLines}.

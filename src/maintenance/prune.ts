@@ -6,20 +6,16 @@
  * @module
  */
 
-import type {
-  AgentRun,
-  AgentRunStatus,
-  Persistence,
-  RecordCounts,
-} from "../types.ts";
+import type { AgentRun, AgentRunStatus, RecordCounts } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
   type ExportRecord,
   formatExportLine,
-} from "./format.ts";
-import type { ProgressCallback } from "./progress.ts";
-import { noRecords, readRun, runRecords } from "./_records.ts";
+} from "./export_format.ts";
+import type { ProgressCallback } from "./progress_callback.ts";
+import { noRecords, readRun, runRecords } from "./run_reader.ts";
 import type { TextSink } from "./sink.ts";
 
 /**

@@ -8,14 +8,14 @@ import type {
   RunListQuery,
   Stored,
   UsageListQuery,
-} from "../_backend.ts";
+} from "../core/backend.ts";
 import {
   type EventRecord,
   parseJson,
   type RunChanges,
   type RunRecord,
   type UsageRecord,
-} from "../_records.ts";
+} from "../core/records.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
 import type {
   AgentRunStats,

@@ -1,13 +1,13 @@
-import { Store } from "../_store.ts";
-import { toAgentLlmUsage, toAgentRun, toAgentRunEvent } from "../_records.ts";
-import type {
-  AgentLlmUsage,
-  AgentRun,
-  AgentRunEvent,
-  Persistence,
-} from "../types.ts";
+import { Store } from "../core/store.ts";
+import {
+  toAgentLlmUsage,
+  toAgentRun,
+  toAgentRunEvent,
+} from "../core/records.ts";
+import type { AgentLlmUsage, AgentRun, AgentRunEvent } from "../types.ts";
+import type { Persistence } from "../persistence.ts";
 import { MemoryBackend } from "./backend.ts";
-import type { StoreOptions } from "../redact.ts";
+import type { StoreOptions } from "../types.ts";
 
 /**
  * Everything an {@linkcode InMemoryPersistence} holds, each list in id order.
@@ -109,12 +109,12 @@ export const InMemoryPersistence: new (
   }
 
   clearAll(): void {
-    this.open;
+    this.assertOpen();
     this.#memory.clear();
   }
 
   getAllData(): MemoryData {
-    this.open;
+    this.assertOpen();
     const { runs, events, usage } = this.#memory.tables();
     return {
       agentRuns: runs.map((row) => toAgentRun(row.id, row.record)),

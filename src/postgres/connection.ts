@@ -1,14 +1,14 @@
-// A postgres.js pool as a `SqlDriver`.
+// A postgres.js pool as a `SqlConnection`.
 
 import type postgres from "postgres";
 import type {
   ErrorKind,
-  SqlDriver,
+  SqlConnection,
   SqlRow,
   SqlSession,
   SqlValue,
-} from "../sql/dialect.ts";
-import { BoundedCache } from "../sql/cache.ts";
+} from "../sql/connection.ts";
+import { LruCache } from "../sql/lru_cache.ts";
 
 // The custom types' parsers are the connection's business, not this file's.
 // deno-lint-ignore no-explicit-any
@@ -59,9 +59,9 @@ function numbered(sql: string): string {
 }
 
 /** A postgres.js pool with `?` placeholders and prepared statements. */
-export class PostgresConnection implements SqlDriver {
+export class PostgresConnection implements SqlConnection {
   readonly #sql: Sql;
-  readonly #texts = new BoundedCache<string>(1000);
+  readonly #texts = new LruCache<string>(1000);
 
   constructor(sql: Sql) {
     this.#sql = sql;

@@ -8,13 +8,13 @@ import type {
   RunListQuery,
   Stored,
   UsageListQuery,
-} from "../_backend.ts";
+} from "../core/backend.ts";
 import type {
   EventRecord,
   RunChanges,
   RunRecord,
   UsageRecord,
-} from "../_records.ts";
+} from "../core/records.ts";
 import {
   ConnectionError,
   DuplicateRunError,
@@ -28,20 +28,20 @@ import type {
   RecordCounts,
   StoreInfo,
 } from "../types.ts";
+import type { SqlDialect } from "./dialect.ts";
 import type {
-  SqlDialect,
-  SqlDriver,
+  SqlConnection,
   SqlRow,
   SqlSession,
   SqlValue,
-} from "./dialect.ts";
+} from "./connection.ts";
 import {
   createMigrationsTable,
   migrations,
   MIGRATIONS_TABLE,
   SCHEMA_VERSION,
 } from "./schema.ts";
-import { BoundedCache } from "./cache.ts";
+import { LruCache } from "./lru_cache.ts";
 import {
   decodeRow,
   encodeFields,
@@ -85,12 +85,12 @@ class Where {
 export class SqlBackend implements Backend {
   readonly name: SqlDialect["name"];
   readonly #dialect: SqlDialect;
-  readonly #driver: SqlDriver;
+  readonly #driver: SqlConnection;
   readonly #runs: string;
   readonly #events: string;
   readonly #usage: string;
 
-  constructor(dialect: SqlDialect, driver: SqlDriver) {
+  constructor(dialect: SqlDialect, driver: SqlConnection) {
     this.name = dialect.name;
     this.#dialect = dialect;
     this.#driver = driver;
@@ -515,7 +515,7 @@ export class SqlBackend implements Backend {
 
 // Every single write would build its INSERT again: keep the texts, which a
 // table name and a row count determine.
-const insertTexts = new BoundedCache<string>(1000);
+const insertTexts = new LruCache<string>(1000);
 
 function insertSql(table: string, definition: Table<unknown>, rows: number) {
   return insertTexts.get(`${table} ${rows}`, () => {

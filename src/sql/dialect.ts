@@ -1,30 +1,6 @@
 // What differs between the SQL backends: a handful of hooks. The schema,
 // queries and row mapping are written once against these.
 
-/** A value bound to a statement parameter. */
-export type SqlValue = string | number | null;
-
-/** A result row, keyed by column name. */
-export type SqlRow = Record<string, unknown>;
-
-/** What a driver error means to the caller. */
-export type ErrorKind = "unique" | "foreign-key" | "connection";
-
-/** Runs statements. SQL uses `?` placeholders on every dialect. */
-export interface SqlSession {
-  /** Runs one statement: its rows for SELECT or RETURNING, else `[]`. */
-  query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
-}
-
-/** A connection (or pool) to one database. */
-export interface SqlDriver extends SqlSession {
-  /** Runs `fn` in one write transaction: all of it is committed, or none. */
-  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
-  /** Classifies a driver error, or `undefined` when it is none of these. */
-  classify(error: unknown): ErrorKind | undefined;
-  close(): Promise<void>;
-}
-
 /** The per-dialect pieces of schema and SQL. */
 export interface SqlDialect {
   readonly name: "sqlite" | "postgres";

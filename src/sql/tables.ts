@@ -2,8 +2,8 @@
 // constraint and how a record's field maps to it and back. The DDL of both
 // dialects and every row conversion are derived from these lists.
 
-import type { EventRecord, RunRecord, UsageRecord } from "../_records.ts";
-import type { SqlRow, SqlValue } from "./dialect.ts";
+import type { EventRecord, RunRecord, UsageRecord } from "../core/records.ts";
+import type { SqlRow, SqlValue } from "./connection.ts";
 import { formatTimestamp, parseTimestamp } from "./timestamps.ts";
 
 /**

@@ -1,27 +1,27 @@
-// One long-lived SQLite connection as a `SqlDriver`. The drivers are
+// One long-lived SQLite connection as a `SqlConnection`. The drivers are
 // synchronous, so a statement needs no queue; only a transaction, which spans
 // awaits, must keep other callers' statements out until it ends.
 
 import type {
   ErrorKind,
-  SqlDriver,
+  SqlConnection,
   SqlRow,
   SqlSession,
   SqlValue,
-} from "../sql/dialect.ts";
-import { BoundedCache } from "../sql/cache.ts";
+} from "../sql/connection.ts";
+import { LruCache } from "../sql/lru_cache.ts";
 import {
   type SqliteDatabase,
   sqliteErrorKind,
   type SqliteStatement,
-} from "./driver.ts";
+} from "./runtime.ts";
 
 const MAX_CACHED_STATEMENTS = 256;
 
 /** A SQLite database, with cached statements and serialised transactions. */
-export class SqliteConnection implements SqlDriver {
+export class SqliteConnection implements SqlConnection {
   readonly #db: SqliteDatabase;
-  readonly #statements = new BoundedCache<SqliteStatement>(
+  readonly #statements = new LruCache<SqliteStatement>(
     MAX_CACHED_STATEMENTS,
   );
   #transaction: Promise<unknown> | undefined;

@@ -1,5 +1,5 @@
-import { Store } from "../_store.ts";
-import type { Persistence } from "../types.ts";
+import { Store } from "../core/store.ts";
+import type { Persistence } from "../persistence.ts";
 import { InvalidInputError, InvalidUrlError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
@@ -8,8 +8,8 @@ import {
   isSqliteBusy,
   openSqliteDatabase,
   type SqliteDatabase,
-} from "./driver.ts";
-import type { StoreOptions } from "../redact.ts";
+} from "./runtime.ts";
+import type { StoreOptions } from "../types.ts";
 
 /**
  * Options of {@linkcode SqlitePersistence.open}.

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { createPersistence, SqlitePersistence } from "../../mod.ts";
-import { openSqliteDatabase } from "../../src/sqlite/driver.ts";
+import { openSqliteDatabase } from "../../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "../_postgres.ts";
 import { tempPath } from "../_temp.ts";
 import { type Child, startChild } from "./_child.ts";

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { openSqliteDatabase } from "../../src/sqlite/driver.ts";
+import { openSqliteDatabase } from "../../src/sqlite/runtime.ts";
 import { tempPath } from "../_temp.ts";
 import { startChild } from "./_child.ts";
 

@@ -3,7 +3,7 @@
 // full, the entry used least recently makes room.
 
 /** A map of at most `size` entries, each made once by `make`. */
-export class BoundedCache<V> {
+export class LruCache<V> {
   readonly #entries = new Map<string, V>();
   readonly #size: number;
 

@@ -3,7 +3,7 @@
 // JSON fields as text, as every backend stores them; `toAgentRun` and its
 // siblings parse them on the way out.
 
-import { InvalidInputError } from "./errors.ts";
+import { InvalidInputError } from "../errors.ts";
 import {
   AGENT_RUN_STATUSES,
   type AgentLlmUsage,
@@ -17,7 +17,7 @@ import {
   LLM_USAGE_STATUSES,
   type LlmUsageInput,
   type LlmUsageStatus,
-} from "./types.ts";
+} from "../types.ts";
 
 /** An agent run as stored: JSON fields as text. */
 export interface RunRecord {

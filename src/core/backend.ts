@@ -1,20 +1,20 @@
 // The small set of storage primitives a backend provides. Everything else —
 // validation, defaults, iteration, batching, closing — is written once in
-// `_store.ts` on top of these, so the backends cannot drift apart.
+// `store.ts` on top of these, so the backends cannot drift apart.
 
 import type {
   EventRecord,
   RunChanges,
   RunRecord,
   UsageRecord,
-} from "./_records.ts";
+} from "./records.ts";
 import type {
   AgentRunStats,
   AgentRunStatus,
   LlmUsageBreakdown,
   RecordCounts,
   StoreInfo,
-} from "./types.ts";
+} from "../types.ts";
 
 /**
  * Where a keyset page ends. Opaque to the store: each backend keeps there the

@@ -2,7 +2,7 @@
 // merged into the next transaction. Each caller's promise settles only once
 // its own record is committed, so nothing is acknowledged before it is stored.
 
-import { RunNotFoundError } from "./errors.ts";
+import { RunNotFoundError } from "../errors.ts";
 
 interface Pending<R> {
   record: R;

@@ -1,8 +1,8 @@
 // The one implementation of `Persistence`, over any backend's primitives.
 
-import type { Backend, Cursor, Stored } from "./_backend.ts";
-import { GroupCommit } from "./_group_commit.ts";
-import { Redaction } from "./_redact.ts";
+import type { Backend, Cursor, Stored } from "./backend.ts";
+import { GroupCommit } from "./group_commit.ts";
+import { Redaction } from "./redaction.ts";
 import {
   count,
   type EventRecord,
@@ -19,12 +19,12 @@ import {
   toAgentRunEvent,
   type UsageRecord,
   usageRecord,
-} from "./_records.ts";
+} from "./records.ts";
 import {
   InvalidInputError,
   RunNotFoundError,
   StoreClosedError,
-} from "./errors.ts";
+} from "../errors.ts";
 import type {
   AgentLlmUsage,
   AgentRun,
@@ -40,11 +40,11 @@ import type {
   LlmUsageInput,
   LlmUsageQuery,
   PageOptions,
-  Persistence,
   RecordCounts,
   StoreInfo,
-} from "./types.ts";
-import type { StoreOptions } from "./redact.ts";
+} from "../types.ts";
+import type { Persistence } from "../persistence.ts";
+import type { StoreOptions } from "../types.ts";
 
 /** Validation, defaults, iteration and batching, shared by every backend. */
 export class Store implements Persistence {
@@ -65,32 +65,32 @@ export class Store implements Persistence {
     return this.#backend.name;
   }
 
-  /** The backend, once it is known to be open. */
-  protected get open(): Backend {
+  /** The backend; throws `StoreClosedError` once the store is closing. */
+  protected assertOpen(): Backend {
     if (this.#closing) throw new StoreClosedError();
     return this.#backend;
   }
 
   async createAgentRun(input: AgentRunInput): Promise<AgentRun> {
     const record = this.#redaction.run(runRecord(input, new Date()));
-    return toAgentRun(await this.open.insertRun(record), record);
+    return toAgentRun(await this.assertOpen().insertRun(record), record);
   }
 
   async updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun> {
     const id = identifier("runId", runId);
     const changes = this.#redaction.changes(runChanges(patch, new Date()));
-    const stored = await this.open.updateRun(id, changes);
+    const stored = await this.assertOpen().updateRun(id, changes);
     if (!stored) throw new RunNotFoundError(id);
     return toAgentRun(stored.id, stored.record);
   }
 
   async getAgentRun(runId: string): Promise<AgentRun | undefined> {
-    const stored = await this.open.findRun(identifier("runId", runId));
+    const stored = await this.assertOpen().findRun(identifier("runId", runId));
     return stored && toAgentRun(stored.id, stored.record);
   }
 
   async getAgentRuns(query: AgentRunQuery = {}): Promise<AgentRun[]> {
-    const rows = await this.open.listRuns({
+    const rows = await this.assertOpen().listRuns({
       ...runFilter(query),
       after: undefined,
       limit: count("limit", query.limit, 10),
@@ -106,18 +106,18 @@ export class Store implements Persistence {
     return this.#pages(
       pageSize(query.pageSize),
       (after, limit) =>
-        this.open.listRuns({ ...filter, after, limit, offset: 0 }),
+        this.assertOpen().listRuns({ ...filter, after, limit, offset: 0 }),
       toAgentRun,
     );
   }
 
   async deleteAgentRun(runId: string): Promise<boolean> {
-    return await this.open.deleteRun(identifier("runId", runId));
+    return await this.assertOpen().deleteRun(identifier("runId", runId));
   }
 
   async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
     const record = this.#redaction.event(eventRecord(input, new Date()));
-    this.open; // fail fast when closed, before queueing
+    this.assertOpen(); // fail fast when closed, before queueing
     return toAgentRunEvent(await this.#events.write(record), record);
   }
 
@@ -126,7 +126,7 @@ export class Store implements Persistence {
       "events",
       inputs,
       (input, now) => this.#redaction.event(eventRecord(input, now)),
-      (records) => this.open.insertEvents(records),
+      (records) => this.assertOpen().insertEvents(records),
       toAgentRunEvent,
     );
   }
@@ -151,14 +151,19 @@ export class Store implements Persistence {
     return this.#pages(
       pageSize(options.pageSize),
       (after, limit) =>
-        this.open.listEvents({ runId: id, eventType: type, after, limit }),
+        this.assertOpen().listEvents({
+          runId: id,
+          eventType: type,
+          after,
+          limit,
+        }),
       toAgentRunEvent,
     );
   }
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = this.#redaction.usage(usageRecord(input, new Date()));
-    this.open; // fail fast when closed, before queueing
+    this.assertOpen(); // fail fast when closed, before queueing
     return toAgentLlmUsage(await this.#usage.write(record), record);
   }
 
@@ -167,13 +172,13 @@ export class Store implements Persistence {
       "usage",
       inputs,
       (input, now) => this.#redaction.usage(usageRecord(input, now)),
-      (records) => this.open.insertUsage(records),
+      (records) => this.assertOpen().insertUsage(records),
       toAgentLlmUsage,
     );
   }
 
   async getLlmUsage(query: LlmUsageQuery = {}): Promise<AgentLlmUsage[]> {
-    const rows = await this.open.listUsage({
+    const rows = await this.assertOpen().listUsage({
       ...usageFilter(query),
       after: undefined,
       limit: count("limit", query.limit, 100),
@@ -187,7 +192,8 @@ export class Store implements Persistence {
     const filter = usageFilter(query);
     return this.#pages(
       pageSize(query.pageSize),
-      (after, limit) => this.open.listUsage({ ...filter, after, limit }),
+      (after, limit) =>
+        this.assertOpen().listUsage({ ...filter, after, limit }),
       toAgentLlmUsage,
     );
   }
@@ -196,7 +202,7 @@ export class Store implements Persistence {
     query: { agentId?: string } = {},
   ): Promise<AgentRunStats> {
     const agentId = optionalId("agentId", query.agentId);
-    const stats = await this.open.stats(agentId);
+    const stats = await this.assertOpen().stats(agentId);
     return {
       ...stats,
       avgIterations: Math.round(stats.avgIterations * 100) / 100,
@@ -207,7 +213,7 @@ export class Store implements Persistence {
     query: { agentId?: string } = {},
   ): Promise<LlmUsageBreakdown[]> {
     const agentId = optionalId("agentId", query.agentId);
-    return await this.open.usageBreakdown(agentId);
+    return await this.assertOpen().usageBreakdown(agentId);
   }
 
   async deleteAgentRuns(
@@ -216,7 +222,7 @@ export class Store implements Persistence {
   ): Promise<RecordCounts> {
     const ids = list("runIds", runIds).map((id) => identifier("runId", id));
     if (ids.length === 0) return { runs: 0, events: 0, llmUsage: 0 };
-    return await this.open.deleteRuns(
+    return await this.assertOpen().deleteRuns(
       [...new Set(ids)],
       options.withLlmUsage === true,
       options.dryRun === true,
@@ -224,16 +230,16 @@ export class Store implements Persistence {
   }
 
   async getStoreInfo(): Promise<StoreInfo> {
-    const backend = this.open;
+    const backend = this.assertOpen();
     return { backend: backend.name, ...await backend.info() };
   }
 
   async compact(): Promise<void> {
-    await this.open.compact();
+    await this.assertOpen().compact();
   }
 
   async initializeSchema(): Promise<void> {
-    await this.open.initializeSchema();
+    await this.assertOpen().initializeSchema();
   }
 
   async healthCheck(): Promise<boolean> {

@@ -6,9 +6,9 @@ import {
   type RunRecord,
   text,
   type UsageRecord,
-} from "./_records.ts";
-import { InvalidInputError } from "./errors.ts";
-import type { RedactedField, Redactor, StoreOptions } from "./redact.ts";
+} from "./records.ts";
+import { InvalidInputError } from "../errors.ts";
+import type { RedactedField, Redactor, StoreOptions } from "../types.ts";
 
 /** Which fields of each record hold plain text, and which JSON text. */
 const RUN: Fields = {

@@ -5,10 +5,10 @@ import type {
   AgentLlmUsage,
   AgentRun,
   AgentRunEvent,
-  Persistence,
   RecordCounts,
 } from "../types.ts";
-import type { ExportRecord } from "./format.ts";
+import type { Persistence } from "../persistence.ts";
+import type { ExportRecord } from "./export_format.ts";
 
 /** Counts of zero. */
 export function noRecords(): RecordCounts {

@@ -1,0 +1,120 @@
+/**
+ * The {@linkcode Persistence} interface: every operation a store offers,
+ * implemented once over each backend.
+ *
+ * @module
+ */
+
+import type {
+  AgentLlmUsage,
+  AgentRun,
+  AgentRunEvent,
+  AgentRunEventInput,
+  AgentRunInput,
+  AgentRunPatch,
+  AgentRunQuery,
+  AgentRunStats,
+  BackendName,
+  DeleteAgentRunsOptions,
+  EventType,
+  LlmUsageBreakdown,
+  LlmUsageInput,
+  LlmUsageQuery,
+  PageOptions,
+  RecordCounts,
+  StoreInfo,
+} from "./types.ts";
+
+/**
+ * The operations every backend provides. All are async; writes return the
+ * stored record, with its `id` and `createdAt`.
+ *
+ * @example Record a run
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1", status: "running" });
+ * await store.logAgentRunEvent({ agentId: "a1", runId: "r1", eventType: "run_started" });
+ * await store.updateAgentRun("r1", { status: "completed", totalIterations: 2 });
+ * const stats = await store.getAgentRunStats({ agentId: "a1" });
+ * assert.equal(stats.completedRuns, 1);
+ * ```
+ */
+export interface Persistence extends AsyncDisposable {
+  /** Which backend this is. */
+  readonly backend: BackendName;
+
+  /** Stores a new run. Throws {@linkcode DuplicateRunError} when `runId` is taken. */
+  createAgentRun(input: AgentRunInput): Promise<AgentRun>;
+  /** Writes the given fields of a run. Throws {@linkcode RunNotFoundError} when absent. */
+  updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun>;
+  /** The run, or `undefined`. */
+  getAgentRun(runId: string): Promise<AgentRun | undefined>;
+  /** Runs, newest first (by `createdAt`, then `id`). */
+  getAgentRuns(query?: AgentRunQuery): Promise<AgentRun[]>;
+  /** Every matching run, newest first, read page by page. */
+  iterateAgentRuns(
+    query?: Omit<AgentRunQuery, "limit" | "offset"> & PageOptions,
+  ): AsyncIterableIterator<AgentRun>;
+  /** Deletes a run and its events; `true` when it existed. */
+  deleteAgentRun(runId: string): Promise<boolean>;
+
+  /** Stores an event. Throws {@linkcode RunNotFoundError} for an unknown run. */
+  logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent>;
+  /** Stores many events in one transaction: all or none. */
+  logAgentRunEvents(inputs: AgentRunEventInput[]): Promise<AgentRunEvent[]>;
+  /** A run's events in timestamp order (then `id`). */
+  getAgentRunEvents(
+    runId: string,
+    options?: { eventType?: EventType },
+  ): Promise<AgentRunEvent[]>;
+  /** A run's events in timestamp order, read page by page. */
+  iterateAgentRunEvents(
+    runId: string,
+    options?: { eventType?: EventType } & PageOptions,
+  ): AsyncIterableIterator<AgentRunEvent>;
+
+  /** Stores an LLM call. */
+  logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage>;
+  /** Stores many LLM calls in one transaction: all or none. */
+  logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]>;
+  /** LLM calls, newest first (by `createdAt`, then `id`). */
+  getLlmUsage(query?: LlmUsageQuery): Promise<AgentLlmUsage[]>;
+  /** Every matching LLM call, newest first, read page by page. */
+  iterateLlmUsage(
+    query?: Omit<LlmUsageQuery, "limit"> & PageOptions,
+  ): AsyncIterableIterator<AgentLlmUsage>;
+
+  /** Figures over runs and LLM calls. */
+  getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;
+  /** LLM calls summed per provider and model, the costliest first. */
+  getLlmUsageBreakdown(
+    query?: { agentId?: string },
+  ): Promise<LlmUsageBreakdown[]>;
+
+  /**
+   * Deletes runs with their events (and, when asked, their LLM calls) in one
+   * transaction, and returns how many records went; with `dryRun`, only
+   * counts them. Run ids that are not stored are ignored.
+   */
+  deleteAgentRuns(
+    runIds: string[],
+    options?: DeleteAgentRunsOptions,
+  ): Promise<RecordCounts>;
+  /** Schema version, record counts and size of the database. */
+  getStoreInfo(): Promise<StoreInfo>;
+  /**
+   * Returns the space of deleted records to the file system where the
+   * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory.
+   */
+  compact(): Promise<void>;
+
+  /** Creates the tables and indexes when missing; done on open too. */
+  initializeSchema(): Promise<void>;
+  /** `true` when the store answers a trivial query. Never throws. */
+  healthCheck(): Promise<boolean>;
+  /** Releases the connection or pool. Safe to call more than once. */
+  close(): Promise<void>;
+}
