@@ -58,6 +58,14 @@ export interface UsageListQuery {
   limit: number;
 }
 
+/** What `deleteRuns` removes beside the runs, and whether it only counts. */
+export interface DeleteRunsOptions {
+  /** The runs' LLM calls too. */
+  withUsage: boolean;
+  /** Count what would be deleted, and delete nothing. */
+  dryRun: boolean;
+}
+
 /** The primitives of one storage engine. */
 export interface Backend {
   readonly name: "memory" | "sqlite" | "postgres";
@@ -92,8 +100,7 @@ export interface Backend {
    */
   deleteRuns(
     runIds: readonly string[],
-    withUsage: boolean,
-    dryRun: boolean,
+    options: DeleteRunsOptions,
   ): Promise<RecordCounts>;
   /** Schema version, counts and size. */
   info(): Promise<Omit<StoreInfo, "backend">>;

@@ -222,11 +222,10 @@ export class Store implements Persistence {
   ): Promise<RecordCounts> {
     const ids = list("runIds", runIds).map((id) => identifier("runId", id));
     if (ids.length === 0) return { runs: 0, events: 0, llmUsage: 0 };
-    return await this.assertOpen().deleteRuns(
-      [...new Set(ids)],
-      options.withLlmUsage === true,
-      options.dryRun === true,
-    );
+    return await this.assertOpen().deleteRuns([...new Set(ids)], {
+      withUsage: options.withLlmUsage === true,
+      dryRun: options.dryRun === true,
+    });
   }
 
   async getStoreInfo(): Promise<StoreInfo> {

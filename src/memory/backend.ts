@@ -4,6 +4,7 @@
 
 import type {
   Backend,
+  DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
   Stored,
@@ -295,8 +296,7 @@ export class MemoryBackend implements Backend {
 
   deleteRuns(
     runIds: readonly string[],
-    withUsage: boolean,
-    dryRun: boolean,
+    { withUsage, dryRun }: DeleteRunsOptions,
   ): Promise<RecordCounts> {
     const ids = new Set(runIds.filter((id) => this.#runsById.has(id)));
     const counts: RecordCounts = { runs: ids.size, events: 0, llmUsage: 0 };
