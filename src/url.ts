@@ -5,7 +5,7 @@
  */
 
 import { InvalidUrlError } from "./errors.ts";
-import { isPlainIdentifier, SCHEMA_NAME_RULE } from "./postgres/dialect.ts";
+import { checkSchemaName } from "./sql/identifiers.ts";
 
 /**
  * Settings of a PostgreSQL store. The password is a non-enumerable property,
@@ -271,14 +271,11 @@ export function hidePassword(config: PostgresConfig, password: string): void {
 
 /** A schema name from the URL or the environment, refused as a bad URL. */
 function urlSchema(value: string, name: string): string {
-  if (!isPlainIdentifier(value)) {
-    throw new InvalidUrlError(
-      `Invalid ${name} ${
-        JSON.stringify(value.slice(0, 80))
-      }: expected ${SCHEMA_NAME_RULE}`,
-    );
-  }
-  return value;
+  return checkSchemaName(
+    value,
+    (quotedName, rule) =>
+      new InvalidUrlError(`Invalid ${name} ${quotedName}: expected ${rule}`),
+  );
 }
 
 function setIfDefined<K extends "host" | "database" | "user">(

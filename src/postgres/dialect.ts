@@ -1,31 +1,14 @@
 import { InvalidInputError } from "../errors.ts";
 import type { SqlDialect } from "../sql/dialect.ts";
+import { checkSchemaName } from "../sql/identifiers.ts";
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-
-/** What a schema name must be, for error messages. */
-export const SCHEMA_NAME_RULE =
-  "a plain identifier (letters, digits and _, at most 63, not starting with a digit)";
-
-/** Whether `name` is a plain identifier, safe to quote into SQL. */
-export function isPlainIdentifier(name: string): boolean {
-  return IDENTIFIER.test(name);
-}
-
-/**
- * The schema name, checked to be a plain identifier: it is part of every
- * statement's text, so nothing else may reach SQL through it.
- */
+/** The `schema` option, checked by the identifier rule; refused as bad input. */
 export function schemaName(schema: unknown): string {
-  if (typeof schema !== "string" || !isPlainIdentifier(schema)) {
-    throw new InvalidInputError(
-      "schema",
-      `expected ${SCHEMA_NAME_RULE}, got ${
-        JSON.stringify(String(schema).slice(0, 80))
-      }`,
-    );
-  }
-  return schema;
+  return checkSchemaName(
+    schema,
+    (quotedName, rule) =>
+      new InvalidInputError("schema", `expected ${rule}, got ${quotedName}`),
+  );
 }
 
 /** A stable 31-bit number for the schema's advisory lock (FNV-1a). */
