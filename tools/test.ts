@@ -3,21 +3,27 @@
  *
  * 1. Installs the npm dependencies into `node_modules/` (`deno install`), so
  *    Node and Bun find `postgres` too.
- * 2. Gets a PostgreSQL server: `TEST_POSTGRES_URL` when set, otherwise a
+ * 2. Without arguments (the full run, what `.ci/run` calls): runs
+ *    `deno task check` (fmt, lint, type check, doc lint) and
+ *    `deno publish --dry-run --allow-dirty`, each counted as one test, so a
+ *    change that breaks either does not land. Narrowed runs skip both.
+ * 3. Gets a PostgreSQL server: `TEST_POSTGRES_URL` when set, otherwise a
  *    throwaway cluster from `tools/postgres_server.ts`, stopped and removed at
  *    the end (also on failure, SIGINT and SIGTERM). Without either, the
  *    PostgreSQL tests are skipped with a loud notice, or, with `CI=true`, the
  *    run fails.
- * 3. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
+ * 4. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
  *    examples of `mod.ts` and `src/` with `--doc`), Node 24 (`node --test`)
  *    and Bun 1 (`bun test`), one after the other, streaming their output.
  *    Node and Bun come from npm through `npx`.
- * 4. Prints one summary line per runtime and, last, `N passed, M failed`
- *    summed over the runtimes. Exits non-zero when any test fails or a runner
- *    fails, crashes, times out or reports no tests.
+ * 5. Prints how long each setup step took (installs, servers, fetching the
+ *    runtimes), one summary line per check and per runtime and, last,
+ *    `N passed, M failed` summed over them. Exits non-zero when a check or
+ *    any test fails or a runner fails, crashes, times out or reports no
+ *    tests.
  *
- * What is counted: individual test cases, i.e. leaf tests (`it` / `test`
- * without subtests), never `describe` blocks.
+ * What is counted: each check as one test, and individual test cases, i.e.
+ * leaf tests (`it` / `test` without subtests), never `describe` blocks.
  * - Deno: the leaf `<testcase>`s of its JUnit report (`--junit-path`); Deno
  *   reports each `describe` as a test with steps, so the describe blocks are
  *   left out and each JSDoc example counts as one test.
@@ -26,9 +32,10 @@
  * A runner that exits non-zero without a failing test, or reports nothing,
  * counts as one failure.
  *
- * Arguments narrow a run while developing (any order):
+ * Arguments narrow a run while developing (any order), and skip the checks:
  * `deno task test node` (one runtime), `deno task test deno bun`,
- * `deno task test tests/sqlite_test.ts` (one file; no JSDoc examples then).
+ * `deno task test tests/sqlite_test.ts` (one file; no JSDoc examples then),
+ * `deno task test tests/unit` (a folder).
  *
  * @module
  */
@@ -43,7 +50,8 @@ const RUNTIME_TIMEOUT_MS =
   Number(Deno.env.get("TEST_RUNTIME_TIMEOUT") ?? "300") * 1000;
 
 interface Result {
-  runtime: Runtime;
+  /** A runtime, or a check of the full run. */
+  name: string;
   passed: number;
   failed: number;
   skipped: number;
@@ -65,6 +73,24 @@ function say(line: string): void {
 
 function banner(text: string): void {
   say(`\n${bold(`=== ${text} ===`)}`);
+}
+
+/** A step that prepares the tests (an install, a server, a download). */
+interface SetupStep {
+  name: string;
+  seconds: number;
+}
+
+const setupSteps: SetupStep[] = [];
+
+/** Runs `step`, recording how long it took under `name`, also on failure. */
+async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await step();
+  } finally {
+    setupSteps.push({ name, seconds: (performance.now() - started) / 1000 });
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -283,9 +309,9 @@ async function runRuntime(
   env: Record<string, string>,
   junitDir: string,
 ): Promise<Result> {
-  const started = performance.now();
+  let started = performance.now();
   const result: Result = {
-    runtime,
+    name: runtime,
     passed: 0,
     failed: 0,
     skipped: 0,
@@ -325,11 +351,11 @@ async function runRuntime(
         ];
         break;
       case "node":
-        binary = await npxBinary("node@24");
+        binary = await timed("node@24 via npx", () => npxBinary("node@24"));
         args = ["--test", "--test-reporter=spec", ...files];
         break;
       case "bun":
-        binary = await npxBinary("bun@1");
+        binary = await timed("bun@1 via npx", () => npxBinary("bun@1"));
         // Bun alone stops a test after 5 s by default; Deno and Node set no
         // limit. Match them (the whole run still has RUNTIME_TIMEOUT_MS).
         args = ["test", "--timeout=600000", ...files];
@@ -340,6 +366,8 @@ async function runRuntime(
     result.notes.push("runtime not available");
     return finish({ code: 1, signal: null, text: "", timedOut: false });
   }
+  // Fetching the runtime is a setup step, not the runtime's test time.
+  started = performance.now();
   const version = await capture(binary, ["--version"]);
   const versionLine = version.out.split("\n")[0] ?? "";
   banner(
@@ -380,6 +408,36 @@ async function runRuntime(
     }
   }
   return finish(ran);
+}
+
+// ---------------------------------------------------------------------------
+// The checks of a full run: each passes or fails as one test.
+
+const CHECKS: { name: string; args: string[] }[] = [
+  { name: "deno task check", args: ["task", "check"] },
+  {
+    name: "deno publish --dry-run",
+    args: ["publish", "--dry-run", "--allow-dirty"],
+  },
+];
+
+async function runCheck(
+  check: { name: string; args: string[] },
+  env: Record<string, string>,
+): Promise<Result> {
+  banner(check.name);
+  say(`$ deno ${check.args.join(" ")}`);
+  const started = performance.now();
+  const ran = await runStreaming(Deno.execPath(), check.args, env);
+  const ok = ran.code === 0 && !ran.signal && !ran.timedOut;
+  return {
+    name: check.name,
+    passed: ok ? 1 : 0,
+    failed: ok ? 0 : 1,
+    skipped: 0,
+    seconds: (performance.now() - started) / 1000,
+    notes: ran.timedOut ? ["timed out"] : [],
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -427,13 +485,19 @@ async function main(): Promise<number> {
     !(RUNTIMES as readonly string[]).includes(a)
   );
   const files = testFiles(filters);
+  // No file filter: the JSDoc examples too. No argument at all: the checks.
   const fullRun = filters.length === 0;
+  const withChecks = args.length === 0;
 
   banner("installing dependencies (deno install)");
-  const install = await runStreaming(Deno.execPath(), ["install"], {
-    ...Deno.env.toObject(),
-    DENO_NO_UPDATE_CHECK: "1",
-  });
+  const install = await timed(
+    "deno install",
+    () =>
+      runStreaming(Deno.execPath(), ["install"], {
+        ...Deno.env.toObject(),
+        DENO_NO_UPDATE_CHECK: "1",
+      }),
+  );
   try {
     Deno.statSync("node_modules/postgres/package.json");
   } catch {
@@ -452,13 +516,18 @@ async function main(): Promise<number> {
   if (!colour) env.NO_COLOR = "1";
   else env.FORCE_COLOR = "1";
 
+  const results: Result[] = [];
+  if (withChecks) {
+    for (const check of CHECKS) results.push(await runCheck(check, env));
+  }
+
   let postgresNote: string;
   if (env.TEST_POSTGRES_URL) {
     postgresNote = "PostgreSQL: TEST_POSTGRES_URL";
   } else {
     banner("starting a throwaway PostgreSQL");
     try {
-      server = await startPostgres();
+      server = await timed("PostgreSQL server start", startPostgres);
       env.TEST_POSTGRES_URL = server.url;
       postgresNote = `PostgreSQL: throwaway server on port ${server.port}`;
       say(`${server.url} (data in ${server.dataDir})`);
@@ -477,14 +546,17 @@ async function main(): Promise<number> {
 
   junitDir = await Deno.makeTempDir({ prefix: "curio-test-" });
   say(`test files: ${files.join(" ")}`);
-  const results: Result[] = [];
   for (const runtime of runtimes) {
     results.push(await runRuntime(runtime, files, fullRun, env, junitDir));
   }
   await cleanUp();
 
   banner("summary");
+  for (const step of setupSteps) {
+    say(`setup: ${step.name} (${step.seconds.toFixed(1)}s)`);
+  }
   say(postgresNote);
+  if (!withChecks) say("checks: skipped in a narrowed run");
   let passed = 0, failed = 0;
   for (const r of results) {
     passed += r.passed;
@@ -492,7 +564,7 @@ async function main(): Promise<number> {
     const skipped = r.skipped ? `, ${r.skipped} skipped` : "";
     const notes = r.notes.length ? ` [${r.notes.join("; ")}]` : "";
     say(
-      `${r.runtime}: ${r.passed} passed, ${r.failed} failed${skipped} (${
+      `${r.name}: ${r.passed} passed, ${r.failed} failed${skipped} (${
         r.seconds.toFixed(1)
       }s)${notes}`,
     );
