@@ -5,6 +5,7 @@
  * @module
  */
 
+import { asJsonObject, costUsd, totalTokens } from "./core/usage_metrics.ts";
 import type { AgentLlmUsage, AgentRunEvent, JsonValue } from "./types.ts";
 
 /**
@@ -17,18 +18,6 @@ import type { AgentLlmUsage, AgentRunEvent, JsonValue } from "./types.ts";
  * ```
  */
 export type JsonObject = { [key: string]: JsonValue };
-
-function asObject(value: JsonValue): JsonObject | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? value
-    : undefined;
-}
-
-function finite(value: JsonValue | undefined): number | undefined {
-  return typeof value === "number" && Number.isFinite(value)
-    ? value
-    : undefined;
-}
 
 /**
  * An event's data as an object: `{}` when it has none or when it is not an
@@ -50,7 +39,7 @@ function finite(value: JsonValue | undefined): number | undefined {
 export function getEventData(
   event: Pick<AgentRunEvent, "data">,
 ): JsonObject {
-  return asObject(event.data) ?? {};
+  return asJsonObject(event.data) ?? {};
 }
 
 /**
@@ -75,7 +64,7 @@ export function getTotalTokens(
   if (usage.inputTokens !== null || usage.outputTokens !== null) {
     return (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
   }
-  return finite(asObject(usage.usageMetrics)?.total_tokens);
+  return totalTokens(usage.usageMetrics);
 }
 
 /**
@@ -97,5 +86,5 @@ export function getTotalTokens(
 export function getCostUsd(
   usage: Pick<AgentLlmUsage, "usageMetrics">,
 ): number | undefined {
-  return finite(asObject(usage.usageMetrics)?.cost_usd);
+  return costUsd(usage.usageMetrics);
 }

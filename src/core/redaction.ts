@@ -1,30 +1,9 @@
 // Applies a `Redactor` to validated records, before they are stored.
 
-import {
-  type EventRecord,
-  type RunChanges,
-  type RunRecord,
-  text,
-  type UsageRecord,
-} from "./records.ts";
+import type { Fields } from "./fields.ts";
+import { text } from "./validate.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { RedactedField, Redactor, StoreOptions } from "../types.ts";
-
-/** Which fields of each record hold plain text, and which JSON text. */
-const RUN: Fields = {
-  text: ["objective", "finalSynthesisOutput", "errorMessage"],
-  json: ["additionalContext", "executionHistory", "metadata"],
-};
-const EVENT: Fields = { text: [], json: ["data"] };
-const USAGE: Fields = {
-  text: ["prompt", "responseContent", "errorMessage"],
-  json: ["inputParams", "usageMetrics"],
-};
-
-interface Fields {
-  text: readonly RedactedField[];
-  json: readonly RedactedField[];
-}
 
 /** Redacts records with the store's redactor; does nothing without one. */
 export class Redaction {
@@ -41,57 +20,58 @@ export class Redaction {
     this.#redact = redact;
   }
 
-  run(record: RunRecord): RunRecord {
-    return this.#apply(record, RUN);
-  }
-
-  changes(changes: RunChanges): RunChanges {
-    return this.#apply(changes, RUN);
-  }
-
-  event(record: EventRecord): EventRecord {
-    return this.#apply(record, EVENT);
-  }
-
-  usage(record: UsageRecord): UsageRecord {
-    return this.#apply(record, USAGE);
-  }
-
-  #apply<R extends object>(record: R, fields: Fields): R {
-    const redact = this.#redact;
-    if (!redact) return record;
+  /**
+   * The validated `record` with its redacted fields rewritten. A JSON field
+   * is serialised again from its value in `given`, each string in it
+   * redacted on the way, so that the redactor sees the strings themselves.
+   */
+  apply<R, T extends Partial<R>>(
+    fields: Fields<R>,
+    record: T,
+    given: Record<string, unknown>,
+  ): T {
+    if (!this.#redact) return record;
     const copy = { ...record } as Record<string, unknown>;
-    // In JSON any string can be stored (NUL and lone surrogates escaped);
-    // plain text must be storable as it is.
-    const one = (field: RedactedField, value: string, json = false) => {
-      let result: unknown;
-      try {
-        result = redact(value, field);
-      } catch (error) {
-        throw new InvalidInputError(
-          field,
-          `the redact function failed: ${(error as Error)?.message}`,
-          { cause: error },
-        );
-      }
-      if (json && typeof result === "string") return result;
-      return text(field, result);
-    };
-    for (const field of fields.text) {
-      const value = copy[field];
-      if (typeof value === "string") copy[field] = one(field, value);
+    const names = (Object.keys(fields) as (keyof R & string)[]).filter(
+      (name) => fields[name].redacted && typeof copy[name] === "string",
+    );
+    // Plain text must be storable as it is; in JSON any string can be
+    // stored (NUL and lone surrogates escaped).
+    for (const name of names) {
+      if (fields[name].kind !== "text") continue;
+      copy[name] = text(name, this.#call(name, copy[name] as string));
     }
-    for (const field of fields.json) {
-      const value = copy[field];
-      if (typeof value !== "string") continue;
-      copy[field] = JSON.stringify(
-        JSON.parse(
-          value,
-          (_key, item) =>
-            typeof item === "string" ? one(field, item, true) : item,
-        ),
+    for (const name of names) {
+      if (fields[name].kind !== "json") continue;
+      copy[name] = JSON.stringify(given[name], (_key, item) => {
+        const value = typeof item === "string" ? item : boxedText(item);
+        if (value === undefined) return item;
+        const result = this.#call(name, value);
+        return typeof result === "string" ? result : text(name, result);
+      });
+    }
+    return copy as T;
+  }
+
+  #call(field: string, value: string): unknown {
+    try {
+      return this.#redact!(value, field as RedactedField);
+    } catch (error) {
+      throw new InvalidInputError(
+        field,
+        `the redact function failed: ${(error as Error)?.message}`,
+        { cause: error },
       );
     }
-    return copy as R;
+  }
+}
+
+/** The text of a String object, which `JSON.stringify` writes as a string. */
+function boxedText(item: unknown): string | undefined {
+  if (!(item instanceof String)) return undefined;
+  try {
+    return String.prototype.valueOf.call(item);
+  } catch {
+    return undefined; // an object made from String.prototype, not a String
   }
 }

@@ -4,22 +4,19 @@ import type { Backend, Cursor, Stored } from "./backend.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { Redaction } from "./redaction.ts";
 import {
-  count,
   type EventRecord,
   eventRecord,
   eventType,
-  identifier,
-  pageSize,
   runChanges,
   runRecord,
   runStatus,
-  timestamp,
   toAgentLlmUsage,
   toAgentRun,
   toAgentRunEvent,
   type UsageRecord,
   usageRecord,
 } from "./records.ts";
+import { count, identifier, pageSize, timestamp } from "./validate.ts";
 import {
   InvalidInputError,
   RunNotFoundError,
@@ -72,13 +69,13 @@ export class Store implements Persistence {
   }
 
   async createAgentRun(input: AgentRunInput): Promise<AgentRun> {
-    const record = this.#redaction.run(runRecord(input, new Date()));
+    const record = runRecord(input, new Date(), this.#redaction);
     return toAgentRun(await this.assertOpen().insertRun(record), record);
   }
 
   async updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun> {
     const id = identifier("runId", runId);
-    const changes = this.#redaction.changes(runChanges(patch, new Date()));
+    const changes = runChanges(patch, new Date(), this.#redaction);
     const stored = await this.assertOpen().updateRun(id, changes);
     if (!stored) throw new RunNotFoundError(id);
     return toAgentRun(stored.id, stored.record);
@@ -116,7 +113,7 @@ export class Store implements Persistence {
   }
 
   async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
-    const record = this.#redaction.event(eventRecord(input, new Date()));
+    const record = eventRecord(input, new Date(), this.#redaction);
     this.assertOpen(); // fail fast when closed, before queueing
     return toAgentRunEvent(await this.#events.write(record), record);
   }
@@ -125,7 +122,7 @@ export class Store implements Persistence {
     return this.#logBatch(
       "events",
       inputs,
-      (input, now) => this.#redaction.event(eventRecord(input, now)),
+      (input, now) => eventRecord(input, now, this.#redaction),
       (records) => this.assertOpen().insertEvents(records),
       toAgentRunEvent,
     );
@@ -162,7 +159,7 @@ export class Store implements Persistence {
   }
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
-    const record = this.#redaction.usage(usageRecord(input, new Date()));
+    const record = usageRecord(input, new Date(), this.#redaction);
     this.assertOpen(); // fail fast when closed, before queueing
     return toAgentLlmUsage(await this.#usage.write(record), record);
   }
@@ -171,7 +168,7 @@ export class Store implements Persistence {
     return this.#logBatch(
       "usage",
       inputs,
-      (input, now) => this.#redaction.usage(usageRecord(input, now)),
+      (input, now) => usageRecord(input, now, this.#redaction),
       (records) => this.assertOpen().insertUsage(records),
       toAgentLlmUsage,
     );

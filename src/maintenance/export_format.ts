@@ -7,6 +7,12 @@
  * @module
  */
 
+import {
+  EVENT_FIELDS,
+  fieldsOfKind,
+  RUN_FIELDS,
+  USAGE_FIELDS,
+} from "../core/fields.ts";
 import { PersistenceError } from "../errors.ts";
 import type {
   AgentLlmUsage,
@@ -49,9 +55,9 @@ export type ExportRecord =
 /** Fields holding a time, per record type. */
 const DATES: Record<string, readonly string[]> = {
   header: ["exportedAt"],
-  run: ["startedAt", "finishedAt", "createdAt", "updatedAt"],
-  event: ["timestamp", "createdAt"],
-  llm_usage: ["createdAt"],
+  run: fieldsOfKind(RUN_FIELDS, "timestamp"),
+  event: fieldsOfKind(EVENT_FIELDS, "timestamp"),
+  llm_usage: fieldsOfKind(USAGE_FIELDS, "timestamp"),
   end: [],
 };
 

@@ -17,6 +17,7 @@ import {
   type RunRecord,
   type UsageRecord,
 } from "../core/records.ts";
+import { costUsd } from "../core/usage_metrics.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
 import type {
   AgentRunStats,
@@ -363,12 +364,7 @@ export class MemoryBackend implements Backend {
   }
 }
 
-/** `cost_usd` of usage metrics when it is a number, as the SQL backends read it. */
+/** `cost_usd` of stored usage metrics, 0 when it is not a number. */
 function costOf(metrics: string | null): number {
-  const value = parseJson(metrics);
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return 0;
-  }
-  const cost = value.cost_usd;
-  return typeof cost === "number" && Number.isFinite(cost) ? cost : 0;
+  return costUsd(parseJson(metrics)) ?? 0;
 }

@@ -1,7 +1,15 @@
-// The specification's three tables, defined once: each column's name, type,
-// constraint and how a record's field maps to it and back. The DDL of both
-// dialects and every row conversion are derived from these lists.
+// The specification's three tables, with the columns the field tables of
+// `core/fields.ts` describe: each column's name, type, constraint and how a
+// record's field maps to it and back. The DDL of both dialects and every row
+// conversion are derived from these lists.
 
+import {
+  EVENT_FIELDS,
+  type Field,
+  type Fields,
+  RUN_FIELDS,
+  USAGE_FIELDS,
+} from "../core/fields.ts";
 import type { EventRecord, RunRecord, UsageRecord } from "../core/records.ts";
 import type { SqlRow, SqlValue } from "./connection.ts";
 import { formatTimestamp, parseTimestamp } from "./timestamps.ts";
@@ -39,74 +47,50 @@ export interface Table<R> {
   readonly record?: R;
 }
 
-function column(
-  field: string,
-  type: string,
-  kind: Kind,
-  constraint = "",
-): Column {
-  const name = field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-  return { field, name, type, constraint, kind };
+function sqlType<R>(field: Field<R>): string {
+  switch (field.kind) {
+    case "text":
+      return field.maxLength === undefined
+        ? "TEXT"
+        : `VARCHAR(${field.maxLength})`;
+    case "json":
+      return "TEXT";
+    case "integer":
+      return "INTEGER";
+    case "timestamp":
+      return "TIMESTAMP";
+  }
+}
+
+function kind<R>(field: Field<R>): Kind {
+  if (field.kind === "json") return "nullable-text";
+  return field.nullable ? `nullable-${field.kind}` : field.kind;
+}
+
+function table<R>(name: string, fields: Fields<R>): Table<R> {
+  const columns = Object.entries<Field<R>>(fields).map((
+    [field, description],
+  ) => ({
+    field,
+    name: field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+    type: sqlType(description),
+    constraint: description.constraint ?? "",
+    kind: kind(description),
+  }));
+  return { name, columns };
 }
 
 /** `agent_runs`. */
-export const RUNS: Table<RunRecord> = {
-  name: "agent_runs",
-  columns: [
-    column("agentId", "VARCHAR(255)", "text", "NOT NULL"),
-    column("runId", "VARCHAR(255)", "text", "UNIQUE NOT NULL"),
-    column("agentName", "VARCHAR(255)", "text"),
-    column("objective", "TEXT", "text"),
-    column("additionalContext", "TEXT", "nullable-text"),
-    column("startedAt", "TIMESTAMP", "nullable-timestamp"),
-    column("finishedAt", "TIMESTAMP", "nullable-timestamp"),
-    column("totalIterations", "INTEGER", "integer", "DEFAULT 0"),
-    column("finalSynthesisOutput", "TEXT", "nullable-text"),
-    column("executionHistory", "TEXT", "nullable-text"),
-    column("status", "VARCHAR(50)", "text", "DEFAULT 'pending'"),
-    column("errorMessage", "TEXT", "nullable-text"),
-    column("metadata", "TEXT", "nullable-text"),
-    column("createdAt", "TIMESTAMP", "timestamp", "DEFAULT CURRENT_TIMESTAMP"),
-    column("updatedAt", "TIMESTAMP", "timestamp", "DEFAULT CURRENT_TIMESTAMP"),
-  ],
-};
+export const RUNS: Table<RunRecord> = table("agent_runs", RUN_FIELDS);
 
 /** `agent_run_events`. */
-export const EVENTS: Table<EventRecord> = {
-  name: "agent_run_events",
-  columns: [
-    column("agentId", "VARCHAR(255)", "text", "NOT NULL"),
-    column("runId", "VARCHAR(255)", "text", "NOT NULL"),
-    column("agentName", "VARCHAR(255)", "text"),
-    column("timestamp", "TIMESTAMP", "timestamp"),
-    column("eventType", "VARCHAR(100)", "text"),
-    column("data", "TEXT", "nullable-text"),
-    column("createdAt", "TIMESTAMP", "timestamp", "DEFAULT CURRENT_TIMESTAMP"),
-  ],
-};
+export const EVENTS: Table<EventRecord> = table(
+  "agent_run_events",
+  EVENT_FIELDS,
+);
 
 /** `agent_llm_usage`. */
-export const USAGE: Table<UsageRecord> = {
-  name: "agent_llm_usage",
-  columns: [
-    column("agentId", "VARCHAR(255)", "nullable-text"),
-    column("runId", "VARCHAR(255)", "nullable-text"),
-    column("provider", "VARCHAR(100)", "text"),
-    column("model", "VARCHAR(255)", "text"),
-    column("prompt", "TEXT", "text"),
-    column("promptLength", "INTEGER", "integer"),
-    column("inputParams", "TEXT", "nullable-text"),
-    column("inputTokens", "INTEGER", "nullable-integer"),
-    column("outputTokens", "INTEGER", "nullable-integer"),
-    column("responseContent", "TEXT", "nullable-text"),
-    column("responseLength", "INTEGER", "nullable-integer"),
-    column("usageMetrics", "TEXT", "nullable-text"),
-    column("status", "VARCHAR(50)", "text", "DEFAULT 'success'"),
-    column("errorMessage", "TEXT", "nullable-text"),
-    column("latencyMs", "INTEGER", "nullable-integer"),
-    column("createdAt", "TIMESTAMP", "timestamp", "DEFAULT CURRENT_TIMESTAMP"),
-  ],
-};
+export const USAGE: Table<UsageRecord> = table("agent_llm_usage", USAGE_FIELDS);
 
 function encode(value: unknown): SqlValue {
   return value instanceof Date ? formatTimestamp(value) : value as SqlValue;
