@@ -145,7 +145,7 @@ export async function importRecords(
  * Empty lines are ignored.
  *
  * @param store The store to write to.
- * @param lines The file's lines, such as `node:readline` yields.
+ * @param lines The file's lines, such as {@linkcode splitLines} yields.
  * @param options Batch size and progress.
  * @returns What was read, added and skipped.
  * @throws {PersistenceError} For a line that is not an export record,
