@@ -96,6 +96,7 @@ export {
   importRecords,
   type ImportResult,
 } from "./src/maintenance/import.ts";
+export { splitLines } from "./src/maintenance/lines.ts";
 export {
   type CopyOptions,
   type CopyResult,

@@ -3,13 +3,13 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { createPersistence } from "../mod.ts";
+import { createPersistence, exportRecords } from "../mod.ts";
 import { CUTOFF, dump, fill, FILLED } from "./_fixture.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
@@ -205,6 +205,41 @@ for (const [name, newUrl] of backends) {
       await using a = await createPersistence(db);
       await using b = await createPersistence(target);
       assert.deepEqual(await dump(b), await dump(a));
+    });
+
+    it("import: lines end at \\n only, also in files with raw U+2028 and U+2029", async () => {
+      const db = newUrl();
+      const hostile = "a\u2028b\u2029c\rd\u0085e 😀";
+      {
+        await using store = await createPersistence(db);
+        await fill(store);
+        await store.createAgentRun({
+          agentId: hostile,
+          runId: hostile,
+          objective: hostile,
+          metadata: { [hostile]: [hostile, "\ud800"] },
+        });
+        await store.logAgentRunEvent({
+          agentId: hostile,
+          runId: hostile,
+          eventType: hostile,
+          data: hostile,
+        });
+        await store.logLlmUsage({ prompt: hostile, inputParams: hostile });
+      }
+      // As exports were written before U+2028 and U+2029 were escaped, with
+      // Windows line ends.
+      const lines = [];
+      await using source = await createPersistence(db);
+      for await (const record of exportRecords(source)) {
+        lines.push(JSON.stringify(record));
+      }
+      const file = tempPath("raw.jsonl");
+      writeFileSync(file, lines.join("\r\n") + "\r\n");
+      const target = newUrl();
+      await ok(["import", file, "--db", target]);
+      await using b = await createPersistence(target);
+      assert.deepEqual(await dump(b), await dump(source));
     });
 
     it("prune: dry run counts, then deletes into an archive and reports the size", async () => {

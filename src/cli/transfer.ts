@@ -3,10 +3,10 @@
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import process from "node:process";
-import { createInterface } from "node:readline";
 import { copyStore } from "../maintenance/copy.ts";
 import { exportStore } from "../maintenance/export.ts";
 import { importLines } from "../maintenance/import.ts";
+import { splitLines } from "../maintenance/lines.ts";
 import { totalRecords } from "../maintenance/run_reader.ts";
 import { openFileSink } from "../maintenance/sink.ts";
 import type { RecordCounts } from "../types.ts";
@@ -68,17 +68,25 @@ async function readLines(
   path: string,
   onBytes: (bytes: number) => void,
 ): Promise<AsyncIterable<string>> {
-  const input = path === "-" ? process.stdin : createReadStream(path);
   if (path !== "-") {
     // Fail now, with a clear message, rather than on the first read.
     await stat(path);
   }
+  const input = path === "-" ? process.stdin : createReadStream(path);
+  return splitLines(counted(input, onBytes));
+}
+
+/** The chunks of `input`, reporting the bytes read so far. */
+async function* counted(
+  input: AsyncIterable<Buffer | string>,
+  onBytes: (bytes: number) => void,
+): AsyncGenerator<Buffer | string, void, undefined> {
   let bytes = 0;
-  input.on("data", (chunk: Buffer | string) => {
+  for await (const chunk of input) {
     bytes += chunk.length;
     onBytes(bytes);
-  });
-  return createInterface({ input, crlfDelay: Infinity });
+    yield chunk;
+  }
 }
 
 /** `import FILE`. */

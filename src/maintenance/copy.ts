@@ -1,6 +1,6 @@
 /**
  * Copy: move a whole store into another, for example from a development
- * SQLite file to PostgreSQL, and check that the counts match.
+ * SQLite file to PostgreSQL, and check that every record arrived.
  *
  * @module
  */
@@ -10,7 +10,9 @@ import type { RecordCounts } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import { exportRecords } from "./export.ts";
 import { importRecords, type ImportResult } from "./import.ts";
+import { identity, StoredIdentities } from "./fingerprint.ts";
 import type { ProgressCallback } from "./progress_callback.ts";
+import { noRecords } from "./run_reader.ts";
 
 /**
  * Options of {@linkcode copyStore}.
@@ -48,17 +50,19 @@ export interface CopyResult extends ImportResult {
 
 /**
  * Copies every run, event and LLM call of `from` into `to`, streaming, in
- * batches. Records the target holds already are skipped, so a copy that was
- * interrupted can be run again. At the end every record of the source must
- * be in the target, and the target must have grown by exactly what was
- * added.
+ * batches. Records the target holds already are skipped (see
+ * {@linkcode importRecords}), so a copy that was interrupted can be run
+ * again. Then it checks, reading both stores again, that for each table the
+ * target grew by exactly what was added, and that every record of the
+ * source is in the target: each identity (every field but `id` and those a
+ * redactor can rewrite) at least as many times as in the source.
  *
  * @param from The source store.
  * @param to The target store.
  * @param options Batch size and progress.
  * @returns What was copied, and both stores' counts.
- * @throws {PersistenceError} When the counts do not match, for instance
- * because something wrote to either store during the copy.
+ * @throws {PersistenceError} When a check fails, saying which records are
+ * off, for instance because something wrote to either store during the copy.
  *
  * @example
  * ```ts
@@ -98,9 +102,67 @@ export async function copyStore(
       );
     }
   }
+  const missing = await missingRecords(from, to);
+  if (missing) {
+    throw new PersistenceError(
+      `The copy is incomplete: the target lacks ${missing}; did something write to either store meanwhile?`,
+    );
+  }
   return { ...result, source, target };
 }
 
 function counts(info: RecordCounts): RecordCounts {
   return { runs: info.runs, events: info.events, llmUsage: info.llmUsage };
+}
+
+/**
+ * What of `from` is not in `to`, described, or `undefined`: a run of the
+ * same `runId` and identity for each run, and for each identity of events
+ * and LLM calls at least as many records as `from` holds.
+ */
+async function missingRecords(
+  from: Persistence,
+  to: Persistence,
+): Promise<string | undefined> {
+  const stored = new StoredIdentities(to);
+  const missing = noRecords();
+  const first: Partial<Record<keyof RecordCounts, string>> = {};
+  for await (const record of exportRecords(from)) {
+    switch (record.type) {
+      case "run": {
+        const run = record.record;
+        const there = await to.getAgentRun(run.runId);
+        if (there && identity("run", there) === identity("run", run)) break;
+        missing.runs++;
+        first.runs ??= `run ${JSON.stringify(run.runId)}${
+          there ? " (the target's differs)" : ""
+        }`;
+        break;
+      }
+      case "event": {
+        const event = record.record;
+        if (await stored.take("event", event)) break;
+        missing.events++;
+        first.events ??= `a ${JSON.stringify(event.eventType)} event of run ${
+          JSON.stringify(event.runId)
+        } at ${event.timestamp.toISOString()}`;
+        break;
+      }
+      case "llm_usage": {
+        const usage = record.record;
+        if (await stored.take("llm_usage", usage)) break;
+        missing.llmUsage++;
+        first.llmUsage ??= `an LLM call of ${
+          usage.runId === null ? "no run" : `run ${JSON.stringify(usage.runId)}`
+        } at ${usage.createdAt.toISOString()}`;
+        break;
+      }
+    }
+  }
+  const parts = (["runs", "events", "llmUsage"] as const)
+    .filter((key) => missing[key] > 0)
+    .map((key) =>
+      `${missing[key]} ${key} of the source (first: ${first[key]})`
+    );
+  return parts.length > 0 ? parts.join(", ") : undefined;
 }

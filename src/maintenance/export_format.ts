@@ -61,11 +61,16 @@ const DATES: Record<string, readonly string[]> = {
   end: [],
 };
 
+/** The two line breaks `JSON.stringify` leaves unescaped. */
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+
 /**
- * The line (without its newline) of an export record.
+ * The line (without its newline) of an export record. U+2028 and U+2029 are
+ * written as `\u2028` and `\u2029` escapes: JSON allows them raw, but some
+ * line readers (`node:readline` among them) end a line there.
  *
  * @param record The record.
- * @returns Its JSON text.
+ * @returns Its JSON text, free of any character a line reader splits at.
  *
  * @example
  * ```ts
@@ -80,7 +85,11 @@ const DATES: Record<string, readonly string[]> = {
  * ```
  */
 export function formatExportLine(record: ExportRecord): string {
-  return JSON.stringify(record);
+  // JSON.stringify escapes \n, \r and lone surrogates already.
+  return JSON.stringify(record).replace(
+    LINE_SEPARATORS,
+    (char) => char === "\u2028" ? "\\u2028" : "\\u2029",
+  );
 }
 
 /**

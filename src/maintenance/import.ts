@@ -1,9 +1,11 @@
 /**
  * Import: load export records (see {@linkcode exportRecords}) into any store.
- * Importing the same records twice adds nothing the second time: a run that
- * exists is kept, and only those of its events and LLM calls that the store
- * does not hold yet are added, so an interrupted import can simply be run
- * again.
+ * Importing the same records twice adds nothing the second time, so an
+ * interrupted import can simply be run again: a run that exists is kept, and
+ * of the events and LLM calls, for each identity (every field but `id` and
+ * those a redactor can rewrite) as many are added as the file holds beyond
+ * those the store held already. Identical records (a retried LLM call) are
+ * all kept, and a store that redacts is not filled twice.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import type {
   RecordCounts,
 } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
-import { Fingerprints } from "./fingerprint.ts";
+import { StoredIdentities } from "./fingerprint.ts";
 import { type ExportRecord, parseExportLine } from "./export_format.ts";
 import type { ProgressCallback } from "./progress_callback.ts";
 import { noRecords } from "./run_reader.ts";
@@ -62,12 +64,20 @@ export interface ImportResult {
 type EventData = Omit<AgentRunEvent, "id">;
 type UsageData = Omit<AgentLlmUsage, "id">;
 
-/** How many run-less groups of LLM calls keep their fingerprints at once. */
-const GROUPS_KEPT = 64;
-
 /**
  * Writes export records to a store, skipping what it holds already. Events
  * and LLM calls are written in batches, each in one transaction.
+ *
+ * What the store holds is compared as a multiset of identities: a record's
+ * identity is all its fields but `id` and those a redactor can rewrite (a
+ * run's objective, output, error message, context, history and metadata; an
+ * event's data; an LLM call's prompt, response, error message, parameters
+ * and usage metrics). For each identity, as many events and LLM calls are
+ * added as the records hold beyond those the store held when their header
+ * came (so two exports one after the other add what either holds); a run is
+ * added when no run of its `runId` is stored. The identities of the stored
+ * records this needs are read group by group (a run's events, a run's LLM
+ * calls, an agent's LLM calls without a run) and kept as digests.
  *
  * @param store The store to write to.
  * @param records Export records, such as {@linkcode exportRecords} yields.
@@ -105,7 +115,7 @@ export async function importRecords(
   for await (const record of records) {
     switch (record.type) {
       case "header":
-        importer.section();
+        await importer.section();
         open = true;
         break;
       case "end":
@@ -145,7 +155,7 @@ export async function importRecords(
  * Empty lines are ignored.
  *
  * @param store The store to write to.
- * @param lines The file's lines, such as `node:readline` yields.
+ * @param lines The file's lines, such as {@linkcode splitLines} yields.
  * @param options Batch size and progress.
  * @returns What was read, added and skipped.
  * @throws {PersistenceError} For a line that is not an export record,
@@ -185,7 +195,7 @@ async function* parseLines(
   }
 }
 
-/** The state of one import: the current run, buffers, fingerprints. */
+/** The state of one import: counts, buffers, what the store held. */
 class Importer {
   readonly read = noRecords();
   readonly #added = noRecords();
@@ -193,52 +203,33 @@ class Importer {
   #sectionStart = noRecords();
   readonly #store: Persistence;
   readonly #batchSize: number;
-  /** The run whose records are arriving; `fresh` when this import made it. */
-  #run:
-    | {
-      runId: string;
-      fresh: boolean;
-      events?: Fingerprints;
-      usage?: Fingerprints;
-    }
-    | undefined;
   #events: EventData[] = [];
   #usage: UsageData[] = [];
-  /** Fingerprints of stored run-less LLM calls, per group, newest used last. */
-  readonly #groups = new Map<string, Fingerprints>();
+  /** The events and LLM calls the store held when the section began. */
+  #stored: StoredIdentities;
 
   constructor(store: Persistence, batchSize: number) {
     this.#store = store;
     this.#batchSize = batchSize;
+    this.#stored = new StoredIdentities(store);
   }
 
   async run(run: Omit<AgentRun, "id">): Promise<void> {
     // Buffered records of earlier runs may wait: their runs are stored.
     this.read.runs++;
-    const exists = await this.#store.getAgentRun(run.runId) !== undefined;
-    if (exists) this.#skipped.runs++;
-    else {
+    if (await this.#store.getAgentRun(run.runId) !== undefined) {
+      this.#skipped.runs++;
+    } else {
       await this.#store.createAgentRun(run);
       this.#added.runs++;
     }
-    this.#run = { runId: run.runId, fresh: !exists };
   }
 
   async event(event: EventData): Promise<void> {
     this.read.events++;
-    if (this.#run?.runId !== event.runId) {
-      await this.flush();
-      this.#run = { runId: event.runId, fresh: false };
-    }
-    const run = this.#run;
-    if (!run.fresh) {
-      run.events ??= await this.#load(
-        this.#store.iterateAgentRunEvents(event.runId),
-      );
-      if (run.events.take(event)) {
-        this.#skipped.events++;
-        return;
-      }
+    if (await this.#stored.take("event", event)) {
+      this.#skipped.events++;
+      return;
     }
     this.#events.push(event);
     if (this.#events.length >= this.#batchSize) await this.flush();
@@ -246,19 +237,7 @@ class Importer {
 
   async usage(usage: UsageData): Promise<void> {
     this.read.llmUsage++;
-    const run = this.#run;
-    let stored: Fingerprints | undefined;
-    if (usage.runId !== null && run?.runId === usage.runId) {
-      if (!run.fresh) {
-        run.usage ??= await this.#load(
-          this.#store.iterateLlmUsage({ runId: usage.runId }),
-        );
-        stored = run.usage;
-      }
-    } else {
-      stored = await this.#group(usage);
-    }
-    if (stored?.take(usage)) {
+    if (await this.#stored.take("llm_usage", usage)) {
       this.#skipped.llmUsage++;
       return;
     }
@@ -282,12 +261,14 @@ class Importer {
     }
   }
 
-  /** A header: the counts of its end record start from here. */
-  section(): void {
+  /**
+   * A header: the counts of its end record start from here, and what this
+   * import added so far counts as stored from now on.
+   */
+  async section(): Promise<void> {
+    await this.flush();
     this.#sectionStart = { ...this.read };
-    // What this import added since must count as stored from now on.
-    this.#groups.clear();
-    this.#run = undefined;
+    this.#stored = new StoredIdentities(this.#store);
   }
 
   /** Checks the end record's counts against what its section held. */
@@ -310,38 +291,5 @@ class Importer {
       added: { ...this.#added },
       skipped: { ...this.#skipped },
     };
-  }
-
-  /** Stored LLM calls like `usage` that belong to no run of this import. */
-  async #group(usage: UsageData): Promise<Fingerprints> {
-    const key = JSON.stringify([usage.runId, usage.agentId]);
-    let prints = this.#groups.get(key);
-    if (prints) this.#groups.delete(key);
-    else {
-      const { runId, agentId } = usage;
-      prints = await this.#load(
-        runId !== null
-          ? this.#store.iterateLlmUsage({ runId })
-          : this.#store.iterateLlmUsage({
-            ...(agentId === null ? {} : { agentId }),
-            withoutRun: true,
-          }),
-        (stored) => stored.runId === runId && stored.agentId === agentId,
-      );
-      if (this.#groups.size >= GROUPS_KEPT) {
-        this.#groups.delete(this.#groups.keys().next().value!);
-      }
-    }
-    this.#groups.set(key, prints);
-    return prints;
-  }
-
-  /** Fingerprints of stored records, after writing what is buffered. */
-  async #load<T extends object>(
-    records: AsyncIterable<T>,
-    keep?: (record: T) => boolean,
-  ): Promise<Fingerprints> {
-    await this.flush();
-    return await Fingerprints.of(records, keep);
   }
 }
