@@ -113,8 +113,31 @@ export interface Persistence extends AsyncDisposable {
 
   /** Creates the tables and indexes when missing; done on open too. */
   initializeSchema(): Promise<void>;
-  /** `true` when the store answers a trivial query. Never throws. */
+  /**
+   * `true` when the store answers a trivial query. Never throws, and never
+   * waits longer than the connect timeout (PostgreSQL's
+   * `connectTimeoutSeconds`, default 10): a server that stops answering is
+   * `false`, and the connection it left hanging is dropped.
+   */
   healthCheck(): Promise<boolean>;
-  /** Releases the connection or pool. Safe to call more than once. */
-  close(): Promise<void>;
+  /**
+   * Closes the store: every later call rejects with
+   * {@linkcode StoreClosedError} at once, while the operations called before
+   * are waited for, up to `timeoutMs` (default 30 000). Those still pending
+   * then reject with {@linkcode ConnectionError} ("store closed before the
+   * write completed": it may or may not be stored). Then the connection or
+   * pool is released. Every promise the store returned settles. Safe to call
+   * more than once: later calls return the first call's promise.
+   * `[Symbol.asyncDispose]` (`await using`) closes with the default.
+   *
+   * @example
+   * ```ts
+   * import { createPersistence } from "@curio/persistence";
+   *
+   * const store = await createPersistence("memory:");
+   * await store.createAgentRun({ agentId: "a1", runId: "r1" });
+   * await store.close({ timeoutMs: 5_000 });
+   * ```
+   */
+  close(options?: { timeoutMs?: number }): Promise<void>;
 }

@@ -33,9 +33,12 @@ export class GroupCommit<R> {
     });
   }
 
-  /** Resolves when every write so far has settled. */
-  async idle(): Promise<void> {
-    while (this.#draining) await this.#draining;
+  /**
+   * Fails the writes still queued, which no transaction has taken yet, with
+   * `error`; the batch being committed, if any, runs to its end.
+   */
+  abandon(error: unknown): void {
+    for (const pending of this.#pending.splice(0)) pending.reject(error);
   }
 
   async #drain(): Promise<void> {

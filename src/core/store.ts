@@ -18,6 +18,7 @@ import {
 } from "./records.ts";
 import { count, identifier, pageSize, timestamp } from "./validate.ts";
 import {
+  ConnectionError,
   InvalidInputError,
   RunNotFoundError,
   StoreClosedError,
@@ -49,6 +50,11 @@ export class Store implements Persistence {
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
   readonly #redaction: Redaction;
+  /**
+   * Every operation under way, with the function that fails its caller's
+   * promise should `close()` stop waiting for it.
+   */
+  readonly #inFlight = new Map<Promise<unknown>, () => void>();
   #closing: Promise<void> | undefined;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
@@ -70,29 +76,34 @@ export class Store implements Persistence {
 
   async createAgentRun(input: AgentRunInput): Promise<AgentRun> {
     const record = runRecord(input, new Date(), this.#redaction);
-    return toAgentRun(await this.assertOpen().insertRun(record), record);
+    const id = await this.#write((backend) => backend.insertRun(record));
+    return toAgentRun(id, record);
   }
 
   async updateAgentRun(runId: string, patch: AgentRunPatch): Promise<AgentRun> {
     const id = identifier("runId", runId);
     const changes = runChanges(patch, new Date(), this.#redaction);
-    const stored = await this.assertOpen().updateRun(id, changes);
+    const stored = await this.#write((backend) =>
+      backend.updateRun(id, changes)
+    );
     if (!stored) throw new RunNotFoundError(id);
     return toAgentRun(stored.id, stored.record);
   }
 
   async getAgentRun(runId: string): Promise<AgentRun | undefined> {
-    const stored = await this.assertOpen().findRun(identifier("runId", runId));
+    const id = identifier("runId", runId);
+    const stored = await this.#read((backend) => backend.findRun(id));
     return stored && toAgentRun(stored.id, stored.record);
   }
 
   async getAgentRuns(query: AgentRunQuery = {}): Promise<AgentRun[]> {
-    const rows = await this.assertOpen().listRuns({
+    const runQuery = {
       ...runFilter(query),
       after: undefined,
       limit: count("limit", query.limit, 10),
       offset: count("offset", query.offset, 0),
-    });
+    };
+    const rows = await this.#read((backend) => backend.listRuns(runQuery));
     return rows.map((row) => toAgentRun(row.id, row.record));
   }
 
@@ -103,19 +114,22 @@ export class Store implements Persistence {
     return this.#pages(
       pageSize(query.pageSize),
       (after, limit) =>
-        this.assertOpen().listRuns({ ...filter, after, limit, offset: 0 }),
+        this.#read((backend) =>
+          backend.listRuns({ ...filter, after, limit, offset: 0 })
+        ),
       toAgentRun,
     );
   }
 
   async deleteAgentRun(runId: string): Promise<boolean> {
-    return await this.assertOpen().deleteRun(identifier("runId", runId));
+    const id = identifier("runId", runId);
+    return await this.#write((backend) => backend.deleteRun(id));
   }
 
   async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
     const record = eventRecord(input, new Date(), this.#redaction);
-    this.assertOpen(); // fail fast when closed, before queueing
-    return toAgentRunEvent(await this.#events.write(record), record);
+    const id = await this.#write(() => this.#events.write(record));
+    return toAgentRunEvent(id, record);
   }
 
   logAgentRunEvents(inputs: AgentRunEventInput[]): Promise<AgentRunEvent[]> {
@@ -123,7 +137,7 @@ export class Store implements Persistence {
       "events",
       inputs,
       (input, now) => eventRecord(input, now, this.#redaction),
-      (records) => this.assertOpen().insertEvents(records),
+      (backend, records) => backend.insertEvents(records),
       toAgentRunEvent,
     );
   }
@@ -132,11 +146,20 @@ export class Store implements Persistence {
     runId: string,
     options: { eventType?: EventType } = {},
   ): Promise<AgentRunEvent[]> {
-    const events: AgentRunEvent[] = [];
-    for await (const event of this.iterateAgentRunEvents(runId, options)) {
-      events.push(event);
-    }
-    return events;
+    const id = identifier("runId", runId);
+    const type = optional(options.eventType, eventType);
+    // One operation, however many pages: close() waits for all of them.
+    return await this.#read(async (backend) => {
+      const events: AgentRunEvent[] = [];
+      const pages = this.#pages(
+        pageSize((options as PageOptions).pageSize),
+        (after, limit) =>
+          backend.listEvents({ runId: id, eventType: type, after, limit }),
+        toAgentRunEvent,
+      );
+      for await (const event of pages) events.push(event);
+      return events;
+    });
   }
 
   iterateAgentRunEvents(
@@ -148,20 +171,17 @@ export class Store implements Persistence {
     return this.#pages(
       pageSize(options.pageSize),
       (after, limit) =>
-        this.assertOpen().listEvents({
-          runId: id,
-          eventType: type,
-          after,
-          limit,
-        }),
+        this.#read((backend) =>
+          backend.listEvents({ runId: id, eventType: type, after, limit })
+        ),
       toAgentRunEvent,
     );
   }
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = usageRecord(input, new Date(), this.#redaction);
-    this.assertOpen(); // fail fast when closed, before queueing
-    return toAgentLlmUsage(await this.#usage.write(record), record);
+    const id = await this.#write(() => this.#usage.write(record));
+    return toAgentLlmUsage(id, record);
   }
 
   logLlmUsages(inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
@@ -169,17 +189,18 @@ export class Store implements Persistence {
       "usage",
       inputs,
       (input, now) => usageRecord(input, now, this.#redaction),
-      (records) => this.assertOpen().insertUsage(records),
+      (backend, records) => backend.insertUsage(records),
       toAgentLlmUsage,
     );
   }
 
   async getLlmUsage(query: LlmUsageQuery = {}): Promise<AgentLlmUsage[]> {
-    const rows = await this.assertOpen().listUsage({
+    const usageQuery = {
       ...usageFilter(query),
       after: undefined,
       limit: count("limit", query.limit, 100),
-    });
+    };
+    const rows = await this.#read((backend) => backend.listUsage(usageQuery));
     return rows.map((row) => toAgentLlmUsage(row.id, row.record));
   }
 
@@ -190,7 +211,7 @@ export class Store implements Persistence {
     return this.#pages(
       pageSize(query.pageSize),
       (after, limit) =>
-        this.assertOpen().listUsage({ ...filter, after, limit }),
+        this.#read((backend) => backend.listUsage({ ...filter, after, limit })),
       toAgentLlmUsage,
     );
   }
@@ -199,7 +220,7 @@ export class Store implements Persistence {
     query: { agentId?: string } = {},
   ): Promise<AgentRunStats> {
     const agentId = optionalId("agentId", query.agentId);
-    const stats = await this.assertOpen().stats(agentId);
+    const stats = await this.#read((backend) => backend.stats(agentId));
     return {
       ...stats,
       avgIterations: Math.round(stats.avgIterations * 100) / 100,
@@ -210,7 +231,7 @@ export class Store implements Persistence {
     query: { agentId?: string } = {},
   ): Promise<LlmUsageBreakdown[]> {
     const agentId = optionalId("agentId", query.agentId);
-    return await this.assertOpen().usageBreakdown(agentId);
+    return await this.#read((backend) => backend.usageBreakdown(agentId));
   }
 
   async deleteAgentRuns(
@@ -219,45 +240,110 @@ export class Store implements Persistence {
   ): Promise<RecordCounts> {
     const ids = list("runIds", runIds).map((id) => identifier("runId", id));
     if (ids.length === 0) return { runs: 0, events: 0, llmUsage: 0 };
-    return await this.assertOpen().deleteRuns([...new Set(ids)], {
-      withUsage: options.withLlmUsage === true,
-      dryRun: options.dryRun === true,
-    });
+    return await this.#write((backend) =>
+      backend.deleteRuns([...new Set(ids)], {
+        withUsage: options.withLlmUsage === true,
+        dryRun: options.dryRun === true,
+      })
+    );
   }
 
   async getStoreInfo(): Promise<StoreInfo> {
-    const backend = this.assertOpen();
-    return { backend: backend.name, ...await backend.info() };
+    const info = await this.#read((backend) => backend.info());
+    return { backend: this.#backend.name, ...info };
   }
 
   async compact(): Promise<void> {
-    await this.assertOpen().compact();
+    await this.#write((backend) => backend.compact());
   }
 
   async initializeSchema(): Promise<void> {
-    await this.assertOpen().initializeSchema();
+    await this.#write((backend) => backend.initializeSchema());
   }
 
   async healthCheck(): Promise<boolean> {
     if (this.#closing) return false;
     try {
-      await this.#backend.ping();
+      await this.#read((backend) => backend.ping());
       return true;
     } catch {
       return false;
     }
   }
 
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      await Promise.all([this.#events.idle(), this.#usage.idle()]);
-      await this.#backend.close();
-    })();
+  close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closing) return this.#closing;
+    let timeoutMs: number;
+    try {
+      timeoutMs = closeTimeout(options.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#closing = this.#shutDown(timeoutMs);
     return this.#closing;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Waits for the operations under way, up to `timeoutMs`; fails those still
+   * pending then, and closes the backend, which drops what they hold.
+   */
+  async #shutDown(timeoutMs: number): Promise<void> {
+    const settled = Promise.allSettled(this.#inFlight.keys()).then(() => true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      if (timeoutMs <= MAX_TIMER_MS) {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }
+    });
+    const finished = await Promise.race([settled, expired]);
+    clearTimeout(timer);
+    if (!finished) {
+      const abandoned = new ConnectionError(
+        "store closed before the write completed",
+      );
+      this.#events.abandon(abandoned);
+      this.#usage.abandon(abandoned);
+      for (const abandon of this.#inFlight.values()) abandon();
+    }
+    await this.#backend.close();
+  }
+
+  /** Runs a read: refused once closing, and waited for by `close()`. */
+  #read<T>(operation: (backend: Backend) => Promise<T>): Promise<T> {
+    return this.#track("read", operation);
+  }
+
+  /** Runs a write: refused once closing, and waited for by `close()`. */
+  #write<T>(operation: (backend: Backend) => Promise<T>): Promise<T> {
+    return this.#track("write", operation);
+  }
+
+  #track<T>(
+    kind: "read" | "write",
+    operation: (backend: Backend) => Promise<T>,
+  ): Promise<T> {
+    // Checked and registered in one synchronous step, so close() sees every
+    // operation it did not refuse.
+    const backend = this.assertOpen();
+    let running: Promise<T>;
+    try {
+      running = operation(backend);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#inFlight.set(running, () =>
+        reject(
+          new ConnectionError(`store closed before the ${kind} completed`),
+        ));
+      running.then(resolve, reject).finally(() =>
+        this.#inFlight.delete(running)
+      );
+    });
   }
 
   /**
@@ -268,13 +354,13 @@ export class Store implements Persistence {
     field: string,
     inputs: I[],
     prepare: (input: I, now: Date) => R,
-    insert: (records: R[]) => Promise<number[]>,
+    insert: (backend: Backend, records: R[]) => Promise<number[]>,
     convert: (id: number, record: R) => T,
   ): Promise<T[]> {
     const now = new Date();
     const records = list(field, inputs).map((input) => prepare(input, now));
     if (records.length === 0) return [];
-    const ids = await insert(records);
+    const ids = await this.#write((backend) => insert(backend, records));
     return records.map((record, i) => convert(ids[i]!, record));
   }
 
@@ -292,6 +378,21 @@ export class Store implements Persistence {
       after = page[page.length - 1]!.cursor;
     }
   }
+}
+
+/** Longer waits than a timer can hold (about 24.8 days) mean no limit. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** `close()`'s `timeoutMs`: milliseconds from 0, default 30 s. */
+function closeTimeout(value: unknown): number {
+  if (value === undefined) return 30_000;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new InvalidInputError(
+      "timeoutMs",
+      `expected a number of milliseconds from 0, got ${String(value)}`,
+    );
+  }
+  return value;
 }
 
 function runFilter(

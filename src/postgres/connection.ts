@@ -15,6 +15,8 @@ import { LruCache } from "../sql/lru_cache.ts";
 type Sql = postgres.Sql<any>;
 // deno-lint-ignore no-explicit-any
 type TransactionSql = postgres.TransactionSql<any>;
+// deno-lint-ignore no-explicit-any
+type ReservedSql = postgres.ReservedSql<any>;
 
 // Network failures, the pool ending, and the server refusing or dropping us:
 // class 08 (connection exception), 28 (authorization), 3D000 (no such
@@ -60,11 +62,22 @@ function numbered(sql: string): string {
 
 /** A postgres.js pool with `?` placeholders and prepared statements. */
 export class PostgresConnection implements SqlConnection {
-  readonly #sql: Sql;
+  readonly #openPool: () => Sql;
+  readonly #pingTimeoutMs: number;
   readonly #texts = new LruCache<string>(1000);
+  #sql: Sql;
+  /** Pools given up on by a ping, each with the timer that ends it. */
+  readonly #retired = new Map<Sql, ReturnType<typeof setTimeout>>();
 
-  constructor(sql: Sql) {
-    this.#sql = sql;
+  /**
+   * @param openPool Opens a pool; called again when a ping finds the pool's
+   * connection unresponsive.
+   * @param pingTimeoutMs How long `ping` waits: the connect timeout.
+   */
+  constructor(openPool: () => Sql, pingTimeoutMs: number) {
+    this.#openPool = openPool;
+    this.#pingTimeoutMs = pingTimeoutMs;
+    this.#sql = openPool();
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
@@ -75,6 +88,58 @@ export class PostgresConnection implements SqlConnection {
     return this.#sql.begin((tx) =>
       fn({ query: (sql, params = []) => this.#run(tx, sql, params) })
     ) as Promise<T>;
+  }
+
+  /**
+   * `SELECT 1` on a connection of its own, within the connect timeout.
+   *
+   * postgres.js bounds connecting, not a query: on a connection the server
+   * (or a proxy, or a dead route) has stopped answering, a query waits
+   * forever, and so does every query later sent on it. The connection is
+   * taken out of the pool, so the ping cannot wait behind other work, and
+   * when it goes unanswered the pool is replaced; the old one keeps its
+   * work under way for one more connect timeout, then is ended, dropping
+   * the silent connection.
+   */
+  async ping(): Promise<void> {
+    const pool = this.#sql;
+    let gaveUp = false;
+    let reserved: ReservedSql | undefined;
+    const answered = (async () => {
+      const session = await pool.reserve();
+      if (gaveUp) return session.release(); // came too late: give it back
+      reserved = session;
+      try {
+        await session.unsafe("SELECT 1");
+      } finally {
+        session.release();
+      }
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            Object.assign(
+              new Error(
+                `PostgreSQL did not answer within ${this.#pingTimeoutMs} ms`,
+              ),
+              { code: "CONNECT_TIMEOUT" },
+            ),
+          ),
+        this.#pingTimeoutMs,
+      );
+    });
+    try {
+      await Promise.race([answered, timedOut]);
+    } catch (error) {
+      gaveUp = true;
+      answered.catch(() => {});
+      if (reserved) this.#retire(pool);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   classify(error: unknown): ErrorKind | undefined {
@@ -91,8 +156,28 @@ export class PostgresConnection implements SqlConnection {
     return undefined;
   }
 
+  /**
+   * Ends the pools at once: the store has already waited for its work, or
+   * stopped waiting.
+   */
   async close(): Promise<void> {
-    await this.#sql.end({ timeout: 5 });
+    const pools = [this.#sql, ...this.#retired.keys()];
+    for (const timer of this.#retired.values()) clearTimeout(timer);
+    this.#retired.clear();
+    await Promise.all(pools.map((pool) => pool.end({ timeout: 0 })));
+  }
+
+  /** Sends new work to a fresh pool, and ends `pool` one timeout later. */
+  #retire(pool: Sql): void {
+    if (pool !== this.#sql) return; // another ping did it already
+    this.#sql = this.#openPool();
+    this.#retired.set(
+      pool,
+      setTimeout(() => {
+        this.#retired.delete(pool);
+        pool.end({ timeout: 0 }).catch(() => {});
+      }, this.#pingTimeoutMs),
+    );
   }
 
   async #run(

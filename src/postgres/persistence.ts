@@ -111,34 +111,36 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
       );
     }
     const postgres = await loadDriver();
-    const sql = postgres({
-      host: config.host ?? "localhost",
-      port: config.port ?? 5432,
-      ...(config.database === undefined ? {} : { database: config.database }),
-      ...(config.user === undefined ? {} : { username: config.user }),
-      ...(config.password === undefined ? {} : { password: config.password }),
-      max,
-      connect_timeout: config.connectTimeoutSeconds ?? 10,
-      // After failed connects postgres.js waits before the next attempt, by
-      // default up to 20 s, and operations queue behind the wait. Capping it
-      // at 1 s keeps failures during an outage fast and resumes work within
-      // a second of the server coming back.
-      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
-      ssl: config.sslMode === undefined || config.sslMode === "disable"
-        ? false
-        : config.sslMode,
-      onnotice: () => {},
-      connection: {
-        // Names the pool by schema, so an operator (or a test) can tell
-        // stores apart in pg_stat_activity.
-        application_name: `curio-persistence/${schema}`.slice(0, 63),
-        TimeZone: "UTC",
-      },
-      types: TIMESTAMPS_AS_TEXT,
-    });
-    const connection = new PostgresConnection(sql);
+    const connectTimeout = config.connectTimeoutSeconds ?? 10;
+    const openPool = () =>
+      postgres({
+        host: config.host ?? "localhost",
+        port: config.port ?? 5432,
+        ...(config.database === undefined ? {} : { database: config.database }),
+        ...(config.user === undefined ? {} : { username: config.user }),
+        ...(config.password === undefined ? {} : { password: config.password }),
+        max,
+        connect_timeout: connectTimeout,
+        // After failed connects postgres.js waits before the next attempt, by
+        // default up to 20 s, and operations queue behind the wait. Capping it
+        // at 1 s keeps failures during an outage fast and resumes work within
+        // a second of the server coming back.
+        backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+        ssl: config.sslMode === undefined || config.sslMode === "disable"
+          ? false
+          : config.sslMode,
+        onnotice: () => {},
+        connection: {
+          // Names the pool by schema, so an operator (or a test) can tell
+          // stores apart in pg_stat_activity.
+          application_name: `curio-persistence/${schema}`.slice(0, 63),
+          TimeZone: "UTC",
+        },
+        types: TIMESTAMPS_AS_TEXT,
+      });
+    const connection = new PostgresConnection(openPool, connectTimeout * 1000);
     const store = new this(
-      new SqlBackend(postgresDialect(schema), connection),
+      new PostgresBackend(schema, connection),
       schema,
       options,
     );
@@ -166,6 +168,20 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     this.schema = schema;
   }
 };
+
+/** The SQL backend, with a ping bounded by the connect timeout. */
+class PostgresBackend extends SqlBackend {
+  readonly #connection: PostgresConnection;
+
+  constructor(schema: string, connection: PostgresConnection) {
+    super(postgresDialect(schema), connection);
+    this.#connection = connection;
+  }
+
+  override ping(): Promise<void> {
+    return this.#connection.ping();
+  }
+}
 
 /** postgres.js, loaded only when a PostgreSQL store is opened. */
 async function loadDriver() {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StoreClosedError } from "../../mod.ts";
+import { InvalidInputError, StoreClosedError } from "../../mod.ts";
 import type { Context, Open } from "./_context.ts";
 
 export function lifecycle(ctx: Context, open: Open): void {
@@ -50,6 +50,72 @@ export function lifecycle(ctx: Context, open: Open): void {
       await store.close();
       const events = await Promise.all(writes);
       assert.equal(new Set(events.map((e) => e.id)).size, 50);
+    });
+
+    it("settles every operation called before close, and refuses later ones at once", async () => {
+      const store = await open();
+      await store.createAgentRun({ agentId: "a", runId: "r" });
+      await store.createAgentRun({ agentId: "a", runId: "gone" });
+      await store.createAgentRun({ agentId: "a", runId: "gone too" });
+      // More than one page (1000), so reading them spans several awaits.
+      const event = { agentId: "a", runId: "r", eventType: "custom" } as const;
+      await store.logAgentRunEvents(Array.from({ length: 1100 }, () => event));
+
+      const earlier: Promise<unknown>[] = [
+        store.createAgentRun({ agentId: "a", runId: "new" }),
+        store.updateAgentRun("r", { status: "completed" }),
+        store.getAgentRun("r"),
+        store.getAgentRuns(),
+        store.getAgentRunEvents("r"),
+        ...Array.from({ length: 20 }, () => store.logAgentRunEvent(event)),
+        store.logAgentRunEvents([event, event]),
+        ...Array.from({ length: 20 }, () => store.logLlmUsage({ runId: "r" })),
+        store.logLlmUsages([{ runId: "r" }, { runId: "r" }]),
+        store.getLlmUsage(),
+        store.getAgentRunStats(),
+        store.getLlmUsageBreakdown(),
+        store.deleteAgentRun("gone"),
+        store.deleteAgentRuns(["gone too"]),
+        store.getStoreInfo(),
+        store.healthCheck(),
+      ];
+      const closing = store.close();
+      const later = [
+        store.getAgentRun("r"),
+        store.updateAgentRun("r", { status: "error" }),
+        store.logAgentRunEvent(event),
+        store.logAgentRunEvents([event]),
+        store.logLlmUsage({}),
+        store.deleteAgentRun("r"),
+      ];
+      const first = await Promise.race([
+        Promise.allSettled(later).then(() => "later refused"),
+        closing.then(() => "closed"),
+      ]);
+      assert.equal(first, "later refused");
+      for (const outcome of await Promise.allSettled(later)) {
+        assert.equal(outcome.status, "rejected");
+        assert.ok(
+          outcome.reason instanceof StoreClosedError,
+          String(outcome.reason),
+        );
+      }
+      await closing;
+      const outcomes = await Promise.allSettled(earlier);
+      assert.deepEqual(
+        outcomes.flatMap((o) => o.status === "rejected" ? [o.reason] : []),
+        [],
+      );
+      const events = (outcomes[4] as PromiseFulfilledResult<unknown[]>).value;
+      assert.ok(events.length >= 1100);
+    });
+
+    it("refuses a bad close timeout and stays open", async () => {
+      for (const timeoutMs of [-1, Number.NaN, "5" as unknown as number]) {
+        await assert.rejects(ctx.store.close({ timeoutMs }), InvalidInputError);
+      }
+      assert.equal(await ctx.store.healthCheck(), true);
+      await ctx.store.createAgentRun({ agentId: "a", runId: "r" });
     });
 
     it("closes through await using", async () => {

@@ -115,16 +115,24 @@ describe("GroupCommit", () => {
     );
     assert.deepEqual(db.calls, [[1]]);
     assert.equal(await group.write({ runId: "r", n: 2 }), 1);
-    await group.idle();
     assert.deepEqual(db.calls, [[1], [2]]);
   });
 
-  it("idle() waits for every write so far", async () => {
+  it("abandon() fails the queued writes and lets the running batch finish", async () => {
     const db = fakeDatabase(["r"]);
     const group = new GroupCommit(db.insert, 1);
     const writes = [1, 2, 3].map((n) => group.write({ runId: "r", n }));
-    await group.idle();
-    assert.deepEqual(db.stored, [1, 2, 3]);
-    assert.deepEqual(await Promise.all(writes), [1, 2, 3]);
+    // Let the first batch start, then give up on the rest.
+    await Promise.resolve();
+    await Promise.resolve();
+    const closed = new Error("closed");
+    group.abandon(closed);
+    const results = await Promise.allSettled(writes);
+    assert.deepEqual(results, [
+      { status: "fulfilled", value: 1 },
+      { status: "rejected", reason: closed },
+      { status: "rejected", reason: closed },
+    ]);
+    assert.deepEqual(db.stored, [1]);
   });
 });
