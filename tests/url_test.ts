@@ -9,6 +9,11 @@ import {
   parseConnectionUrl,
   SqlitePersistence,
 } from "../mod.ts";
+import {
+  maskUrlPassword,
+  resolveConnectionTarget,
+  urlPasswords,
+} from "../src/url.ts";
 import { tempPath } from "./_temp.ts";
 
 describe("parseConnectionUrl", () => {
@@ -134,6 +139,76 @@ describe("parseConnectionUrl", () => {
       () => parseConnectionUrl("postgres:", { DB_PORT: "http" }),
       InvalidUrlError,
     );
+  });
+});
+
+describe("maskUrlPassword", () => {
+  it("hides every URL's password whole, wherever the URL stands", () => {
+    for (
+      const [text, masked] of [
+        ["postgres://u:p@h/db", "postgres://u:***@h/db"],
+        ["postgres://u:a@b:c/d?e#f@h:5/db", "postgres://u:***@h:5/db"],
+        ["postgres://u:/x@h/db", "postgres://u:***@h/db"],
+        ["postgres://u://x@h/db", "postgres://u:***@h/db"],
+        ["error:postgres://u:p@h", "error:postgres://u:***@h"],
+        [
+          'from "postgres://a:b@h1/db" to postgres://c:d@h2/db',
+          'from "postgres://a:***@h1/db" to postgres://c:***@h2/db',
+        ],
+        ["postgres://h:5432/db", "postgres://h:5432/db"],
+        ["sqlite:./a@b.db", "sqlite:./a@b.db"],
+        [
+          "at f (file:///x/postgres@3.4.7/c.js:1:2)\nat g (file:///y.ts:3:4)",
+          "at f (file:///x/postgres@3.4.7/c.js:1:2)\nat g (file:///y.ts:3:4)",
+        ],
+      ]
+    ) {
+      assert.equal(maskUrlPassword(text!), masked, text);
+    }
+    assert.deepEqual(urlPasswords("x postgres://u:p%2Fq@h/db"), [
+      "p%2Fq",
+      "p/q",
+    ]);
+  });
+});
+
+describe("resolveConnectionTarget", () => {
+  it("sets the options over the URL's settings and keeps the password hidden", () => {
+    const target = resolveConnectionTarget(
+      "postgres://u:hunter2-secret@h/db?schema=a&max=2",
+      { schema: "b", maxConnections: 7, sslMode: "require", env: {} },
+    );
+    assert.equal(target.backend, "postgres");
+    if (target.backend !== "postgres") return;
+    assert.deepEqual({ ...target.config }, {
+      host: "h",
+      database: "db",
+      user: "u",
+      schema: "b",
+      maxConnections: 7,
+      sslMode: "require",
+    });
+    assert.equal(target.config.password, "hunter2-secret");
+    assert.ok(!JSON.stringify(target).includes("hunter2"));
+  });
+
+  it("takes DATABASE_URL from the environment given, else the default", () => {
+    assert.deepEqual(
+      resolveConnectionTarget(undefined, {
+        env: { DATABASE_URL: "sqlite:./from-env.db" },
+      }),
+      { backend: "sqlite", path: "./from-env.db" },
+    );
+    assert.deepEqual(
+      resolveConnectionTarget("memory:", {
+        env: { DATABASE_URL: "sqlite:./from-env.db" },
+      }),
+      { backend: "memory" },
+    );
+    assert.deepEqual(resolveConnectionTarget(undefined, { env: {} }), {
+      backend: "sqlite",
+      path: "./agent_sdk.db",
+    });
   });
 });
 

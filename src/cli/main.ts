@@ -5,6 +5,7 @@
 import process from "node:process";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { InvalidUrlError } from "../errors.ts";
+import { type Env, maskUrlPassword, urlPasswords } from "../url.ts";
 import { UsageError } from "./args.ts";
 import { type Context, stdout, type Values } from "./context.ts";
 import { events, run, runs, stats, usage } from "./inspect.ts";
@@ -165,33 +166,28 @@ function commandHelp(name: string, command: Command): string {
   }\n\n${command.summary}.\n`;
 }
 
+/** How {@linkcode main} runs. */
+export interface MainOptions {
+  /**
+   * Where `DATABASE_URL`, `DB_PASSWORD` and the other `DB_` variables are
+   * read; default the process environment.
+   */
+  env?: Env;
+}
+
 /** The secrets a message must not show: passwords of the URLs given. */
-function secrets(args: string[]): string[] {
+function secrets(args: string[], env: Env): string[] {
   const found = new Set<string>();
-  const env = process.env.DB_PASSWORD;
-  if (env) found.add(env);
-  for (const arg of [...args, process.env.DATABASE_URL ?? ""]) {
-    for (const match of arg.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s]+/gi)) {
-      try {
-        const password = new URL(match[0]).password;
-        if (password) {
-          found.add(password);
-          found.add(decodeURIComponent(password));
-        }
-      } catch {
-        // not a URL: nothing to hide
-      }
-    }
+  if (env.DB_PASSWORD) found.add(env.DB_PASSWORD);
+  for (const text of [...args, env.DATABASE_URL ?? ""]) {
+    for (const password of urlPasswords(text)) found.add(password);
   }
-  return [...found].filter((s) => s.length > 0);
+  return [...found];
 }
 
 /** `text` with every secret and URL password replaced by `***`. */
 function scrub(text: string, hidden: string[]): string {
-  let clean = text.replace(
-    /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s/]*@/gi,
-    "$1***@",
-  );
+  let clean = maskUrlPassword(text);
   for (const secret of hidden) clean = clean.split(secret).join("***");
   return clean;
 }
@@ -201,11 +197,15 @@ function scrub(text: string, hidden: string[]): string {
  * exit code. Output goes to standard output, errors and progress to
  * standard error.
  */
-export async function main(args: string[]): Promise<number> {
-  const hidden = secrets(args);
+export async function main(
+  args: string[],
+  options: MainOptions = {},
+): Promise<number> {
+  const env = options.env ?? process.env;
+  const hidden = secrets(args, env);
   const verbose = args.includes("--verbose");
   try {
-    return await dispatch(args);
+    return await dispatch(args, env);
   } catch (error) {
     const usage = error instanceof UsageError ||
       error instanceof InvalidUrlError ||
@@ -229,7 +229,7 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-async function dispatch(args: string[]): Promise<number> {
+async function dispatch(args: string[], env: Env): Promise<number> {
   // First find the command, knowing every option; then parse strictly with
   // the command's own.
   const everything: Options = { ...GLOBAL, json: flag };
@@ -291,6 +291,7 @@ async function dispatch(args: string[]): Promise<number> {
     values,
     positionals: given,
     json: values.json === true,
+    env,
     out: stdout,
     note: (line) => void process.stderr.write(line + "\n"),
   };
