@@ -236,6 +236,13 @@ function postgresConfig(
   env: Env,
 ): PostgresConfig {
   const withoutHost = /^postgres(ql)?:(\/\/)?(\?.*)?$/i.test(url);
+  if (hasUnencodedPasswordDelimiter(url)) {
+    throw new InvalidUrlError(
+      `Malformed PostgreSQL URL ${
+        JSON.stringify(maskUrlPassword(url))
+      }: a "/", "?", "#" or "@" in the user name, password or database name must be percent-encoded (%2F, %3F, %23, %40); expected postgres://user:password@host:port/database`,
+    );
+  }
   let parsed: URL;
   try {
     parsed = new URL(
@@ -468,4 +475,20 @@ export function urlPasswords(text: string): string[] {
     }
   }
   return [...found].filter((password) => password.length > 0);
+}
+
+/**
+ * Whether the part of a URL that {@linkcode maskUrlPassword} takes for user
+ * name and password holds a `/`, `?` or `#`. The URL parser ends the
+ * authority there, so it would read part of the password as host, port,
+ * database or parameter, and show it in an error or connect somewhere else.
+ */
+function hasUnencodedPasswordDelimiter(url: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length;
+  if (authority === undefined) return false;
+  const userinfo = url.slice(
+    authority,
+    Math.max(authority, url.lastIndexOf("@")),
+  );
+  return userinfo.includes(":") && /[/?#]/.test(userinfo);
 }

@@ -347,6 +347,27 @@ describe("cli", () => {
     }
   });
 
+  it("never shows a password written unencoded, from --db or DATABASE_URL", async () => {
+    const urls = [
+      "postgres://u:/secretPart@host/db",
+      "postgres://u:2024?secretPart@host/db",
+      "postgres://u:2024#secretPart@host/db",
+      "postgres://u:2024/secretPart@host:99999/db",
+    ];
+    const outcomes = await Promise.all(
+      urls.flatMap((url) => [
+        cli(["runs", "--db", url, "--verbose"]),
+        cli(["doctor", "--verbose"], root, { DATABASE_URL: url }),
+      ]),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      const url = urls[Math.floor(i / 2)]!;
+      assert.equal(outcome.code, 2, `${url}: ${outcome.stderr}`);
+      assert.match(outcome.stderr, /^error: Malformed PostgreSQL URL/, url);
+      assert.doesNotMatch(outcome.stdout + outcome.stderr, /2024|secretPart/);
+    }
+  });
+
   it("reads DATABASE_URL from the environment main is given", async () => {
     const path = tempPath("main-env.db");
     const code = await main(["migrate", "--json"], {

@@ -16,6 +16,28 @@ import {
 } from "../src/url.ts";
 import { tempPath } from "./_temp.ts";
 
+/**
+ * Passwords written unencoded around each character a URL gives a meaning,
+ * with the pieces that must never show on their own.
+ */
+const UNENCODED_PASSWORDS = ["/", "?", "#", "@", ":"].flatMap((char) =>
+  [`2024${char}secretPart`, `${char}secretPart`, `secretPart${char}`].map(
+    (password) => ({ char, password, pieces: ["2024", "secretPart"] }),
+  )
+);
+
+/** URLs around `password`: plain, with a port, a bad port, a parameter. */
+function urlsWith(password: string): string[] {
+  return [
+    `postgres://u:${password}@host/db`,
+    `postgresql://u:${password}@host:5432/db`,
+    `postgres://u:${password}@host:99999/db`,
+    `postgres://u:${password}@host/db?pool=1`,
+    `postgres://u:${password}@host/a/b`,
+    `postgres://u:${password}@/db`,
+  ];
+}
+
 describe("parseConnectionUrl", () => {
   it("reads memory and every sqlite form", () => {
     assert.deepEqual(parseConnectionUrl("memory:"), { backend: "memory" });
@@ -139,6 +161,60 @@ describe("parseConnectionUrl", () => {
       () => parseConnectionUrl("postgres:", { DB_PORT: "http" }),
       InvalidUrlError,
     );
+  });
+});
+
+describe("a password written unencoded", () => {
+  it("is read whole or refused, and never shows in part", () => {
+    let refused = 0;
+    for (const { char, password, pieces } of UNENCODED_PASSWORDS) {
+      for (const url of urlsWith(password)) {
+        let target;
+        try {
+          target = parseConnectionUrl(url);
+        } catch (error) {
+          assert.ok(error instanceof InvalidUrlError, `${url}: ${error}`);
+          for (const piece of pieces) {
+            assert.ok(!error.message.includes(piece), error.message);
+          }
+          refused++;
+          continue;
+        }
+        // Read: then as the whole password, never as host, port or database.
+        assert.ok(char === "@" || char === ":", `${url} was accepted`);
+        assert.equal(target.backend, "postgres");
+        if (target.backend !== "postgres") continue;
+        assert.equal(target.config.password, password, url);
+        assert.equal(target.config.host, "host", url);
+        const shown = JSON.stringify(target);
+        for (const piece of pieces) assert.ok(!shown.includes(piece), url);
+      }
+    }
+    assert.ok(refused >= 3 * 3 * 6, `${refused} refused`);
+  });
+
+  it("is refused by createPersistence without showing it", async () => {
+    for (
+      const url of [
+        "postgres://u:/secretPart@host/db",
+        "postgres://u:2024?secretPart@host/db",
+        "postgres://u:2024#secretPart@host/db",
+      ]
+    ) {
+      for (
+        const opened of [
+          createPersistence(url),
+          createPersistence(undefined, { env: { DATABASE_URL: url } }),
+        ]
+      ) {
+        await assert.rejects(opened, (error: unknown) => {
+          assert.ok(error instanceof InvalidUrlError, `${url}: ${error}`);
+          assert.match(error.message, /^Malformed PostgreSQL URL/);
+          assert.doesNotMatch(error.message, /2024|secretPart/);
+          return true;
+        });
+      }
+    }
   });
 });
 
