@@ -125,7 +125,7 @@ export function resolveConnectionTarget(
 }
 
 /** The process environment on Deno, Node and Bun alike. */
-export function processEnv(): Env {
+function processEnv(): Env {
   const process = (globalThis as { process?: { env: Env } }).process;
   return process?.env ?? {};
 }
