@@ -54,7 +54,6 @@ export {
   type ConnectionTarget,
   DEFAULT_URL,
   parseConnectionUrl,
-  type PostgresConfig,
 } from "./src/url.ts";
 export { createPersistence, type PersistenceOptions } from "./src/factory.ts";
 export {

@@ -1,13 +1,8 @@
 import { InMemoryPersistence } from "./memory/persistence.ts";
-import type { StoreOptions } from "./types.ts";
+import type { PostgresConfig, StoreOptions } from "./types.ts";
 import type { SqliteOptions } from "./sqlite/persistence.ts";
 import type { Persistence } from "./persistence.ts";
-import {
-  DEFAULT_URL,
-  hidePassword,
-  parseConnectionUrl,
-  type PostgresConfig,
-} from "./url.ts";
+import { type ConnectionTarget, resolveConnectionTarget } from "./url.ts";
 
 /**
  * Options of {@linkcode createPersistence}. They override what the URL says.
@@ -68,11 +63,22 @@ export async function createPersistence(
   url?: string,
   options: PersistenceOptions = {},
 ): Promise<Persistence> {
-  const env = options.env ?? processEnv();
-  const target = parseConnectionUrl(
-    url ?? env.DATABASE_URL ?? DEFAULT_URL,
-    env,
+  return await openConnectionTarget(
+    resolveConnectionTarget(url, options),
+    options,
   );
+}
+
+/**
+ * Opens the store `target` names, loading only its backend. `target` comes
+ * from {@linkcode resolveConnectionTarget} with the same `options`, which
+ * has set their PostgreSQL settings already; the command-line tool opens its
+ * stores through here too, after looking at the target.
+ */
+export async function openConnectionTarget(
+  target: ConnectionTarget,
+  options: PersistenceOptions = {},
+): Promise<Persistence> {
   switch (target.backend) {
     case "memory":
       return new InMemoryPersistence(options);
@@ -82,32 +88,7 @@ export async function createPersistence(
     }
     case "postgres": {
       const { PostgresPersistence } = await import("./postgres/persistence.ts");
-      const config = { ...target.config };
-      if (target.config.password !== undefined) {
-        hidePassword(config, target.config.password);
-      }
-      for (
-        const key of [
-          "schema",
-          "maxConnections",
-          "minConnections",
-          "connectTimeoutSeconds",
-          "sslMode",
-        ] as const
-      ) {
-        if (options[key] !== undefined) {
-          (config as Record<string, unknown>)[key] = options[key];
-        }
-      }
-      return await PostgresPersistence.open(config, options);
+      return await PostgresPersistence.open(target.config, options);
     }
   }
-}
-
-/** The process environment on Deno, Node and Bun alike. */
-function processEnv(): Record<string, string | undefined> {
-  const process = (globalThis as {
-    process?: { env: Record<string, string | undefined> };
-  }).process;
-  return process?.env ?? {};
 }

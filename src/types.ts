@@ -720,3 +720,47 @@ export interface StoreOptions {
    */
   redact?: Redactor;
 }
+
+/**
+ * Settings of a PostgreSQL store. The password is a non-enumerable property,
+ * so printing or serialising the settings never shows it.
+ *
+ * @example
+ * ```ts
+ * import type { PostgresConfig } from "@curio/persistence";
+ * const config: PostgresConfig = {
+ *   host: "127.0.0.1",
+ *   port: 5432,
+ *   database: "agents",
+ *   user: "agent",
+ *   password: "secret",
+ *   schema: "agent_sdk",
+ * };
+ * ```
+ */
+export interface PostgresConfig {
+  /** Server host; default `localhost`. */
+  host?: string;
+  /** Server port; default 5432. */
+  port?: number;
+  /** Database name; default the user name. */
+  database?: string;
+  /** User name. */
+  user?: string;
+  /** Password. */
+  password?: string;
+  /** Schema of the tables; default `agent_sdk`. Must be a plain identifier. */
+  schema?: string;
+  /** Most connections in the pool; default 10. */
+  maxConnections?: number;
+  /**
+   * Connections kept open; default 1. postgres.js opens connections as they
+   * are needed, so this is accepted for the specification's sake and checked
+   * against `maxConnections`.
+   */
+  minConnections?: number;
+  /** Seconds to wait for a connection before failing; default 10. */
+  connectTimeoutSeconds?: number;
+  /** TLS: `disable` (default), `require`, `prefer` or `verify-full`. */
+  sslMode?: "disable" | "require" | "prefer" | "verify-full";
+}

@@ -5,51 +5,8 @@
  */
 
 import { InvalidUrlError } from "./errors.ts";
+import type { PostgresConfig } from "./types.ts";
 import { checkSchemaName } from "./sql/identifiers.ts";
-
-/**
- * Settings of a PostgreSQL store. The password is a non-enumerable property,
- * so printing or serialising the settings never shows it.
- *
- * @example
- * ```ts
- * import type { PostgresConfig } from "@curio/persistence";
- * const config: PostgresConfig = {
- *   host: "127.0.0.1",
- *   port: 5432,
- *   database: "agents",
- *   user: "agent",
- *   password: "secret",
- *   schema: "agent_sdk",
- * };
- * ```
- */
-export interface PostgresConfig {
-  /** Server host; default `localhost`. */
-  host?: string;
-  /** Server port; default 5432. */
-  port?: number;
-  /** Database name; default the user name. */
-  database?: string;
-  /** User name. */
-  user?: string;
-  /** Password. */
-  password?: string;
-  /** Schema of the tables; default `agent_sdk`. Must be a plain identifier. */
-  schema?: string;
-  /** Most connections in the pool; default 10. */
-  maxConnections?: number;
-  /**
-   * Connections kept open; default 1. postgres.js opens connections as they
-   * are needed, so this is accepted for the specification's sake and checked
-   * against `maxConnections`.
-   */
-  minConnections?: number;
-  /** Seconds to wait for a connection before failing; default 10. */
-  connectTimeoutSeconds?: number;
-  /** TLS: `disable` (default), `require`, `prefer` or `verify-full`. */
-  sslMode?: "disable" | "require" | "prefer" | "verify-full";
-}
 
 /**
  * What a connection URL names.
@@ -72,6 +29,63 @@ export type ConnectionTarget =
 export const DEFAULT_URL = "sqlite:./agent_sdk.db";
 
 const SCHEMES = "memory:, sqlite:, postgres: or postgresql:";
+
+/** Environment variables, by name. */
+export type Env = Record<string, string | undefined>;
+
+/** The PostgreSQL settings an option may set over what the URL says. */
+const OVERRIDABLE = [
+  "schema",
+  "maxConnections",
+  "minConnections",
+  "connectTimeoutSeconds",
+  "sslMode",
+] as const;
+
+/** What decides the target besides the URL: the environment, and overrides. */
+export interface ResolveOptions
+  extends Pick<PostgresConfig, typeof OVERRIDABLE[number]> {
+  /**
+   * Where `postgres:` with no host, and a call with no URL, read their
+   * variables; default the process environment.
+   */
+  env?: Env;
+}
+
+/**
+ * The URL a store is opened at: `url` when given, else `DATABASE_URL`, else
+ * {@linkcode DEFAULT_URL}.
+ */
+export function resolveUrl(url: string | undefined, env: Env): string {
+  return url ?? env.DATABASE_URL ?? DEFAULT_URL;
+}
+
+/**
+ * What a store is opened on: the target of {@linkcode resolveUrl}'s URL,
+ * with the PostgreSQL settings of `options` set over the URL's (the
+ * password stays hidden).
+ */
+export function resolveConnectionTarget(
+  url: string | undefined,
+  options: ResolveOptions = {},
+): ConnectionTarget {
+  const env = options.env ?? processEnv();
+  const target = parseConnectionUrl(resolveUrl(url, env), env);
+  if (target.backend === "postgres") {
+    for (const key of OVERRIDABLE) {
+      if (options[key] !== undefined) {
+        (target.config as Record<string, unknown>)[key] = options[key];
+      }
+    }
+  }
+  return target;
+}
+
+/** The process environment on Deno, Node and Bun alike. */
+function processEnv(): Env {
+  const process = (globalThis as { process?: { env: Env } }).process;
+  return process?.env ?? {};
+}
 
 const POSTGRES_PARAMETERS = [
   "schema",
@@ -138,7 +152,7 @@ export function parseConnectionUrl(
     default:
       throw new InvalidUrlError(
         `Unsupported connection URL ${
-          JSON.stringify(redact(url).slice(0, 80))
+          JSON.stringify(maskUrlPassword(url).slice(0, 80))
         }: use ${SCHEMES}`,
       );
   }
@@ -176,9 +190,16 @@ function sqlitePath(rest: string): string {
 
 function postgresConfig(
   url: string,
-  env: Record<string, string | undefined>,
+  env: Env,
 ): PostgresConfig {
   const withoutHost = /^postgres(ql)?:(\/\/)?(\?.*)?$/i.test(url);
+  if (hasUnencodedPasswordDelimiter(url)) {
+    throw new InvalidUrlError(
+      `Malformed PostgreSQL URL ${
+        JSON.stringify(maskUrlPassword(url))
+      }: a "/", "?", "#" or "@" in the user name, password or database name must be percent-encoded (%2F, %3F, %23, %40); expected postgres://user:password@host:port/database`,
+    );
+  }
   let parsed: URL;
   try {
     parsed = new URL(
@@ -186,7 +207,7 @@ function postgresConfig(
     );
   } catch {
     throw new InvalidUrlError(
-      `Malformed PostgreSQL URL ${JSON.stringify(redact(url))}: ${
+      `Malformed PostgreSQL URL ${JSON.stringify(maskUrlPassword(url))}: ${
         whatIsWrong(url)
       }expected postgres://user:password@host:port/database`,
     );
@@ -257,7 +278,7 @@ function postgresConfig(
  * do not look: a non-enumerable accessor, so that even an inspection that
  * shows hidden properties prints `[Getter/Setter]` rather than its value.
  */
-export function hidePassword(config: PostgresConfig, password: string): void {
+function hidePassword(config: PostgresConfig, password: string): void {
   let secret = password;
   Object.defineProperty(config, "password", {
     get: () => secret,
@@ -337,17 +358,91 @@ function decode(text: string): string {
   }
 }
 
+/** A URL's scheme and `//`. */
+const URL_START = /[a-z][a-z0-9+.-]*:\/\//gi;
+
 /**
- * The URL with any password replaced, safe to show. A password may hold any
- * character, `/`, `?`, `#` and `@` included, so everything between the user
- * name and the last `@` is treated as password.
+ * Where the password of each URL in `text` lies, as `[start, end)`. A
+ * password may hold any character, `/`, `?`, `#`, `:` and `@` included, and
+ * need not be percent-encoded by whoever wrote it, so everything from the
+ * colon after the user name to the last `@` of the URL counts as password. A
+ * URL ends at the end of its line or where the next URL starts after a space,
+ * quote or bracket (`x://` inside a password starts no new URL).
  */
-export function redact(url: string): string {
-  const start = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length;
-  if (start === undefined) return url;
-  const at = url.lastIndexOf("@");
-  if (at < start) return url;
-  const colon = url.indexOf(":", start);
-  if (colon === -1 || colon > at) return url;
-  return `${url.slice(0, colon + 1)}***${url.slice(at)}`;
+function passwordSpans(text: string): [number, number][] {
+  const starts = [...text.matchAll(URL_START)].map((match) => ({
+    start: match.index,
+    authority: match.index + match[0].length,
+    delimited: match.index === 0 ||
+      /[\s"'`(<[{,;=]/.test(text[match.index - 1]!),
+  }));
+  const spans: [number, number][] = [];
+  let end = 0;
+  for (const [i, { start, authority }] of starts.entries()) {
+    if (start < end) continue; // inside the URL before
+    const next = starts.slice(i + 1).find((url) => url.delimited);
+    const lineEnd = text.indexOf("\n", authority);
+    end = Math.min(
+      next?.start ?? text.length,
+      lineEnd === -1 ? text.length : lineEnd,
+    );
+    const at = text.lastIndexOf("@", end - 1);
+    const colon = text.indexOf(":", authority);
+    if (at >= authority && colon !== -1 && colon < at) {
+      spans.push([colon + 1, at]);
+    }
+  }
+  return spans;
+}
+
+/**
+ * `text` with the password of every URL in it replaced by `***`, safe to
+ * show. What counts as password is everything from the colon after the user
+ * name to the last `@` of the URL, so that a password holding `/`, `?`, `#`,
+ * `:` or `@` unencoded is hidden whole; a URL ends at the end of its line or
+ * where another URL starts.
+ */
+export function maskUrlPassword(text: string): string {
+  let masked = "";
+  let shown = 0;
+  for (const [start, end] of passwordSpans(text)) {
+    masked += `${text.slice(shown, start)}***`;
+    shown = end;
+  }
+  return masked + text.slice(shown);
+}
+
+/**
+ * The passwords of the URLs in `text` as written and decoded, the same
+ * stretches {@linkcode maskUrlPassword} hides: for hiding them where they
+ * appear without their URL.
+ */
+export function urlPasswords(text: string): string[] {
+  const found = new Set<string>();
+  for (const [start, end] of passwordSpans(text)) {
+    const password = text.slice(start, end);
+    found.add(password);
+    try {
+      found.add(decodeURIComponent(password));
+    } catch {
+      // not percent-encoded: as written is all there is
+    }
+  }
+  return [...found].filter((password) => password.length > 0);
+}
+
+/**
+ * Whether the part of a URL that {@linkcode maskUrlPassword} takes for user
+ * name and password holds a `/`, `?` or `#`. The URL parser ends the
+ * authority there, so it would read part of the password as host, port,
+ * database or parameter, and show it in an error or connect somewhere else.
+ */
+function hasUnencodedPasswordDelimiter(url: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0].length;
+  if (authority === undefined) return false;
+  const userinfo = url.slice(
+    authority,
+    Math.max(authority, url.lastIndexOf("@")),
+  );
+  return userinfo.includes(":") && /[/?#]/.test(userinfo);
 }

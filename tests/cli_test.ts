@@ -3,13 +3,14 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createPersistence, exportRecords } from "../mod.ts";
+import { main } from "../src/cli/main.ts";
 import { CUTOFF, dump, fill, FILLED } from "./_fixture.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
@@ -33,8 +34,15 @@ interface Outcome {
   stderr: string;
 }
 
-/** Runs the tool with `args`, from `cwd` (default the repository). */
-function cli(args: string[], cwd = root): Promise<Outcome> {
+/**
+ * Runs the tool with `args`, from `cwd` (default the repository), with
+ * `DATABASE_URL` unset unless `extraEnv` sets it.
+ */
+function cli(
+  args: string[],
+  cwd = root,
+  extraEnv: Record<string, string> = {},
+): Promise<Outcome> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NODE_NO_WARNINGS: "1",
@@ -43,6 +51,7 @@ function cli(args: string[], cwd = root): Promise<Outcome> {
     NO_COLOR: "1",
   };
   delete env.DATABASE_URL;
+  Object.assign(env, extraEnv);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -371,6 +380,42 @@ describe("cli", () => {
     for (const outcome of [refused, verbose]) {
       assert.doesNotMatch(outcome.stdout + outcome.stderr, /hunter2secret/);
     }
+  });
+
+  it("never shows a password written unencoded, from --db or DATABASE_URL", async () => {
+    const urls = [
+      "postgres://u:/secretPart@host/db",
+      "postgres://u:2024?secretPart@host/db",
+      "postgres://u:2024#secretPart@host/db",
+      "postgres://u:2024/secretPart@host:99999/db",
+    ];
+    const outcomes = await Promise.all(
+      urls.flatMap((url) => [
+        cli(["runs", "--db", url, "--verbose"]),
+        cli(["doctor", "--verbose"], root, { DATABASE_URL: url }),
+      ]),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      const url = urls[Math.floor(i / 2)]!;
+      assert.equal(outcome.code, 2, `${url}: ${outcome.stderr}`);
+      assert.match(outcome.stderr, /^error: Malformed PostgreSQL URL/, url);
+      assert.doesNotMatch(outcome.stdout + outcome.stderr, /2024|secretPart/);
+    }
+  });
+
+  it("reads DATABASE_URL from the environment main is given", async () => {
+    const path = tempPath("main-env.db");
+    const code = await main(["migrate", "--json"], {
+      env: { DATABASE_URL: `sqlite:${path}` },
+    });
+    assert.equal(code, 0);
+    assert.ok(existsSync(path), "migrate created the DATABASE_URL file");
+    const missing = tempPath("main-env-missing.db");
+    assert.equal(
+      await main(["runs"], { env: { DATABASE_URL: `sqlite:${missing}` } }),
+      1,
+    );
+    assert.ok(!existsSync(missing), "runs created no file");
   });
 
   it("--db defaults as createPersistence does, and reading never creates a file", async () => {

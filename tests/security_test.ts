@@ -154,6 +154,12 @@ describe("the PostgreSQL password", () => {
           `postgres://agent:${PASSWORD}@/db`,
           `postgresx://agent:${PASSWORD}@h/db`,
           `mysql://agent:${PASSWORD}@h/db`,
+          // Written unencoded around "/", "?" and "#".
+          `postgres://agent:/${PASSWORD}@h/db`,
+          `postgres://agent:2024?${PASSWORD}@h/db`,
+          `postgres://agent:2024#${PASSWORD}@h/db`,
+          `postgres://agent:${PASSWORD}/x@h:99999/db`,
+          `postgres://agent:x/${PASSWORD}@h/db?pool=1`,
         ]
       ) {
         const error = await createPersistence(url).catch((e) => e);

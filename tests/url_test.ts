@@ -9,7 +9,34 @@ import {
   parseConnectionUrl,
   SqlitePersistence,
 } from "../mod.ts";
+import {
+  maskUrlPassword,
+  resolveConnectionTarget,
+  urlPasswords,
+} from "../src/url.ts";
 import { tempPath } from "./_temp.ts";
+
+/**
+ * Passwords written unencoded around each character a URL gives a meaning,
+ * with the pieces that must never show on their own.
+ */
+const UNENCODED_PASSWORDS = ["/", "?", "#", "@", ":"].flatMap((char) =>
+  [`2024${char}secretPart`, `${char}secretPart`, `secretPart${char}`].map(
+    (password) => ({ char, password, pieces: ["2024", "secretPart"] }),
+  )
+);
+
+/** URLs around `password`: plain, with a port, a bad port, a parameter. */
+function urlsWith(password: string): string[] {
+  return [
+    `postgres://u:${password}@host/db`,
+    `postgresql://u:${password}@host:5432/db`,
+    `postgres://u:${password}@host:99999/db`,
+    `postgres://u:${password}@host/db?pool=1`,
+    `postgres://u:${password}@host/a/b`,
+    `postgres://u:${password}@/db`,
+  ];
+}
 
 describe("parseConnectionUrl", () => {
   it("reads memory and every sqlite form", () => {
@@ -134,6 +161,130 @@ describe("parseConnectionUrl", () => {
       () => parseConnectionUrl("postgres:", { DB_PORT: "http" }),
       InvalidUrlError,
     );
+  });
+});
+
+describe("a password written unencoded", () => {
+  it("is read whole or refused, and never shows in part", () => {
+    let refused = 0;
+    for (const { char, password, pieces } of UNENCODED_PASSWORDS) {
+      for (const url of urlsWith(password)) {
+        let target;
+        try {
+          target = parseConnectionUrl(url);
+        } catch (error) {
+          assert.ok(error instanceof InvalidUrlError, `${url}: ${error}`);
+          for (const piece of pieces) {
+            assert.ok(!error.message.includes(piece), error.message);
+          }
+          refused++;
+          continue;
+        }
+        // Read: then as the whole password, never as host, port or database.
+        assert.ok(char === "@" || char === ":", `${url} was accepted`);
+        assert.equal(target.backend, "postgres");
+        if (target.backend !== "postgres") continue;
+        assert.equal(target.config.password, password, url);
+        assert.equal(target.config.host, "host", url);
+        const shown = JSON.stringify(target);
+        for (const piece of pieces) assert.ok(!shown.includes(piece), url);
+      }
+    }
+    assert.ok(refused >= 3 * 3 * 6, `${refused} refused`);
+  });
+
+  it("is refused by createPersistence without showing it", async () => {
+    for (
+      const url of [
+        "postgres://u:/secretPart@host/db",
+        "postgres://u:2024?secretPart@host/db",
+        "postgres://u:2024#secretPart@host/db",
+      ]
+    ) {
+      for (
+        const opened of [
+          createPersistence(url),
+          createPersistence(undefined, { env: { DATABASE_URL: url } }),
+        ]
+      ) {
+        await assert.rejects(opened, (error: unknown) => {
+          assert.ok(error instanceof InvalidUrlError, `${url}: ${error}`);
+          assert.match(error.message, /^Malformed PostgreSQL URL/);
+          assert.doesNotMatch(error.message, /2024|secretPart/);
+          return true;
+        });
+      }
+    }
+  });
+});
+
+describe("maskUrlPassword", () => {
+  it("hides every URL's password whole, wherever the URL stands", () => {
+    for (
+      const [text, masked] of [
+        ["postgres://u:p@h/db", "postgres://u:***@h/db"],
+        ["postgres://u:a@b:c/d?e#f@h:5/db", "postgres://u:***@h:5/db"],
+        ["postgres://u:/x@h/db", "postgres://u:***@h/db"],
+        ["postgres://u://x@h/db", "postgres://u:***@h/db"],
+        ["error:postgres://u:p@h", "error:postgres://u:***@h"],
+        [
+          'from "postgres://a:b@h1/db" to postgres://c:d@h2/db',
+          'from "postgres://a:***@h1/db" to postgres://c:***@h2/db',
+        ],
+        ["postgres://h:5432/db", "postgres://h:5432/db"],
+        ["sqlite:./a@b.db", "sqlite:./a@b.db"],
+        [
+          "at f (file:///x/postgres@3.4.7/c.js:1:2)\nat g (file:///y.ts:3:4)",
+          "at f (file:///x/postgres@3.4.7/c.js:1:2)\nat g (file:///y.ts:3:4)",
+        ],
+      ]
+    ) {
+      assert.equal(maskUrlPassword(text!), masked, text);
+    }
+    assert.deepEqual(urlPasswords("x postgres://u:p%2Fq@h/db"), [
+      "p%2Fq",
+      "p/q",
+    ]);
+  });
+});
+
+describe("resolveConnectionTarget", () => {
+  it("sets the options over the URL's settings and keeps the password hidden", () => {
+    const target = resolveConnectionTarget(
+      "postgres://u:hunter2-secret@h/db?schema=a&max=2",
+      { schema: "b", maxConnections: 7, sslMode: "require", env: {} },
+    );
+    assert.equal(target.backend, "postgres");
+    if (target.backend !== "postgres") return;
+    assert.deepEqual({ ...target.config }, {
+      host: "h",
+      database: "db",
+      user: "u",
+      schema: "b",
+      maxConnections: 7,
+      sslMode: "require",
+    });
+    assert.equal(target.config.password, "hunter2-secret");
+    assert.ok(!JSON.stringify(target).includes("hunter2"));
+  });
+
+  it("takes DATABASE_URL from the environment given, else the default", () => {
+    assert.deepEqual(
+      resolveConnectionTarget(undefined, {
+        env: { DATABASE_URL: "sqlite:./from-env.db" },
+      }),
+      { backend: "sqlite", path: "./from-env.db" },
+    );
+    assert.deepEqual(
+      resolveConnectionTarget("memory:", {
+        env: { DATABASE_URL: "sqlite:./from-env.db" },
+      }),
+      { backend: "memory" },
+    );
+    assert.deepEqual(resolveConnectionTarget(undefined, { env: {} }), {
+      backend: "sqlite",
+      path: "./agent_sdk.db",
+    });
   });
 });
 

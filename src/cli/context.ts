@@ -5,10 +5,15 @@ import { existsSync } from "node:fs";
 import { once } from "node:events";
 import process from "node:process";
 import { PersistenceError } from "../errors.ts";
-import { createPersistence } from "../factory.ts";
+import { openConnectionTarget } from "../factory.ts";
 import type { TextSink } from "../maintenance/sink.ts";
 import type { Persistence } from "../persistence.ts";
-import { DEFAULT_URL, parseConnectionUrl, redact } from "../url.ts";
+import {
+  type Env,
+  maskUrlPassword,
+  resolveConnectionTarget,
+  resolveUrl,
+} from "../url.ts";
 
 /** Parsed option values. */
 export type Values = Record<string, string | boolean | undefined>;
@@ -19,6 +24,8 @@ export interface Context {
   positionals: string[];
   /** `--json` was given. */
   json: boolean;
+  /** Where `DATABASE_URL` and the `DB_` variables are read. */
+  env: Env;
   /** Writes to standard output. */
   out: TextSink;
   /** Writes a line to standard error. */
@@ -32,22 +39,26 @@ export const stdout: TextSink = {
   },
 };
 
-/** `url`, or what createPersistence would use: DATABASE_URL, else the default. */
-export function resolveUrl(url: string | undefined): string {
-  return url ?? process.env.DATABASE_URL ?? DEFAULT_URL;
+/** How {@linkcode openStore} opens. */
+export interface OpenOptions {
+  /**
+   * A SQLite file that does not exist is an error rather than a new, empty
+   * store: reading commands should not leave files behind.
+   */
+  mustExist: boolean;
 }
 
 /**
- * Opens the store at `url` (see {@linkcode resolveUrl}). With `mustExist`, a
- * SQLite file that does not exist is an error rather than a new, empty
- * store: reading commands should not leave files behind.
+ * Opens the store at `url`, or where createPersistence would with no URL
+ * (`DATABASE_URL` of the command's environment, else the default), through
+ * the same resolution and the same opening as createPersistence.
  */
 export async function openStore(
+  ctx: Context,
   url: string | undefined,
-  mustExist: boolean,
+  { mustExist }: OpenOptions,
 ): Promise<Persistence> {
-  const resolved = resolveUrl(url);
-  const target = parseConnectionUrl(resolved, process.env);
+  const target = resolveConnectionTarget(url, { env: ctx.env });
   if (
     mustExist && target.backend === "sqlite" && target.path !== ":memory:" &&
     !existsSync(target.path)
@@ -56,12 +67,12 @@ export async function openStore(
       `No SQLite database at ${target.path} (give --db, or run migrate to create it)`,
     );
   }
-  return await createPersistence(resolved);
+  return await openConnectionTarget(target, { env: ctx.env });
 }
 
-/** A URL fit to print: no password. */
-export function shownUrl(url: string | undefined): string {
-  return redact(resolveUrl(url));
+/** The URL {@linkcode openStore} opens for `url`, fit to print: no password. */
+export function shownUrl(ctx: Context, url: string | undefined): string {
+  return maskUrlPassword(resolveUrl(url, ctx.env));
 }
 
 /** Writes `data` as JSON with `--json`, else what `human` makes of it. */

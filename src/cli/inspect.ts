@@ -98,7 +98,9 @@ export async function runs(ctx: Context): Promise<void> {
     ...(typeof status === "string" ? { status: parseStatus(status) } : {}),
     limit: typeof limit === "string" ? parseCount("limit", limit) : 20,
   };
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const rows: (AgentRun & UsageTotals & { durationMs: number | null })[] = [];
   for (const run of await store.getAgentRuns(query)) {
     const sum = totals(await runUsage(store, run.runId));
@@ -133,7 +135,9 @@ export async function runs(ctx: Context): Promise<void> {
 /** `run RUN_ID`: the run, its timeline and its LLM calls. */
 export async function run(ctx: Context): Promise<void> {
   const runId = parseId("RUN_ID", ctx.positionals[0]!);
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const found = await store.getAgentRun(runId);
   if (!found) throw new PersistenceError(`No run has this id: ${runId}`);
   const events = await store.getAgentRunEvents(runId);
@@ -205,7 +209,9 @@ export async function run(ctx: Context): Promise<void> {
 export async function events(ctx: Context): Promise<void> {
   const runId = parseId("RUN_ID", ctx.positionals[0]!);
   const type = ctx.values.type;
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   if (!await store.getAgentRun(runId)) {
     throw new PersistenceError(`No run has this id: ${runId}`);
   }
@@ -237,7 +243,9 @@ export async function usage(ctx: Context): Promise<void> {
     ...(typeof runId === "string" ? { runId: parseId("--run", runId) } : {}),
     limit: typeof limit === "string" ? parseCount("limit", limit) : 20,
   };
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const list = await store.getLlmUsage(query);
   await output(ctx, list, () =>
     table(
@@ -258,7 +266,9 @@ export async function stats(ctx: Context): Promise<void> {
   const query = typeof agent === "string"
     ? { agentId: parseId("--agent", agent) }
     : {};
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const figures = await store.getAgentRunStats(query);
   const byModel = await store.getLlmUsageBreakdown(query);
   await output(ctx, { ...figures, byModel }, () =>

@@ -29,7 +29,9 @@ export async function prune(ctx: Context): Promise<void> {
       ? { batchSize: parseCount("batch-size", values["batch-size"]) }
       : {}),
   };
-  await using store = await openStore(values.db as string, true);
+  await using store = await openStore(ctx, values.db as string, {
+    mustExist: true,
+  });
   const archivePath = typeof values.archive === "string"
     ? values.archive
     : undefined;
@@ -80,7 +82,9 @@ export async function prune(ctx: Context): Promise<void> {
 
 /** `migrate`: create or upgrade the schema. */
 export async function migrate(ctx: Context): Promise<void> {
-  await using store = await openStore(ctx.values.db as string, false);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: false,
+  });
   await store.initializeSchema();
   const info = await store.getStoreInfo();
   await output(
@@ -90,22 +94,24 @@ export async function migrate(ctx: Context): Promise<void> {
       info.schemaVersion === null
         ? `Nothing to migrate: the ${info.backend} backend has no schema\n`
         : `Schema of ${
-          shownUrl(ctx.values.db as string)
+          shownUrl(ctx, ctx.values.db as string)
         } is at version ${info.schemaVersion}, the current one\n`,
   );
 }
 
 /** `doctor`: health, schema version, counts, size. Exit 1 on problems. */
 export async function doctor(ctx: Context): Promise<number> {
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const diagnosis = await diagnoseStore(store);
   const info = diagnosis.info;
   await output(
     ctx,
-    { url: shownUrl(ctx.values.db as string), ...diagnosis },
+    { url: shownUrl(ctx, ctx.values.db as string), ...diagnosis },
     () =>
       fields([
-        ["database", shownUrl(ctx.values.db as string)],
+        ["database", shownUrl(ctx, ctx.values.db as string)],
         ["backend", store.backend],
         [
           "health",

@@ -39,7 +39,9 @@ export async function exportCommand(ctx: Context): Promise<void> {
       ? { since: parseTime("since", since, new Date()) }
       : {}),
   };
-  await using store = await openStore(ctx.values.db as string, true);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
   const filtered = options.agentId !== undefined || options.since !== undefined;
   const bar = progressBar(
     "Exporting",
@@ -95,7 +97,9 @@ export async function importCommand(ctx: Context): Promise<void> {
   const size = path === "-" ? undefined : (await stat(path).catch(() => {
     throw new UsageError(`Cannot read ${path}: no such file`);
   })).size;
-  await using store = await openStore(ctx.values.db as string, false);
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: false,
+  });
   const bar = progressBar("Importing", size);
   try {
     const lines = await readLines(path, (bytes) => bar.update(bytes));
@@ -121,8 +125,8 @@ export async function copyCommand(ctx: Context): Promise<void> {
   if (typeof from !== "string" || typeof to !== "string") {
     throw new UsageError("copy needs both --from URL and --to URL");
   }
-  await using source = await openStore(from, true);
-  await using target = await openStore(to, false);
+  await using source = await openStore(ctx, from, { mustExist: true });
+  await using target = await openStore(ctx, to, { mustExist: false });
   const bar = progressBar("Copying", await storeTotal(source));
   try {
     const result = await copyStore(source, target, {

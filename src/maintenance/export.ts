@@ -23,9 +23,20 @@ import {
   withoutId,
 } from "./run_reader.ts";
 
+import type { TextSink } from "./sink.ts";
+
 /** Runs whose records are read ahead of the one being written. */
 const READ_AHEAD = 8;
-import type { TextSink } from "./sink.ts";
+
+/** The line that opens an export file or a prune archive, written now. */
+export function exportHeader(): ExportRecord & { type: "header" } {
+  return {
+    type: "header",
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: new Date(),
+  };
+}
 
 /**
  * Which records {@linkcode exportRecords} and {@linkcode exportStore} read.
@@ -82,12 +93,7 @@ export async function* exportRecords(
     ...(agentId === undefined ? {} : { agentId }),
     ...(pageSize === undefined ? {} : { pageSize }),
   };
-  yield {
-    type: "header",
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    exportedAt: new Date(),
-  };
+  yield exportHeader();
   // The next few runs' events and LLM calls are read while one is written.
   const ahead: RunReader[] = [];
   const emit = async function* (reader: RunReader) {

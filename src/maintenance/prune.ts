@@ -8,12 +8,8 @@
 
 import type { AgentRun, AgentRunStatus, RecordCounts } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
-import {
-  EXPORT_FORMAT,
-  EXPORT_VERSION,
-  type ExportRecord,
-  formatExportLine,
-} from "./export_format.ts";
+import { exportHeader } from "./export.ts";
+import { type ExportRecord, formatExportLine } from "./export_format.ts";
 import type { ProgressCallback } from "./progress_callback.ts";
 import { noRecords, readRun, runRecords } from "./run_reader.ts";
 import type { TextSink } from "./sink.ts";
@@ -113,12 +109,7 @@ export async function pruneStore(
       await archive.write(formatExportLine(record) + "\n");
     }
   };
-  await write({
-    type: "header",
-    format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
-    exportedAt: new Date(),
-  });
+  await write(exportHeader());
   const prune = async (runs: AgentRun[]) => {
     if (archive && !dryRun) {
       for (const run of runs) {

@@ -2,7 +2,7 @@ import { Store } from "../core/store.ts";
 import type { Persistence } from "../persistence.ts";
 import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
-import type { PostgresConfig } from "../url.ts";
+import type { PostgresConfig } from "../types.ts";
 import type { StoreOptions } from "../types.ts";
 import { PostgresConnection, TIMESTAMPS_AS_TEXT } from "./connection.ts";
 import { postgresDialect, schemaName } from "./dialect.ts";
