@@ -19,7 +19,13 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/core/"],
   ["src/memory/", "src/sql/"],
   ["src/sqlite/", "src/postgres/"],
-  ["src/url.ts", "src/accessors.ts", "src/schema_sql.ts", "src/factory.ts"],
+  [
+    "src/url.ts",
+    "src/accessors.ts",
+    "src/normalize_usage.ts",
+    "src/schema_sql.ts",
+    "src/factory.ts",
+  ],
   ["src/maintenance/"],
 ];
 const FEATURE_LAYER = LAYERS.length;
