@@ -100,7 +100,8 @@ const POSTGRES_PARAMETERS = [
  *
  * - `memory:`
  * - `sqlite:./agent.db`, `sqlite:agent.db`, `sqlite:/abs/path.db`,
- *   `sqlite:///abs/path.db`, `sqlite::memory:`
+ *   `sqlite:///abs/path.db`, `sqlite::memory:` (a plain path: `sqlite:file:`
+ *   URIs are refused, as the runtimes' drivers read them differently)
  * - `postgres://user:pass@host:5432/db?schema=agent_sdk&max=10&min=1`
  *   (also `postgresql://`; `connect_timeout` and `sslmode` too). `postgres:`
  *   with no host takes `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
@@ -173,6 +174,13 @@ function sqlitePath(rest: string): string {
   if (path.trim().length === 0) {
     throw new InvalidUrlError(
       "A sqlite: URL needs a file path, such as sqlite:./agent.db, or :memory:",
+    );
+  }
+  if (/^file:/i.test(path)) {
+    // node:sqlite and bun:sqlite disagree on what a "file:" name means (a URI
+    // on one, a file literally named so on the other): refused everywhere.
+    throw new InvalidUrlError(
+      "A sqlite: URL takes a plain path, not a file: URI: write sqlite:/abs/file.db or sqlite:./file.db",
     );
   }
   if (/[/\\]$/.test(path)) {

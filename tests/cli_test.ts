@@ -75,6 +75,22 @@ async function ok(args: string[]): Promise<string> {
   return outcome.stdout;
 }
 
+/**
+ * Stored text a terminal would act on: an OSC that sets the window title, a
+ * colour, a C1 CSI, a bell, a carriage return, a bidi override and a line
+ * separator.
+ */
+const HOSTILE =
+  "\x1b]0;pwned\x07\x1b[31mred\x9b2J\x07\r\u202egnp.exe\u2028\x7f";
+/** How {@linkcode HOSTILE} is shown: as escapes that do nothing. */
+const SHOWN =
+  "\\x1b]0;pwned\\x07\\x1b[31mred\\x9b2J\\x07\\r\\u202egnp.exe\\u2028\\x7f";
+const RUN_ID = `run${HOSTILE}`;
+/** Any character a terminal acts on, but the line feed. */
+const ACTIVE =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
 const backends: [string, () => string][] = [
   ["sqlite", () => `sqlite:${tempPath()}`],
   ...(postgresUrl
@@ -288,6 +304,63 @@ for (const [name, newUrl] of backends) {
       assert.match(refused.stderr, /exists already/);
     });
 
+    it("shows stored escape sequences as text, in every human-readable output but --json", async () => {
+      const db = newUrl();
+      {
+        await using store = await createPersistence(db);
+        await store.createAgentRun({
+          agentId: `agent${HOSTILE}`,
+          runId: RUN_ID,
+          agentName: `name${HOSTILE}`,
+          objective: `objective${HOSTILE}`,
+          status: "error",
+          errorMessage: `error${HOSTILE}`,
+          finalSynthesisOutput: `output${HOSTILE}`,
+        });
+        await store.logAgentRunEvent({
+          agentId: `agent${HOSTILE}`,
+          runId: RUN_ID,
+          eventType: `type${HOSTILE}`,
+          data: { [`key${HOSTILE}`]: `value${HOSTILE}` },
+        });
+        await store.logLlmUsage({
+          agentId: `agent${HOSTILE}`,
+          runId: RUN_ID,
+          provider: `provider${HOSTILE}`,
+          model: `model${HOSTILE}`,
+          status: "error",
+        });
+      }
+      const human = await Promise.all([
+        cli(["runs", "--db", db]),
+        cli(["run", RUN_ID, "--db", db]),
+        cli(["events", RUN_ID, "--db", db]),
+        cli(["usage", "--db", db]),
+        cli(["stats", "--db", db]),
+        cli(["doctor", "--db", db]),
+        cli(["run", `missing${HOSTILE}`, "--db", db]),
+        cli(["events", RUN_ID, "--db", db, "--type", `type${HOSTILE}`]),
+      ]);
+      for (const [i, outcome] of human.entries()) {
+        const text = outcome.stdout + outcome.stderr;
+        assert.doesNotMatch(text, ACTIVE, `output ${i}: ${text}`);
+      }
+      const [runs, run, events] = human.map((outcome) => outcome.stdout);
+      assert.ok(runs!.includes(`agent${SHOWN}`), runs);
+      assert.ok(run!.startsWith(`Run run${SHOWN}\n`), run);
+      // (Event data is one line: white space, \r included, is one space.)
+      assert.ok(events!.includes("key\\x1b]0;pwned\\x07"), events);
+      assert.ok(human[6]!.stderr.includes(`missing${SHOWN}`));
+      // Escaped before measuring: the columns still line up.
+      const [header, , row] = runs!.split("\n");
+      assert.equal(row!.indexOf("error"), header!.indexOf("STATUS"));
+      // JSON escapes control characters itself, and keeps the text exact.
+      const json = await ok(["run", RUN_ID, "--db", db, "--json"]);
+      assert.equal(JSON.parse(json).run.objective, `objective${HOSTILE}`);
+      // deno-lint-ignore no-control-regex
+      assert.doesNotMatch(json, /[\u0000-\u0009\u000b-\u001f]/);
+    });
+
     it("migrate and doctor", async () => {
       const db = await filled(newUrl);
       assert.match(
@@ -348,6 +421,18 @@ describe("cli", () => {
       ["copy", "--from", db],
       ["export", "--json"],
       ["runs", "--db", "mysql://localhost/db"],
+      // Days and times that do not exist, and times beyond what a store holds.
+      ["prune", "--db", db, "--older-than", "2025-02-30"],
+      ["prune", "--db", db, "--older-than", "2025-02-29"],
+      ["prune", "--db", db, "--older-than", "2025-04-31"],
+      ["prune", "--db", db, "--older-than", "2025-13-01"],
+      ["prune", "--db", db, "--older-than", "2025-01-31T24:00"],
+      ["prune", "--db", db, "--older-than", "2025-01-31T10:60:00Z"],
+      ["prune", "--db", db, "--older-than", "99999999d"],
+      ["prune", "--db", db, "--older-than", "1e400d"],
+      ["prune", "--db", db, "--older-than", "9999999w"],
+      ["export", "--db", db, "--since", "2025-02-30"],
+      ["export", "--db", db, "--since", "99999999d"],
     ];
     const outcomes = await Promise.all(cases.map((args) => cli(args)));
     for (const [i, outcome] of outcomes.entries()) {
@@ -358,6 +443,35 @@ describe("cli", () => {
     const help = await cli(["--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Commands:$/m);
+  });
+
+  it("refuses an export file of another format or a future version (exit 1)", async () => {
+    const source = await filled(() => `sqlite:${tempPath()}`);
+    const file = tempPath("export.jsonl");
+    await ok(["export", "--db", source, "--out", file]);
+    const [header, ...rest] = readFileSync(file, "utf8").split("\n");
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ version: 2 }, /format "@curio\/persistence export" version 2:/],
+      [{ format: "something else" }, /format "something else" version 1:/],
+    ];
+    for (const [changes, words] of cases) {
+      const changed = tempPath("changed.jsonl");
+      writeFileSync(
+        changed,
+        [JSON.stringify({ ...JSON.parse(header!), ...changes }), ...rest]
+          .join("\n"),
+      );
+      const target = `sqlite:${tempPath()}`;
+      const outcome = await cli(["import", changed, "--db", target]);
+      assert.equal(outcome.code, 1, outcome.stderr);
+      assert.match(outcome.stderr, words);
+      assert.equal(
+        JSON.parse(await ok(["runs", "--db", target, "--json"])).length,
+        0,
+      );
+    }
+    const same = `sqlite:${tempPath()}`;
+    assert.match(await ok(["import", file, "--db", same]), /added 4 runs/);
   });
 
   it("exit code 1 when the operation fails, never showing a password", async () => {

@@ -263,6 +263,49 @@ describe("maintenance", () => {
     );
   });
 
+  it("imports only its own format, up to the version it knows", async () => {
+    await using source = await createPersistence("memory:");
+    await fill(source);
+    const lines = (await exported(source)).trim().split("\n");
+    const header = JSON.parse(lines[0]!);
+    assert.deepEqual([header.format, header.version], [
+      "@curio/persistence export",
+      1,
+    ]);
+    const withHeader = (changes: Record<string, unknown>) => [
+      JSON.stringify({ ...header, ...changes }),
+      ...lines.slice(1),
+    ];
+    for (
+      const [changes, format, version] of [
+        [{ format: "other tool export" }, '"other tool export"', "1"],
+        [{ version: 2 }, '"@curio/persistence export"', "2"],
+        [{ version: 0 }, '"@curio/persistence export"', "0"],
+        [{ version: 1.5 }, '"@curio/persistence export"', "1.5"],
+        [{ version: "1" }, '"@curio/persistence export"', '"1"'],
+        [{ format: undefined }, "(none)", "1"],
+      ] as const
+    ) {
+      await using target = await createPersistence("memory:");
+      await assert.rejects(
+        importLines(target, withHeader(changes)),
+        (error: Error) => {
+          assert.ok(error instanceof PersistenceError, String(error));
+          assert.ok(
+            error.message.includes(`format ${format} version ${version}:`),
+            error.message,
+          );
+          assert.match(error.message, /versions 1 to 1/);
+          return true;
+        },
+      );
+      assert.deepEqual(await target.getAgentRuns(), [], "nothing written");
+    }
+    await using target = await createPersistence("memory:");
+    const result = await importLines(target, withHeader({ version: 1 }));
+    assert.deepEqual(result.added, FILLED);
+  });
+
   it("compacts SQLite after pruning: the file shrinks", async () => {
     await using store = await createPersistence(`sqlite:${tempPath()}`);
     const big = "x".repeat(2000);

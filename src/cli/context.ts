@@ -8,6 +8,7 @@ import { PersistenceError } from "../errors.ts";
 import { openConnectionTarget } from "../factory.ts";
 import type { TextSink } from "../maintenance/sink.ts";
 import type { Persistence } from "../persistence.ts";
+import { printable } from "./display.ts";
 import {
   type Env,
   maskUrlPassword,
@@ -75,13 +76,18 @@ export function shownUrl(ctx: Context, url: string | undefined): string {
   return maskUrlPassword(resolveUrl(url, ctx.env));
 }
 
-/** Writes `data` as JSON with `--json`, else what `human` makes of it. */
+/**
+ * Writes `data` as JSON with `--json` (as stored: JSON escapes controls
+ * itself), else what `human` makes of it, {@linkcode printable}.
+ */
 export async function output(
   ctx: Context,
   data: unknown,
   human: () => string,
 ): Promise<void> {
   await ctx.out.write(
-    ctx.json ? JSON.stringify(data, null, 2) + "\n" : human(),
+    ctx.json
+      ? JSON.stringify(data, null, 2) + "\n"
+      : printable(human(), { keepLineEnds: true }),
   );
 }

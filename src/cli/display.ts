@@ -1,16 +1,57 @@
 // How the command-line tool shows things to a person: tables, times,
-// durations, sizes, money, and one-line summaries of event data.
+// durations, sizes, money, and one-line summaries of event data, with
+// nothing stored able to act on the terminal.
 
 import type { JsonValue } from "../types.ts";
 
-/** A table with a header row; numbers and `right` columns align right. */
+/**
+ * Characters a terminal acts on or that reorder what it shows: C0 controls,
+ * DEL, C1 controls (ESC and CSI, OSC and the rest start escape sequences that
+ * move the cursor, recolour, set the window title or write to the clipboard),
+ * bidirectional marks, embeddings, overrides and isolates, and the Unicode
+ * line and paragraph separators.
+ */
+const UNPRINTABLE =
+  // deno-lint-ignore no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+const SHORT_ESCAPES: Record<string, string> = {
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+};
+
+/**
+ * `text` fit for a terminal: every character of {@linkcode UNPRINTABLE}
+ * shown as an escape (`\x1b`, `\u202e`, `\n`) that does nothing. Line ends
+ * stay when `keepLineEnds` (for whole messages, whose lines the tool made).
+ */
+export function printable(
+  text: string,
+  options: { keepLineEnds?: boolean } = {},
+): string {
+  return text.replace(UNPRINTABLE, (char) => {
+    if (char === "\n" && options.keepLineEnds) return char;
+    const short = SHORT_ESCAPES[char];
+    if (short) return short;
+    const code = char.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, "0")}`
+      : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
+ * A table with a header row; numbers and `right` columns align right. Cells
+ * are made {@linkcode printable} before they are measured.
+ */
 export function table(
   headers: string[],
   rows: (string | number)[][],
   right: ReadonlySet<number> = new Set(),
 ): string {
   if (rows.length === 0) return "(none)\n";
-  const cells = rows.map((row) => row.map(String));
+  const cells = rows.map((row) => row.map((cell) => printable(String(cell))));
   const widths = headers.map((header, i) =>
     Math.max(header.length, ...cells.map((row) => row[i]!.length))
   );
@@ -27,11 +68,11 @@ export function table(
   ].join("\n") + "\n";
 }
 
-/** `label  value` lines, the labels padded to one width. */
+/** `label  value` lines, the labels padded to one width; values printable. */
 export function fields(entries: [string, string | number][]): string {
   const width = Math.max(...entries.map(([label]) => label.length));
   return entries.map(([label, value]) =>
-    `${(label + ":").padEnd(width + 1)}  ${value}`
+    `${(label + ":").padEnd(width + 1)}  ${printable(String(value))}`
   ).join("\n") + "\n";
 }
 

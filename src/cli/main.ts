@@ -17,6 +17,7 @@ import {
   type Options,
 } from "./commands.ts";
 import { type Context, stdout, type Values } from "./context.ts";
+import { printable } from "./display.ts";
 
 /** How {@linkcode main} runs. */
 export interface MainOptions {
@@ -37,11 +38,14 @@ function secrets(args: string[], env: Env): string[] {
   return [...found];
 }
 
-/** `text` with every secret and URL password replaced by `***`. */
+/**
+ * `text` with every secret and URL password replaced by `***`, and nothing
+ * a terminal would act on (a message may quote stored text or an argument).
+ */
 function scrub(text: string, hidden: string[]): string {
   let clean = maskUrlPassword(text);
   for (const secret of hidden) clean = clean.split(secret).join("***");
-  return clean;
+  return printable(clean, { keepLineEnds: true });
 }
 
 /**
@@ -145,7 +149,10 @@ async function dispatch(args: string[], env: Env): Promise<number> {
     json: values.json === true,
     env,
     out: stdout,
-    note: (line) => void process.stderr.write(line + "\n"),
+    note: (line) =>
+      void process.stderr.write(
+        printable(line, { keepLineEnds: true }) + "\n",
+      ),
   };
   return (await command.run(ctx)) ?? 0;
 }

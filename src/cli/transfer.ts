@@ -13,7 +13,7 @@ import type { RecordCounts } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import { parseId, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, stdout } from "./context.ts";
-import { plural } from "./display.ts";
+import { plural, printable } from "./display.ts";
 import { progressBar } from "./progress_bar.ts";
 
 /** `1 run, 16 events, 3 LLM calls`. */
@@ -57,7 +57,7 @@ export async function exportCommand(ctx: Context): Promise<void> {
     bar.done();
     // With the records on standard output, the report goes to standard error.
     const report = `Exported ${described(counts)}${file ? ` to ${out}` : ""}`;
-    if (file) await ctx.out.write(report + "\n");
+    if (file) await ctx.out.write(printable(report) + "\n");
     else ctx.note(report);
   } finally {
     bar.done();

@@ -239,7 +239,10 @@ export class Store implements Persistence {
     options: DeleteAgentRunsOptions = {},
   ): Promise<RecordCounts> {
     const ids = list("runIds", runIds).map((id) => identifier("runId", id));
-    if (ids.length === 0) return { runs: 0, events: 0, llmUsage: 0 };
+    if (ids.length === 0) {
+      this.assertOpen();
+      return { runs: 0, events: 0, llmUsage: 0 };
+    }
     return await this.#write((backend) =>
       backend.deleteRuns([...new Set(ids)], {
         withUsage: options.withLlmUsage === true,
@@ -359,7 +362,11 @@ export class Store implements Persistence {
   ): Promise<T[]> {
     const now = new Date();
     const records = list(field, inputs).map((input) => prepare(input, now));
-    if (records.length === 0) return [];
+    if (records.length === 0) {
+      // Nothing to write, but a closed store answers as for any batch.
+      this.assertOpen();
+      return [];
+    }
     const ids = await this.#write((backend) => insert(backend, records));
     return records.map((record, i) => convert(ids[i]!, record));
   }

@@ -19,7 +19,12 @@ import type {
 } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import { StoredIdentities } from "./fingerprint.ts";
-import { type ExportRecord, parseExportLine } from "./export_format.ts";
+import {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  type ExportRecord,
+  parseExportLine,
+} from "./export_format.ts";
 import type { ProgressCallback } from "./progress_callback.ts";
 import { noRecords } from "./run_reader.ts";
 
@@ -83,8 +88,9 @@ type UsageData = Omit<AgentLlmUsage, "id">;
  * @param records Export records, such as {@linkcode exportRecords} yields.
  * @param options Batch size and progress.
  * @returns What was read, added and skipped.
- * @throws {PersistenceError} When the records end without their end record
- * (a cut-off file), or its counts differ from the records read.
+ * @throws {PersistenceError} When a header names another format or a newer
+ * version than this module reads, when the records end without their end
+ * record (a cut-off file), or its counts differ from the records read.
  *
  * @example Copy one store into another, twice
  * ```ts
@@ -115,6 +121,7 @@ export async function importRecords(
   for await (const record of records) {
     switch (record.type) {
       case "header":
+        checkHeader(record);
         await importer.section();
         open = true;
         break;
@@ -182,6 +189,33 @@ export function importLines(
   options: ImportOptions = {},
 ): Promise<ImportResult> {
   return importRecords(store, parseLines(lines), options);
+}
+
+/**
+ * Refuses a file of another format, or of a version newer than this module
+ * reads: its records may mean something this import would get wrong.
+ */
+function checkHeader(header: ExportRecord & { type: "header" }): void {
+  const { format, version } = header as { format: unknown; version: unknown };
+  if (
+    format !== EXPORT_FORMAT || !Number.isSafeInteger(version) ||
+    (version as number) < 1 || (version as number) > EXPORT_VERSION
+  ) {
+    throw new PersistenceError(
+      `Cannot import format ${shown(format)} version ${
+        shown(version)
+      }: this module reads ${
+        JSON.stringify(EXPORT_FORMAT)
+      } versions 1 to ${EXPORT_VERSION}`,
+    );
+  }
+}
+
+/** A header field as a message shows it, whatever the file held. */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value.slice(0, 60));
+  if (typeof value === "number") return String(value);
+  return value === undefined ? "(none)" : `(${typeof value})`;
 }
 
 async function* parseLines(

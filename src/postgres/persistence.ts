@@ -96,22 +96,36 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     options: StoreOptions = {},
   ): Promise<PostgresPersistence> {
     const schema = schemaName(config.schema ?? "agent_sdk");
-    const max = config.maxConnections ?? 10;
-    const min = config.minConnections ?? 1;
-    if (!Number.isSafeInteger(max) || max < 1) {
+    // The same bounds as the URL's parameters: postgres.js makes every pool
+    // slot at once, and a timer above 2^31-1 ms fires at once.
+    const max = wholeOption("maxConnections", config.maxConnections, {
+      min: 1,
+      max: MAX_SETTING,
+      default: 10,
+    });
+    wholeOption("minConnections", config.minConnections, {
+      min: 0,
+      max,
+      default: 1,
+    });
+    const connectTimeout = wholeOption(
+      "connectTimeoutSeconds",
+      config.connectTimeoutSeconds,
+      { min: 1, max: MAX_SETTING, default: 10 },
+    );
+    wholeOption("port", config.port, { min: 1, max: 65535, default: 5432 });
+    if (
+      config.sslMode !== undefined &&
+      !SSL_MODES.includes(config.sslMode as typeof SSL_MODES[number])
+    ) {
       throw new InvalidInputError(
-        "maxConnections",
-        `expected a whole number from 1, got ${max}`,
-      );
-    }
-    if (!Number.isSafeInteger(min) || min < 0 || min > max) {
-      throw new InvalidInputError(
-        "minConnections",
-        `expected a whole number from 0 to maxConnections (${max}), got ${min}`,
+        "sslMode",
+        `expected one of ${SSL_MODES.join(", ")}, got ${
+          String(config.sslMode)
+        }`,
       );
     }
     const postgres = await loadDriver();
-    const connectTimeout = config.connectTimeoutSeconds ?? 10;
     const openPool = () =>
       postgres({
         host: config.host ?? "localhost",
@@ -194,4 +208,33 @@ async function loadDriver() {
       { cause: error },
     );
   }
+}
+
+/** The largest pool size and connect timeout, as in a URL. */
+const MAX_SETTING = 10_000;
+
+const SSL_MODES = ["disable", "require", "prefer", "verify-full"] as const;
+
+/**
+ * A whole-number setting within `[min, max]`, or its default when not given;
+ * anything else is refused before it reaches the driver.
+ */
+function wholeOption(
+  field: string,
+  value: unknown,
+  bounds: { min: number; max: number; default: number },
+): number {
+  if (value === undefined) return bounds.default;
+  if (
+    !Number.isSafeInteger(value) || (value as number) < bounds.min ||
+    (value as number) > bounds.max
+  ) {
+    throw new InvalidInputError(
+      field,
+      `expected a whole number from ${bounds.min} to ${bounds.max}, got ${
+        String(value)
+      }`,
+    );
+  }
+  return value as number;
 }

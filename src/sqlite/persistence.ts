@@ -8,6 +8,9 @@ import { createPrivateFile, enableWal } from "./file.ts";
 import { openSqliteDatabase } from "./runtime.ts";
 import type { StoreOptions } from "../types.ts";
 
+/** The longest busy timeout SQLite can hold: its largest int. */
+const MAX_BUSY_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * Options of {@linkcode SqlitePersistence.open}.
  *
@@ -20,7 +23,7 @@ import type { StoreOptions } from "../types.ts";
 export interface SqliteOptions extends StoreOptions {
   /**
    * How long a write waits for another process's transaction before it
-   * fails, in milliseconds. Default 10000.
+   * fails, in milliseconds, from 0 to 2147483647. Default 10000.
    */
   busyTimeoutMs?: number;
   /**
@@ -70,7 +73,8 @@ export interface SqlitePersistenceConstructor extends Function {
    * Opens the database at `path`, creating the file (readable by its owner
    * only), its parent folders and the schema when missing.
    *
-   * @param path A file path, or `:memory:`. Default `./agent_sdk.db`.
+   * @param path A file path (not a `file:` URI), or `:memory:`. Default
+   *   `./agent_sdk.db`.
    * @param options Busy timeout, durability and redaction.
    * @returns The open store.
    *
@@ -112,11 +116,24 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
     path = "./agent_sdk.db",
     options: SqliteOptions = {},
   ): Promise<SqlitePersistence> {
+    if (/^file:/i.test(path)) {
+      // A URI to node:sqlite, a file literally named so to bun:sqlite.
+      throw new InvalidInputError(
+        "path",
+        `expected a file path, not a file: URI, got ${JSON.stringify(path)}`,
+      );
+    }
     const busyTimeout = options.busyTimeoutMs ?? 10_000;
-    if (!Number.isSafeInteger(busyTimeout) || busyTimeout < 0) {
+    // SQLite takes a 32-bit int: a larger value would silently become 0.
+    if (
+      !Number.isSafeInteger(busyTimeout) || busyTimeout < 0 ||
+      busyTimeout > MAX_BUSY_TIMEOUT_MS
+    ) {
       throw new InvalidInputError(
         "busyTimeoutMs",
-        `expected a whole number from 0, got ${busyTimeout}`,
+        `expected a whole number from 0 to ${MAX_BUSY_TIMEOUT_MS}, got ${
+          String(busyTimeout)
+        }`,
       );
     }
     const synchronous = options.synchronous ?? "normal";

@@ -34,6 +34,52 @@ export function lifecycle(ctx: Context, open: Open): void {
       await assert.rejects(store.logLlmUsage({}), StoreClosedError);
     });
 
+    it("refuses every call after close, empty batches and iterators too", async () => {
+      const store = await open();
+      await store.close();
+      const first = <T>(items: AsyncIterable<T>) =>
+        items[Symbol.asyncIterator]().next();
+      const calls: [string, () => Promise<unknown>][] = [
+        [
+          "createAgentRun",
+          () => store.createAgentRun({ agentId: "a", runId: "n" }),
+        ],
+        ["updateAgentRun", () => store.updateAgentRun("r", {})],
+        ["getAgentRun", () => store.getAgentRun("r")],
+        ["getAgentRuns", () => store.getAgentRuns()],
+        ["iterateAgentRuns", () => first(store.iterateAgentRuns())],
+        ["deleteAgentRun", () => store.deleteAgentRun("r")],
+        [
+          "logAgentRunEvent",
+          () =>
+            store.logAgentRunEvent({
+              agentId: "a",
+              runId: "r",
+              eventType: "custom",
+            }),
+        ],
+        ["logAgentRunEvents([])", () => store.logAgentRunEvents([])],
+        ["getAgentRunEvents", () => store.getAgentRunEvents("r")],
+        [
+          "iterateAgentRunEvents",
+          () => first(store.iterateAgentRunEvents("r")),
+        ],
+        ["logLlmUsage", () => store.logLlmUsage({})],
+        ["logLlmUsages([])", () => store.logLlmUsages([])],
+        ["getLlmUsage", () => store.getLlmUsage()],
+        ["iterateLlmUsage", () => first(store.iterateLlmUsage())],
+        ["getAgentRunStats", () => store.getAgentRunStats()],
+        ["getLlmUsageBreakdown", () => store.getLlmUsageBreakdown()],
+        ["deleteAgentRuns([])", () => store.deleteAgentRuns([])],
+        ["getStoreInfo", () => store.getStoreInfo()],
+        ["compact", () => store.compact()],
+        ["initializeSchema", () => store.initializeSchema()],
+      ];
+      for (const [name, call] of calls) {
+        await assert.rejects(call(), StoreClosedError, name);
+      }
+    });
+
     it("finishes queued writes before it closes", async () => {
       const store = await open();
       await store.createAgentRun({ agentId: "a", runId: "r" });
