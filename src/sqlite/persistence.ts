@@ -2,10 +2,17 @@ import { Store } from "../core/store.ts";
 import type { Persistence } from "../persistence.ts";
 import { InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
+import type { SqlConnection } from "../sql/connection.ts";
+import { mapDriverErrors } from "../sql/driver_errors.ts";
+import { checkExistingSchema } from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
 import { createPrivateFile, enableWal } from "./file.ts";
 import { openSqliteDatabase } from "./runtime.ts";
+interface ConnectionSettings {
+  readonly synchronous: "normal" | "full";
+  readonly busyTimeoutMs: number;
+}
 import type { StoreOptions } from "../types.ts";
 
 /**
@@ -126,14 +133,10 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
         `expected normal or full, got ${String(synchronous)}`,
       );
     }
+    const settings = { busyTimeoutMs: busyTimeout, synchronous };
     if (path !== ":memory:") await createPrivateFile(path);
-    const db = await openSqliteDatabase(path);
-    const connection = new SqliteConnection(db);
+    const connection: SqlConnection = await openConnection(path, settings);
     try {
-      db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-      await enableWal(db, busyTimeout);
-      db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
-      db.exec("PRAGMA foreign_keys = ON");
       const store = new this(
         new SqlBackend(sqliteDialect, connection),
         path,
@@ -153,3 +156,31 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
     this.path = path;
   }
 };
+
+/**
+ * Opens the database and sets up its connection. The existing tables are
+ * checked by read-only queries before anything is written, the switch to
+ * WAL included, so that a database refused is left exactly as it was.
+ */
+async function openConnection(
+  path: string,
+  { busyTimeoutMs, synchronous }: ConnectionSettings,
+): Promise<SqliteConnection> {
+  const db = await openSqliteDatabase(path);
+  const connection = new SqliteConnection(db);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    await mapDriverErrors(
+      "sqlite",
+      connection,
+      () => checkExistingSchema(connection, sqliteDialect),
+    );
+    await enableWal(db, busyTimeoutMs);
+    db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
+    db.exec("PRAGMA foreign_keys = ON");
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
