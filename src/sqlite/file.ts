@@ -81,3 +81,12 @@ const FILE_PROBLEMS: Record<string, string> = {
   EPERM: "permission denied",
   EROFS: "the file system is read-only",
 };
+
+/**
+ * The file's path with symbolic links resolved, so that every name of one
+ * file finds the process's one connection to it.
+ */
+export async function realPath(path: string): Promise<string> {
+  const fs = await import("node:fs/promises");
+  return await fs.realpath(path);
+}

@@ -7,16 +7,19 @@ import { mapDriverErrors } from "../sql/driver_errors.ts";
 import { checkExistingSchema } from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
-import { createPrivateFile, enableWal } from "./file.ts";
+import { createPrivateFile, enableWal, realPath } from "./file.ts";
 import { openSqliteDatabase } from "./runtime.ts";
-interface ConnectionSettings {
-  readonly synchronous: "normal" | "full";
-  readonly busyTimeoutMs: number;
-}
+import {
+  type ConnectionSettings,
+  shareConnection,
+} from "./shared_connection.ts";
 import type { StoreOptions } from "../types.ts";
 
 /**
- * Options of {@linkcode SqlitePersistence.open}.
+ * Options of {@linkcode SqlitePersistence.open}. Stores that open one file
+ * in one process share one connection to it, so they must be opened with
+ * the same `busyTimeoutMs` and `synchronous`; another value is an
+ * {@linkcode InvalidInputError}.
  *
  * @example
  * ```ts
@@ -42,6 +45,10 @@ export interface SqliteOptions extends StoreOptions {
  * A store in one SQLite file (or in memory, with `:memory:`), on `node:sqlite`
  * in Deno and Node and on `bun:sqlite` in Bun. One long-lived connection in
  * WAL mode with a busy timeout, so several processes can share the file.
+ * Within one process, every store on a file (by its real path) shares one
+ * connection, which closes with the last of them: a second connection would
+ * wait for the first one's transactions in SQLite's synchronous busy
+ * handler, stopping the whole thread. `:memory:` stores are never shared.
  *
  * @example
  * ```ts
@@ -134,8 +141,18 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
       );
     }
     const settings = { busyTimeoutMs: busyTimeout, synchronous };
-    if (path !== ":memory:") await createPrivateFile(path);
-    const connection: SqlConnection = await openConnection(path, settings);
+    let connection: SqlConnection;
+    if (path === ":memory:") {
+      connection = await openConnection(path, settings);
+    } else {
+      await createPrivateFile(path);
+      const file = await realPath(path);
+      connection = await shareConnection(
+        file,
+        settings,
+        () => openConnection(file, settings),
+      );
+    }
     try {
       const store = new this(
         new SqlBackend(sqliteDialect, connection),
@@ -164,18 +181,18 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
  */
 async function openConnection(
   path: string,
-  { busyTimeoutMs, synchronous }: ConnectionSettings,
+  { busyTimeoutMs: busyTimeout, synchronous }: ConnectionSettings,
 ): Promise<SqliteConnection> {
   const db = await openSqliteDatabase(path);
   const connection = new SqliteConnection(db);
   try {
-    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
     await mapDriverErrors(
       "sqlite",
       connection,
       () => checkExistingSchema(connection, sqliteDialect),
     );
-    await enableWal(db, busyTimeoutMs);
+    await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     db.exec("PRAGMA foreign_keys = ON");
     return connection;
