@@ -9,15 +9,26 @@ import { isSqliteBusy, type SqliteDatabase } from "./runtime.ts";
  * at once, SQLite answers the switch with "database is locked" at once,
  * without waiting for the busy timeout; so wait here, up to that timeout.
  */
-export async function enableWal(
+export function enableWal(
   db: SqliteDatabase,
   timeoutMs: number,
 ): Promise<void> {
+  return retryWhileBusy(() => db.exec("PRAGMA journal_mode = WAL"), timeoutMs);
+}
+
+/**
+ * Runs `operation` again while SQLite answers "database is locked", up to
+ * `timeoutMs`: while another process switches the journal mode, SQLite
+ * answers at once rather than through the busy handler.
+ */
+export async function retryWhileBusy<T>(
+  operation: () => T | Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     try {
-      db.exec("PRAGMA journal_mode = WAL");
-      return;
+      return await operation();
     } catch (error) {
       if (!isSqliteBusy(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) =>

@@ -7,7 +7,12 @@ import { mapDriverErrors } from "../sql/driver_errors.ts";
 import { checkExistingSchema } from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
-import { createPrivateFile, enableWal, realPath } from "./file.ts";
+import {
+  createPrivateFile,
+  enableWal,
+  realPath,
+  retryWhileBusy,
+} from "./file.ts";
 import { openSqliteDatabase } from "./runtime.ts";
 import {
   type ConnectionSettings,
@@ -190,7 +195,11 @@ async function openConnection(
     await mapDriverErrors(
       "sqlite",
       connection,
-      () => checkExistingSchema(connection, sqliteDialect),
+      () =>
+        retryWhileBusy(
+          () => checkExistingSchema(connection, sqliteDialect),
+          busyTimeout,
+        ),
     );
     await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
