@@ -165,6 +165,63 @@ export class ConnectionError extends PersistenceError {}
 export class SchemaVersionError extends PersistenceError {}
 
 /**
+ * A table of this module's schema exists but lacks columns the module
+ * needs: another program made a table of that name. The store is not
+ * opened and nothing is written to the database. Extra columns are fine.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence, SchemaMismatchError } from "@curio/persistence";
+ * import { DatabaseSync } from "node:sqlite";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import assert from "node:assert/strict";
+ *
+ * const path = join(mkdtempSync(join(tmpdir(), "mismatch-")), "other.db");
+ * const db = new DatabaseSync(path);
+ * db.exec("CREATE TABLE agent_runs (id INTEGER PRIMARY KEY, name TEXT)");
+ * db.close();
+ *
+ * await assert.rejects(createPersistence(`sqlite:${path}`), (error) => {
+ *   assert.ok(error instanceof SchemaMismatchError);
+ *   assert.equal(error.table, "agent_runs");
+ *   assert.ok(error.missingColumns.includes("run_id"));
+ *   return true;
+ * });
+ * ```
+ */
+export class SchemaMismatchError extends PersistenceError {
+  /** The table that lacks columns, such as `agent_runs`. */
+  readonly table: string;
+  /** The columns the table lacks, in the schema's order. */
+  readonly missingColumns: readonly string[];
+  /**
+   * Creates the error.
+   *
+   * @param table The table that lacks columns.
+   * @param missingColumns The columns it lacks.
+   * @param where The table as the database names it, for the message, such
+   * as `"agent_sdk".agent_runs`; default `table`.
+   */
+  constructor(
+    table: string,
+    missingColumns: readonly string[],
+    where: string = table,
+  ) {
+    super(
+      `The table ${where} is not one of @curio/persistence: it lacks the ` +
+        `column${missingColumns.length === 1 ? "" : "s"} ${
+          missingColumns.join(", ")
+        }. Another program made it; nothing was written. Use another ` +
+        "database file or PostgreSQL schema, or rename that table",
+    );
+    this.table = table;
+    this.missingColumns = Object.freeze([...missingColumns]);
+  }
+}
+
+/**
  * The store was used after {@linkcode Persistence.close}.
  *
  * @example

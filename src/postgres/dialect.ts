@@ -31,6 +31,10 @@ export function postgresDialect(schema: string): SqlDialect {
     // Several processes opening one fresh schema at once must not race to
     // create it: the first creates, the others wait and find it done.
     schemaLock: `SELECT pg_advisory_xact_lock(${lockKey(schema)})`,
+    // pg_catalog, unlike information_schema, also shows tables the user
+    // holds no privilege on, which would still block CREATE TABLE.
+    columnsQuery: "SELECT attname AS name FROM pg_attribute " +
+      "WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped",
     maxParameters: 60_000,
     // PostgreSQL 15 has no cast to JSON that fails softly (IS JSON came in
     // 16), and one malformed row must not fail a whole statistics query: the

@@ -12,6 +12,12 @@ export interface SqlDialect {
   readonly preamble: readonly string[];
   /** A statement that serialises schema set-up between processes, if needed. */
   readonly schemaLock: string | undefined;
+  /**
+   * A read-only query of the columns (`name`) of the table or view whose
+   * name as `table()` gives it is its one parameter; no rows when there is
+   * none. Names come as the database compares them (lower case on SQLite).
+   */
+  readonly columnsQuery: string;
   /** Most parameters one statement may bind. */
   readonly maxParameters: number;
   /**

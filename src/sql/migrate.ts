@@ -1,9 +1,9 @@
 // The migration runner: brings a database to `SCHEMA_VERSION` by applying
 // the versions it lacks, in order, inside the caller's transaction.
 
-import { SchemaVersionError } from "../errors.ts";
 import type { SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
+import { checkExistingSchema } from "./existing_schema.ts";
 import {
   createMigrationsTable,
   migrations,
@@ -24,22 +24,20 @@ export async function appliedVersion(
 
 /**
  * Creates what is missing of the schema and records each version applied.
- * Refuses a database whose schema is newer than this code, changing nothing.
- * Run it in one transaction, so that a failed step leaves no half schema.
+ * Refuses a database whose schema is newer than this code, or whose tables
+ * another program made, before creating anything. Run it in one
+ * transaction, so that a failed step leaves no half schema, and so that the
+ * check and the steps see the same database.
  */
 export async function migrate(
   tx: SqlSession,
   dialect: SqlDialect,
 ): Promise<void> {
   if (dialect.schemaLock) await tx.query(dialect.schemaLock);
+  await checkExistingSchema(tx, dialect);
   for (const statement of dialect.preamble) await tx.query(statement);
   await tx.query(createMigrationsTable(dialect));
   const version = await appliedVersion(tx, dialect) ?? 0;
-  if (version > SCHEMA_VERSION) {
-    throw new SchemaVersionError(
-      `The database has schema version ${version}, newer than ${SCHEMA_VERSION}, the newest this version of @curio/persistence knows; upgrade the module`,
-    );
-  }
   // The position of a version's statements in the list is its number.
   const steps = migrations(dialect);
   for (let next = version + 1; next <= SCHEMA_VERSION; next++) {

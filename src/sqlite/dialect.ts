@@ -8,6 +8,8 @@ export const sqliteDialect: SqlDialect = {
   preamble: [],
   // BEGIN IMMEDIATE already serialises writers across processes.
   schemaLock: undefined,
+  // SQLite matches table and column names case-insensitively.
+  columnsQuery: "SELECT lower(name) AS name FROM pragma_table_info(?)",
   // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32.
   maxParameters: 32_000,
   // CASE evaluates in order, so json_type never sees text that is not JSON;

@@ -9,15 +9,26 @@ import { isSqliteBusy, type SqliteDatabase } from "./runtime.ts";
  * at once, SQLite answers the switch with "database is locked" at once,
  * without waiting for the busy timeout; so wait here, up to that timeout.
  */
-export async function enableWal(
+export function enableWal(
   db: SqliteDatabase,
   timeoutMs: number,
 ): Promise<void> {
+  return retryWhileBusy(() => db.exec("PRAGMA journal_mode = WAL"), timeoutMs);
+}
+
+/**
+ * Runs `operation` again while SQLite answers "database is locked", up to
+ * `timeoutMs`: while another process switches the journal mode, SQLite
+ * answers at once rather than through the busy handler.
+ */
+export async function retryWhileBusy<T>(
+  operation: () => T | Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     try {
-      db.exec("PRAGMA journal_mode = WAL");
-      return;
+      return await operation();
     } catch (error) {
       if (!isSqliteBusy(error) || Date.now() > deadline) throw error;
       await new Promise((resolve) =>
@@ -81,3 +92,12 @@ const FILE_PROBLEMS: Record<string, string> = {
   EPERM: "permission denied",
   EROFS: "the file system is read-only",
 };
+
+/**
+ * The file's path with symbolic links resolved, so that every name of one
+ * file finds the process's one connection to it.
+ */
+export async function realPath(path: string): Promise<string> {
+  const fs = await import("node:fs/promises");
+  return await fs.realpath(path);
+}

@@ -2,17 +2,32 @@ import { Store } from "../core/store.ts";
 import type { Persistence } from "../persistence.ts";
 import { InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
+import type { SqlConnection } from "../sql/connection.ts";
+import { mapDriverErrors } from "../sql/driver_errors.ts";
+import { checkExistingSchema } from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
-import { createPrivateFile, enableWal } from "./file.ts";
+import {
+  createPrivateFile,
+  enableWal,
+  realPath,
+  retryWhileBusy,
+} from "./file.ts";
 import { openSqliteDatabase } from "./runtime.ts";
+import {
+  type ConnectionSettings,
+  shareConnection,
+} from "./shared_connection.ts";
 import type { StoreOptions } from "../types.ts";
 
 /** The longest busy timeout SQLite can hold: its largest int. */
 const MAX_BUSY_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
- * Options of {@linkcode SqlitePersistence.open}.
+ * Options of {@linkcode SqlitePersistence.open}. Stores that open one file
+ * in one process share one connection to it, so they must be opened with
+ * the same `busyTimeoutMs` and `synchronous`; another value is an
+ * {@linkcode InvalidInputError}.
  *
  * @example
  * ```ts
@@ -38,6 +53,10 @@ export interface SqliteOptions extends StoreOptions {
  * A store in one SQLite file (or in memory, with `:memory:`), on `node:sqlite`
  * in Deno and Node and on `bun:sqlite` in Bun. One long-lived connection in
  * WAL mode with a busy timeout, so several processes can share the file.
+ * Within one process, every store on a file (by its real path) shares one
+ * connection, which closes with the last of them: a second connection would
+ * wait for the first one's transactions in SQLite's synchronous busy
+ * handler, stopping the whole thread. `:memory:` stores are never shared.
  *
  * @example
  * ```ts
@@ -143,14 +162,20 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
         `expected normal or full, got ${String(synchronous)}`,
       );
     }
-    if (path !== ":memory:") await createPrivateFile(path);
-    const db = await openSqliteDatabase(path);
-    const connection = new SqliteConnection(db);
+    const settings = { busyTimeoutMs: busyTimeout, synchronous };
+    let connection: SqlConnection;
+    if (path === ":memory:") {
+      connection = await openConnection(path, settings);
+    } else {
+      await createPrivateFile(path);
+      const file = await realPath(path);
+      connection = await shareConnection(
+        file,
+        settings,
+        () => openConnection(file, settings),
+      );
+    }
     try {
-      db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-      await enableWal(db, busyTimeout);
-      db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
-      db.exec("PRAGMA foreign_keys = ON");
       const store = new this(
         new SqlBackend(sqliteDialect, connection),
         path,
@@ -170,3 +195,35 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
     this.path = path;
   }
 };
+
+/**
+ * Opens the database and sets up its connection. The existing tables are
+ * checked by read-only queries before anything is written, the switch to
+ * WAL included, so that a database refused is left exactly as it was.
+ */
+async function openConnection(
+  path: string,
+  { busyTimeoutMs: busyTimeout, synchronous }: ConnectionSettings,
+): Promise<SqliteConnection> {
+  const db = await openSqliteDatabase(path);
+  const connection = new SqliteConnection(db);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
+    await mapDriverErrors(
+      "sqlite",
+      connection,
+      () =>
+        retryWhileBusy(
+          () => checkExistingSchema(connection, sqliteDialect),
+          busyTimeout,
+        ),
+    );
+    await enableWal(db, busyTimeout);
+    db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
+    db.exec("PRAGMA foreign_keys = ON");
+    return connection;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}

@@ -1,0 +1,121 @@
+// One connection per database file in this process. SQLite's busy handler
+// sleeps synchronously: a second connection meeting the first one's
+// transaction, held open across an await, would block the whole thread, and
+// with it the transaction it waits for, until the busy timeout, and then fail
+// with "database is locked". Stores on one file therefore share one
+// connection, whose transactions queue behind each other, and the last store
+// to close closes it.
+
+import { InvalidInputError, StoreClosedError } from "../errors.ts";
+import type {
+  ErrorKind,
+  SqlConnection,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "../sql/connection.ts";
+
+/** The connection's settings, which every store on the file must share. */
+export interface ConnectionSettings {
+  readonly synchronous: "normal" | "full";
+  readonly busyTimeoutMs: number;
+}
+
+interface OpenFile {
+  readonly settings: ConnectionSettings;
+  readonly connection: Promise<SqlConnection>;
+  users: number;
+}
+
+/** By the file's real path. */
+const openFiles = new Map<string, OpenFile>();
+
+/**
+ * A use of this process's connection to the file at `realPath`, opened with
+ * `open` when there is none. Closing the use closes the connection when no
+ * other use is left.
+ *
+ * @throws {InvalidInputError} When the file is open with other settings.
+ */
+export async function shareConnection(
+  realPath: string,
+  settings: ConnectionSettings,
+  open: () => Promise<SqlConnection>,
+): Promise<SqlConnection> {
+  let file = openFiles.get(realPath);
+  if (file) {
+    assertSameSettings(realPath, file.settings, settings);
+  } else {
+    const opening: OpenFile = { settings, connection: open(), users: 0 };
+    openFiles.set(realPath, opening);
+    // A failed open is forgotten, so that a later one tries again.
+    opening.connection.catch(() => {
+      if (openFiles.get(realPath) === opening) openFiles.delete(realPath);
+    });
+    file = opening;
+  }
+  const shared = file;
+  shared.users++;
+  let connection: SqlConnection;
+  try {
+    connection = await shared.connection;
+  } catch (error) {
+    shared.users--;
+    throw error;
+  }
+  return new ConnectionUse(connection, async () => {
+    if (--shared.users > 0) return;
+    if (openFiles.get(realPath) === shared) openFiles.delete(realPath);
+    await connection.close();
+  });
+}
+
+function assertSameSettings(
+  realPath: string,
+  open: ConnectionSettings,
+  wanted: ConnectionSettings,
+): void {
+  for (const field of ["synchronous", "busyTimeoutMs"] as const) {
+    if (open[field] !== wanted[field]) {
+      throw new InvalidInputError(
+        field,
+        `${JSON.stringify(realPath)} is open in this process with ${field} ` +
+          `${JSON.stringify(open[field])}; stores on one file share one ` +
+          `connection, so open it with the same, not ${
+            JSON.stringify(wanted[field])
+          }`,
+      );
+    }
+  }
+}
+
+/** One store's hold on a shared connection. */
+class ConnectionUse implements SqlConnection {
+  readonly #connection: SqlConnection;
+  readonly #release: () => Promise<void>;
+  #released: Promise<void> | undefined;
+
+  constructor(connection: SqlConnection, release: () => Promise<void>) {
+    this.#connection = connection;
+    this.#release = release;
+  }
+
+  query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]> {
+    if (this.#released) return Promise.reject(new StoreClosedError());
+    return this.#connection.query(sql, params);
+  }
+
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    if (this.#released) return Promise.reject(new StoreClosedError());
+    return this.#connection.transaction(fn);
+  }
+
+  classify(error: unknown): ErrorKind | undefined {
+    return this.#connection.classify(error);
+  }
+
+  close(): Promise<void> {
+    this.#released ??= this.#release();
+    return this.#released;
+  }
+}
