@@ -27,6 +27,7 @@ function openMemory(): OpenTarget {
     backend: "memory",
     store,
     raw: undefined,
+    honest: undefined,
     sql: undefined,
     clear: () => Promise.resolve(store.clearAll()),
     analyze: () => Promise.resolve(),
@@ -37,7 +38,8 @@ function openMemory(): OpenTarget {
 
 /**
  * A SQL target: the store, a raw connection to the store's database to empty
- * it, and the raw driver on a database of its own.
+ * it, and the raw driver on two databases of its own: the store's schema (the
+ * same-SQL baseline) and the specification's alone (the honest baseline).
  */
 async function sqlTarget(
   backend: "sqlite" | "postgres",
@@ -45,21 +47,24 @@ async function sqlTarget(
     store: Target["store"];
     admin: RawDatabase;
     raw: RawDatabase;
+    honest: RawDatabase;
     schema: string;
     version: string;
     cleanup: () => Promise<void>;
   },
 ): Promise<OpenTarget> {
-  const { store, admin, raw } = parts;
+  const { store, admin, raw, honest } = parts;
   const [row] = await raw.query(parts.version);
   return {
     backend,
     store,
     raw,
+    honest,
     sql: new SqlCapture(backend, parts.schema),
     async clear() {
       await admin.clear();
       await raw.clear();
+      await honest.clear();
     },
     async analyze() {
       await admin.analyze();
@@ -68,6 +73,7 @@ async function sqlTarget(
     async close() {
       await store.close();
       await raw.close();
+      await honest.close();
       await parts.cleanup();
       await admin.close();
     },
@@ -80,8 +86,11 @@ async function openSqlite(): Promise<OpenTarget> {
   const path = join(folder, "store.db");
   return sqlTarget("sqlite", {
     store: await createPersistence(`sqlite:${path}`),
-    admin: await openRawSqlite(path, { createSchema: false }),
-    raw: await openRawSqlite(join(folder, "raw.db"), { createSchema: true }),
+    admin: await openRawSqlite(path, { schema: "none" }),
+    raw: await openRawSqlite(join(folder, "raw.db"), { schema: "store" }),
+    honest: await openRawSqlite(join(folder, "honest.db"), {
+      schema: "specification",
+    }),
     schema: "",
     version: "SELECT sqlite_version() AS version",
     cleanup: () => {
@@ -98,16 +107,19 @@ async function openPostgres(url: string): Promise<OpenTarget> {
   const prefix = `bench_${process.pid}_${Date.now().toString(36)}`;
   server.searchParams.set("schema", `${prefix}_store`);
   const admin = await openRawPostgres(base, `${prefix}_store`, {
-    createSchema: false,
+    schema: "none",
   });
   return sqlTarget("postgres", {
     store: await createPersistence(server.toString()),
     admin,
-    raw: await openRawPostgres(base, `${prefix}_raw`, { createSchema: true }),
+    raw: await openRawPostgres(base, `${prefix}_raw`, { schema: "store" }),
+    honest: await openRawPostgres(base, `${prefix}_honest`, {
+      schema: "specification",
+    }),
     schema: `${prefix}_raw`,
     version: "SHOW server_version",
     async cleanup() {
-      for (const schema of ["store", "raw"]) {
+      for (const schema of ["store", "raw", "honest"]) {
         await admin.query(`DROP SCHEMA IF EXISTS ${prefix}_${schema} CASCADE`);
       }
     },

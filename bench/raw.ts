@@ -1,10 +1,13 @@
-// The raw-driver baselines: the same SQL the store runs, captured from the
-// store's own SQL backend, sent through node:sqlite / bun:sqlite or
-// postgres.js directly, on a schema created with `schemaSql()`, with the
-// store's pragmas and connection settings.
+// The raw-driver baselines, with the store's pragmas and connection settings:
+// the fastest correct way a user does the same work with the driver, on the
+// specification's schema alone (the honest baseline), and the same SQL the
+// store runs, captured from its own SQL backend, on a schema created with
+// `schemaSql()` (the same-SQL baseline).
 
 import postgres from "postgres";
 import { schemaSql } from "../mod.ts";
+import { MIGRATIONS_TABLE } from "../src/sql/schema.ts";
+import type { Table } from "../src/sql/tables.ts";
 import type { Backend } from "../src/core/backend.ts";
 import { TIMESTAMPS_AS_TEXT } from "../src/postgres/connection.ts";
 import { postgresDialect } from "../src/postgres/dialect.ts";
@@ -84,9 +87,65 @@ export class SqlCapture {
   }
 }
 
+/** Which schema a raw database is given when it is opened. */
+export type RawSchema = "store" | "specification" | "none";
+
+/** The specification's indexes, the only ones the Python SDK creates. */
+const SPEC_INDEXES = [
+  "idx_runs_agent_id",
+  "idx_events_run_id",
+  "idx_usage_agent_id",
+  "idx_usage_run_id",
+];
+
+/**
+ * The specification's schema alone, as a user of the bare driver creates it:
+ * its three tables and four single-column indexes, nothing for this module.
+ */
+export function specificationSchema(
+  dialect: "sqlite" | "postgres",
+  schema: string,
+): string[] {
+  const all = schemaSql(dialect, { schema });
+  return [
+    ...all.filter((s) =>
+      /^CREATE SCHEMA/.test(s) ||
+      (/^CREATE TABLE/.test(s) && !s.includes(MIGRATIONS_TABLE))
+    ),
+    ...SPEC_INDEXES.map((name) =>
+      all.find((s) => /^CREATE INDEX/.test(s) && s.includes(` ${name} `))!
+    ),
+  ];
+}
+
+function schemaStatements(
+  dialect: "sqlite" | "postgres",
+  kind: RawSchema,
+  schema = "",
+): string[] {
+  if (kind === "none") return [];
+  return kind === "store"
+    ? schemaSql(dialect, { schema })
+    : specificationSchema(dialect, schema);
+}
+
+/** A plain INSERT of `rows` rows, returning nothing: what a driver user writes. */
+export function plainInsert(
+  table: string,
+  definition: Table<unknown>,
+  rows: number,
+): string {
+  const tuple = `(${definition.columns.map(() => "?").join(", ")})`;
+  return `INSERT INTO ${table} (${
+    definition.columns.map((c) => c.name).join(", ")
+  }) VALUES ${Array(rows).fill(tuple).join(", ")}`;
+}
+
 /** A raw connection: statements run as the driver runs them. */
 export interface RawDatabase {
   readonly name: "sqlite" | "postgres";
+  /** How a table is named in SQL on this database. */
+  table(name: string): string;
   /** Runs one statement; synchronous on SQLite, as its drivers are. */
   query(
     sql: string,
@@ -110,15 +169,15 @@ const TABLES = ["agent_run_events", "agent_llm_usage", "agent_runs"];
 /** node:sqlite or bun:sqlite, with the store's pragmas and a statement cache. */
 export async function openRawSqlite(
   path: string,
-  options: { createSchema: boolean },
+  options: { schema: RawSchema },
 ): Promise<RawDatabase> {
   const db = await openSqliteDatabase(path);
   db.exec("PRAGMA busy_timeout = 10000");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
-  if (options.createSchema) {
-    for (const statement of schemaSql("sqlite")) db.exec(statement);
+  for (const statement of schemaStatements("sqlite", options.schema)) {
+    db.exec(statement);
   }
   const statements = new Map<string, SqliteStatement>();
   const query = (sql: string, params: readonly SqlValue[] = []) => {
@@ -128,6 +187,7 @@ export async function openRawSqlite(
   };
   return {
     name: "sqlite",
+    table: (name) => name,
     query,
     async transaction(fn) {
       db.exec("BEGIN IMMEDIATE");
@@ -160,7 +220,7 @@ export async function openRawSqlite(
 export async function openRawPostgres(
   url: string,
   schema: string,
-  options: { createSchema: boolean },
+  options: { schema: RawSchema },
 ): Promise<RawDatabase> {
   const sql = postgres(url, {
     max: 10,
@@ -168,10 +228,10 @@ export async function openRawPostgres(
     connection: { application_name: "curio-bench-raw", TimeZone: "UTC" },
     types: TIMESTAMPS_AS_TEXT,
   });
-  if (options.createSchema) {
-    for (const statement of schemaSql("postgres", { schema })) {
-      await sql.unsafe(statement);
-    }
+  for (
+    const statement of schemaStatements("postgres", options.schema, schema)
+  ) {
+    await sql.unsafe(statement);
   }
   const qualified = TABLES.map((t) => `"${schema}".${t}`).join(", ");
   const texts = new Map<string, string>();
@@ -188,6 +248,7 @@ export async function openRawPostgres(
   };
   return {
     name: "postgres",
+    table: (name) => `"${schema}".${name}`,
     query,
     transaction(fn) {
       return sql.begin(async (tx) => {

@@ -1,12 +1,15 @@
 // The seven workloads of the benchmark. Each measures the store and, on the
-// SQL backends, the raw driver running the same SQL on its own database,
-// alternating the two in every repetition so that noise hits both alike.
+// SQL backends, the raw driver: the fastest correct way to do the same work
+// with it (the honest baseline, which the targets apply to) and, where it
+// differs, the same SQL the store sends, alternating them in every
+// repetition so that noise hits all alike.
 
 import assert from "node:assert/strict";
 import process from "node:process";
 import type { AgentRunEventInput, Persistence } from "../mod.ts";
 import { eventRecord, runRecord, usageRecord } from "../src/core/records.ts";
 import type { SqlRow, SqlValue } from "../src/sql/connection.ts";
+import { EVENTS, RUNS, type Table, USAGE } from "../src/sql/tables.ts";
 import { parseTimestamp } from "../src/sql/timestamps.ts";
 import type { BackendName, BenchConfig } from "./config.ts";
 import {
@@ -20,14 +23,21 @@ import {
   usageInput,
   usageParams,
 } from "./data.ts";
-import type { Captured, RawDatabase, SqlCapture } from "./raw.ts";
+import {
+  type Captured,
+  plainInsert,
+  type RawDatabase,
+  type SqlCapture,
+} from "./raw.ts";
 
 /** One backend under test. */
 export interface Target {
   readonly backend: BackendName;
   readonly store: Persistence;
-  /** The raw driver on a database of its own; none for memory. */
+  /** The raw driver on a database of the store's schema; none for memory. */
   readonly raw: RawDatabase | undefined;
+  /** The raw driver on the specification's schema alone; none for memory. */
+  readonly honest: RawDatabase | undefined;
   /** The SQL the store sends, for the raw driver's database. */
   readonly sql: SqlCapture | undefined;
   /** Empties the store's and the raw driver's tables. */
@@ -45,6 +55,8 @@ export interface Measurement {
   store: number[];
   /** The raw driver's repetitions; none on memory or without a baseline. */
   raw: number[] | undefined;
+  /** The raw driver sending the store's own SQL, where that differs. */
+  sameSql?: number[] | undefined;
 }
 
 /** Where the workloads put what they measured and noticed. */
@@ -88,7 +100,12 @@ async function compare(
     repeat?: number;
     prepare?: () => Promise<void>;
     store: () => unknown;
+    /** The baseline the targets apply to. */
     raw?: ((raw: RawDatabase) => unknown) | undefined;
+    /** On the honest baseline's database, not the store-schema one. */
+    rawOnSpecification?: boolean;
+    /** The store's own SQL through the driver, when `raw` is not that. */
+    sameSql?: ((raw: RawDatabase) => unknown) | undefined;
   },
 ): Promise<Measurement> {
   const measurement: Measurement = {
@@ -97,7 +114,9 @@ async function compare(
     unit: "ms",
     store: [],
     raw: target.raw && forms.raw ? [] : undefined,
+    sameSql: target.raw && forms.sameSql ? [] : undefined,
   };
+  const rawDatabase = forms.rawOnSpecification ? target.honest : target.raw;
   const store = async () => {
     await forms.prepare?.();
     measurement.store.push(await time(forms.store));
@@ -105,13 +124,21 @@ async function compare(
   const raw = async () => {
     if (!measurement.raw) return;
     await forms.prepare?.();
-    measurement.raw.push(await time(() => forms.raw!(target.raw!)));
+    measurement.raw.push(await time(() => forms.raw!(rawDatabase!)));
+  };
+  const sameSql = async () => {
+    if (!measurement.sameSql) return;
+    await forms.prepare?.();
+    measurement.sameSql.push(await time(() => forms.sameSql!(target.raw!)));
   };
   for (let i = 0; i < (forms.repeat ?? config.repeat); i++) {
-    // Which goes first alternates: the second pays for what the first left
-    // behind (checkpoints, autovacuum, a WAL to fold back), so each pays
-    // equally often.
-    for (const form of i % 2 === 0 ? [store, raw] : [raw, store]) await form();
+    // Which goes first rotates: a later one pays for what an earlier one
+    // left behind (checkpoints, autovacuum, a WAL to fold back), so each
+    // pays equally often.
+    const order = [store, raw, sameSql];
+    for (let k = 0; k < order.length; k++) {
+      await order[(i + k) % order.length]!();
+    }
   }
   sink.measurements.push(measurement);
   return measurement;
@@ -178,8 +205,38 @@ async function createRun(target: Target, runId: string): Promise<void> {
   const input = { ...runInput(0, 1, 1), runId };
   await target.store.createAgentRun(input);
   if (target.raw) {
-    await target.raw.query(await insertRunStatement(target), runParams(input));
+    const insert = await insertRunStatement(target);
+    await target.raw.query(insert, runParams(input));
+    await target.honest!.query(honestInsert(target, RUNS), runParams(input));
   }
+}
+
+/** The honest single insert: autocommit, no RETURNING, on the specification's schema. */
+function honestInsert(target: Target, definition: Table<unknown>): string {
+  return plainInsert(target.honest!.table(definition.name), definition, 1);
+}
+
+/**
+ * The honest batch: one multi-row insert per statement's worth of rows, in
+ * one transaction, on the specification's schema.
+ */
+async function honestBatch(
+  raw: RawDatabase,
+  definition: Table<unknown>,
+  rows: SqlValue[][],
+): Promise<void> {
+  const perStatement = Math.floor(
+    (raw.name === "sqlite" ? 32_000 : 60_000) / definition.columns.length,
+  );
+  await raw.transaction(async () => {
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      await raw.query(
+        plainInsert(raw.table(definition.name), definition, chunk.length),
+        chunk.flat(),
+      );
+    }
+  });
 }
 
 async function freshRun(target: Target, runId: string): Promise<void> {
@@ -238,13 +295,19 @@ function singleWrites(
       const insert = target.raw && await insertEventStatement(target);
       const write = (fn: (i: number) => unknown) =>
         loggers(config.events, concurrency(config), fn);
+      const honest = target.raw && honestInsert(target, EVENTS);
       await compare(sink, target, config, { workload: id, name }, {
         prepare: () => freshRun(target, runId),
         store: () =>
           write((i) =>
             target.store.logAgentRunEvent(eventInput(runId, i, false))
           ),
+        rawOnSpecification: true,
         raw: (raw) =>
+          write((i) =>
+            raw.query(honest!, eventParams(eventInput(runId, i, false)))
+          ),
+        sameSql: (raw) =>
           write((i) =>
             raw.query(insert!, eventParams(eventInput(runId, i, false)))
           ),
@@ -275,7 +338,10 @@ const w2: Workload = {
     await compare(sink, target, config, { workload: 2, name: "batch writes" }, {
       prepare: () => freshRun(target, "w2"),
       store: () => batches((inputs) => target.store.logAgentRunEvents(inputs)),
-      raw: (raw) => batches((inputs) => write!(raw, inputs)),
+      rawOnSpecification: true,
+      raw: (raw) =>
+        batches((inputs) => honestBatch(raw, EVENTS, inputs.map(eventParams))),
+      sameSql: (raw) => batches((inputs) => write!(raw, inputs)),
     });
   },
 };
@@ -303,11 +369,19 @@ const w4: Workload = {
       await target.sql!.statement((b) =>
         b.insertUsage([usageRecord(input(0), new Date())])
       );
+    const honest = target.raw && honestInsert(target, USAGE);
     await compare(sink, target, config, { workload: 4, name: "usage writes" }, {
       prepare: () => target.clear(),
       store: () =>
         loggers(config.usage, 1, (i) => target.store.logLlmUsage(input(i))),
+      rawOnSpecification: true,
       raw: (raw) =>
+        loggers(
+          config.usage,
+          1,
+          (i) => raw.query(honest!, usageParams(input(i))),
+        ),
+      sameSql: (raw) =>
         loggers(
           config.usage,
           1,
@@ -395,23 +469,29 @@ const w5: Workload = {
         );
         assert.equal(count, config.scanEvents);
       },
+      // The keyset scan turning its rows into what the store returns
+      // (Dates, parsed JSON), as a user of the driver must.
       async raw(raw) {
-        rss.raw!.push(await peakRss((sample) => scan(raw, sample)));
+        rss.raw!.push(
+          await peakRss((sample) =>
+            scan(raw, (rows) => {
+              rows.forEach(toEvent);
+              sample();
+            })
+          ),
+        );
       },
     });
     if (target.raw) {
-      // The same scan, its rows turned into what the store returns (Dates,
-      // parsed JSON) by hand: what the store adds beyond that conversion.
-      const converted: number[] = [];
+      // The same scan handing back the driver's rows unconverted.
+      const unconverted: number[] = [];
       for (let i = 0; i < config.repeat; i++) {
-        converted.push(
-          await time(() => scan(target.raw!, (rows) => rows.forEach(toEvent))),
-        );
+        unconverted.push(await time(() => scan(target.raw!, () => {})));
       }
       sink.measurements.push({
         ...iterate,
-        name: "iterate, raw rows converted",
-        raw: converted,
+        name: "iterate, raw rows unconverted",
+        raw: unconverted,
       });
     }
     sink.measurements.push(rss);
@@ -506,7 +586,8 @@ function statsAgent(config: BenchConfig): string {
 const w6: Workload = {
   id: 6,
   title: (c) =>
-    `getAgentRunStats over ${c.runs} runs and ${c.statsUsage} LLM calls`,
+    `getAgentRunStats, and the latest 50 LLM calls of one agent and of one ` +
+    `run, over ${c.runs} runs and ${c.statsUsage} LLM calls`,
   async run(target, config, sink) {
     sink.progress(`loading ${config.runs} runs, ${config.statsUsage} calls`);
     await loadRunsAndUsage(target, config);
@@ -541,8 +622,49 @@ const w6: Workload = {
           }),
       });
     }
+    await latestCalls(target, config, sink);
   },
 };
+
+/**
+ * The latest 50 LLM calls of one agent and of one run, as a web view asks
+ * for them, against the same indexed query sent by hand.
+ */
+async function latestCalls(
+  target: Target,
+  config: BenchConfig,
+  sink: Sink,
+): Promise<void> {
+  const filters = [
+    ["latest 50 calls, one agent", { agentId: statsAgent(config) }],
+    ["latest 50 calls, one run", { runId: "run-1" }],
+  ] as const;
+  for (const [name, filter] of filters) {
+    const query = { agentId: undefined, runId: undefined, ...filter };
+    const captured = await target.sql?.capture((b) =>
+      b.listUsage({ ...query, after: undefined, limit: 50 })
+    );
+    const statement = captured?.statements[0];
+    if (statement) {
+      sink.notes.push({
+        backend: target.backend,
+        name: `${name}: query plan`,
+        text: await explain(target.raw!, statement.sql, statement.params),
+      });
+    }
+    const expected = (await target.store.getLlmUsage({ ...filter, limit: 50 }))
+      .length;
+    await compare(sink, target, config, { workload: 6, name }, {
+      repeat: 21,
+      store: () => target.store.getLlmUsage({ ...filter, limit: 50 }),
+      raw: statement &&
+        (async (raw: RawDatabase) => {
+          const rows = await raw.query(statement.sql, statement.params);
+          assert.equal(rows.length, expected);
+        }),
+    });
+  }
+}
 
 /** The query plan of `sql`, one step a line. */
 async function explain(

@@ -302,6 +302,19 @@ describe("a database written by the Python SDK", () => {
       }
       await fillLikePython(db, "");
       await using store = await createPersistence(`sqlite:${path}`);
+      // The SDK runs its DDL at every start: on the upgraded database it
+      // finds each index by name and leaves the wider one in place.
+      for (const statement of pythonSchema("sqlite", "")) {
+        sqlite.exec(statement);
+      }
+      const columns = await db.run(
+        "SELECT name FROM pragma_index_info('idx_events_run_id') ORDER BY seqno",
+      );
+      assert.deepEqual(columns.map((c) => c.name), [
+        "run_id",
+        "timestamp",
+        "id",
+      ]);
       await checkReadsAndWrites(store, db, "");
       await checkNullSortKeys(store, db, "");
     } finally {
@@ -333,6 +346,14 @@ describe("a database written by the Python SDK", () => {
     }
     await fillLikePython(db, `"${schema}".`);
     await using store = await createPersistence(postgresUrlWith({ schema }));
+    for (const statement of pythonSchema("postgres", `"${schema}".`)) {
+      await sql.unsafe(statement);
+    }
+    const [index] = await sql.unsafe(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`,
+      [schema, "idx_usage_agent_id"],
+    );
+    assert.match(String(index?.indexdef), /\(agent_id, created_at, id\)$/);
     await checkReadsAndWrites(store, db, `"${schema}".`);
     await checkNullSortKeys(store, db, `"${schema}".`);
   });

@@ -9,7 +9,7 @@ import { EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 function createTable(
   dialect: SqlDialect,
@@ -38,12 +38,68 @@ function createIndex(
 }
 
 /**
+ * Gives the specification's index `name` the columns the listings need, in
+ * place: the Python SDK creates it by name with IF NOT EXISTS, so the name
+ * must stay while its columns change.
+ */
+function rebuildIndex(
+  dialect: SqlDialect,
+  name: string,
+  table: Table<unknown>,
+  columns: string,
+): string[] {
+  return [
+    `DROP INDEX IF EXISTS ${dialect.table(name)}`,
+    createIndex(dialect, name, table, columns),
+  ];
+}
+
+/**
  * The statements of each schema version, in order. Version 1 is the
  * specification's schema, with the indexes keyset pagination needs beside
- * the specification's own.
+ * the specification's own. Version 2 lets every listing read its rows from
+ * one index in the order it returns them: the specification's indexes carry
+ * the sort key, which makes two of version 1's redundant, and runs gain one
+ * for the status filter.
  */
 export function migrations(dialect: SqlDialect): string[][] {
-  return [[
+  return [version1(dialect), version2(dialect)];
+}
+
+function version2(dialect: SqlDialect): string[] {
+  return [
+    `DROP INDEX IF EXISTS ${dialect.table("idx_runs_agent_created_at")}`,
+    `DROP INDEX IF EXISTS ${dialect.table("idx_events_run_timestamp")}`,
+    ...rebuildIndex(
+      dialect,
+      "idx_runs_agent_id",
+      RUNS,
+      "agent_id, created_at, id",
+    ),
+    ...rebuildIndex(
+      dialect,
+      "idx_events_run_id",
+      EVENTS,
+      "run_id, timestamp, id",
+    ),
+    ...rebuildIndex(
+      dialect,
+      "idx_usage_agent_id",
+      USAGE,
+      "agent_id, created_at, id",
+    ),
+    ...rebuildIndex(
+      dialect,
+      "idx_usage_run_id",
+      USAGE,
+      "run_id, created_at, id",
+    ),
+    createIndex(dialect, "idx_runs_status", RUNS, "status, created_at, id"),
+  ];
+}
+
+function version1(dialect: SqlDialect): string[] {
+  return [
     ...dialect.functions,
     createTable(dialect, RUNS),
     createTable(dialect, EVENTS, [
@@ -68,7 +124,7 @@ export function migrations(dialect: SqlDialect): string[][] {
       "run_id, timestamp, id",
     ),
     createIndex(dialect, "idx_usage_created_at", USAGE, "created_at, id"),
-  ]];
+  ];
 }
 
 /** Creates the table that records applied versions. */
