@@ -208,7 +208,7 @@ function postgresDatabase(): Promise<Database> {
     types: TIMESTAMPS_AS_TEXT,
     connection: { TimeZone: "UTC" },
   });
-  const connection = new PostgresConnection(sql);
+  const connection = new PostgresConnection(() => sql, 10_000);
   const dialect = postgresDialect(schema);
   const t = dialect.table;
   const at = "TIMESTAMP '2024-01-01' + i * INTERVAL '1 second'";
