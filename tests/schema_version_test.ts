@@ -84,6 +84,13 @@ async function postgresRaw(): Promise<Raw> {
   };
 }
 
+// Columns this module's later schema versions append.
+const LATER_COLUMNS =
+  /,\n {2}(cache_read_tokens|cache_write_tokens|reasoning_tokens|cost_usd|cost_source) [^,\n]*/g;
+
+/** Every version, in order. */
+const ALL_VERSIONS = Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1);
+
 /**
  * The specification's schema as the Python SDK creates it: its three tables
  * and four indexes, by plain SQL, with no version table.
@@ -92,7 +99,7 @@ async function createLikePython(raw: Raw, dialect: "sqlite" | "postgres") {
   const statements = schemaSql(dialect, { schema: raw.schema }).filter((s) =>
     (/^CREATE TABLE/.test(s) && !s.includes(MIGRATIONS_TABLE)) ||
     SPEC_INDEXES.some((name) => s.includes(` ${name} `))
-  );
+  ).map((s) => s.replace(LATER_COLUMNS, ""));
   assert.equal(statements.length, 3 + SPEC_INDEXES.length);
   for (const statement of statements) await raw.run(statement);
 }
@@ -182,7 +189,7 @@ for (const [dialect, openRaw, skip] of BACKENDS) {
         await store.close();
 
         assert.deepEqual(await counts(raw), before);
-        assert.deepEqual(await versions(raw), [SCHEMA_VERSION]);
+        assert.deepEqual(await versions(raw), ALL_VERSIONS);
         const added = (await raw.catalogue()).filter((name) =>
           !catalogueBefore.includes(name)
         );
@@ -191,7 +198,7 @@ for (const [dialect, openRaw, skip] of BACKENDS) {
         store = await createPersistence(raw.url);
         await store.createAgentRun({ agentId: "ts", runId: "ts-1" });
         await store.close();
-        assert.deepEqual(await versions(raw), [SCHEMA_VERSION]);
+        assert.deepEqual(await versions(raw), ALL_VERSIONS);
         assert.deepEqual(await counts(raw), [
           before[0]! + 1,
           ...before.slice(1),
@@ -229,7 +236,7 @@ for (const [dialect, openRaw, skip] of BACKENDS) {
           },
         );
         assert.deepEqual([await counts(raw), await raw.catalogue()], before);
-        assert.deepEqual(await versions(raw), [SCHEMA_VERSION, newer]);
+        assert.deepEqual(await versions(raw), [...ALL_VERSIONS, newer]);
         console.log(
           `${dialect}: version ${newer} refused with SchemaVersionError; ` +
             `tables, indexes and rows unchanged`,

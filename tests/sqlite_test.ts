@@ -115,6 +115,11 @@ describe("SQLite file", () => {
         "error_message",
         "latency_ms",
         "created_at",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "reasoning_tokens",
+        "cost_usd",
+        "cost_source",
       ]);
       const indexes = (db.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'index'",

@@ -2,6 +2,7 @@
 
 import type { Backend, Cursor, Stored } from "./backend.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { Pricing } from "./prices.ts";
 import { Redaction } from "./redaction.ts";
 import {
   type EventRecord,
@@ -49,11 +50,13 @@ export class Store implements Persistence {
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
   readonly #redaction: Redaction;
+  readonly #pricing: Pricing;
   #closing: Promise<void> | undefined;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
     this.#redaction = new Redaction(options);
+    this.#pricing = new Pricing(options.prices);
     this.#events = new GroupCommit((records) => backend.insertEvents(records));
     this.#usage = new GroupCommit((records) => backend.insertUsage(records));
   }
@@ -161,6 +164,12 @@ export class Store implements Persistence {
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = usageRecord(input, new Date(), this.#redaction);
     this.assertOpen(); // fail fast when closed, before queueing
+    // Only the first call that needs the price table waits for it to load.
+    const pricing = this.#pricing.price([record]);
+    if (pricing) {
+      await pricing;
+      this.assertOpen();
+    }
     return toAgentLlmUsage(await this.#usage.write(record), record);
   }
 
@@ -169,7 +178,11 @@ export class Store implements Persistence {
       "usage",
       inputs,
       (input, now) => usageRecord(input, now, this.#redaction),
-      (records) => this.assertOpen().insertUsage(records),
+      async (records) => {
+        const pricing = this.#pricing.price(records);
+        if (pricing) await pricing;
+        return await this.assertOpen().insertUsage(records);
+      },
       toAgentLlmUsage,
     );
   }

@@ -28,3 +28,22 @@ export function costUsd(metrics: JsonValue): number | undefined {
 export function totalTokens(metrics: JsonValue): number | undefined {
   return finite(asJsonObject(metrics)?.total_tokens);
 }
+
+// 2^53: beyond it nano-dollars are no longer whole numbers in a double.
+const MAX_NANOS = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A cost in whole nano-dollars, rounded half away from zero; `undefined`
+ * beyond ±2^53 nano-dollars (9 million dollars), which no call costs. Sums
+ * add these integers and divide by 10^9 once, so that every backend (the
+ * SQL ones compute the same in SQL) returns the same double.
+ */
+export function nanoDollars(cost: number): number | undefined {
+  const scaled = cost * 1e9;
+  if (!(Math.abs(scaled) <= MAX_NANOS)) return undefined;
+  const whole = Math.trunc(scaled);
+  const rounded = Math.abs(scaled - whole) >= 0.5
+    ? whole + Math.sign(scaled)
+    : whole;
+  return rounded === 0 ? 0 : rounded;
+}

@@ -3,22 +3,31 @@
 // them to a database the Python SDK created adds only what is missing.
 
 import type { SqlDialect } from "./dialect.ts";
-import { EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
+import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
+function columnDefinition(column: Column): string {
+  return `${column.name} ${column.type} ${column.constraint}`.trim();
+}
+
+/**
+ * The table as schema version `upTo` has it: migrations create version 1's
+ * and append later columns; a script creates the current one at once.
+ */
 function createTable(
   dialect: SqlDialect,
   table: Table<unknown>,
   extra: string[] = [],
+  upTo = 1,
 ): string {
   const lines = [
     `id ${dialect.primaryKey}`,
-    ...table.columns.map((c) => `${c.name} ${c.type} ${c.constraint}`.trim()),
+    ...table.columns.filter((c) => c.addedIn <= upTo).map(columnDefinition),
     ...extra,
   ];
   return `CREATE TABLE IF NOT EXISTS ${dialect.table(table.name)} (\n  ${
@@ -38,18 +47,48 @@ function createIndex(
 }
 
 /**
+ * Appends the columns `version` added. Nullable without a default, so
+ * SQLite adds them without rewriting the table; on PostgreSQL IF NOT EXISTS
+ * lets a rerun script pass.
+ */
+function addColumns(
+  dialect: SqlDialect,
+  table: Table<unknown>,
+  version: number,
+): string[] {
+  const ifNotExists = dialect.name === "postgres" ? "IF NOT EXISTS " : "";
+  return table.columns.filter((c) => c.addedIn === version).map((column) =>
+    `ALTER TABLE ${dialect.table(table.name)} ADD COLUMN ${ifNotExists}${
+      columnDefinition(column)
+    }`
+  );
+}
+
+/**
  * The statements of each schema version, in order. Version 1 is the
  * specification's schema, with the indexes keyset pagination needs beside
- * the specification's own.
+ * the specification's own. Version 2: the token details and costs of LLM
+ * calls.
  */
 export function migrations(dialect: SqlDialect): string[][] {
-  return [[
-    ...dialect.functions,
-    createTable(dialect, RUNS),
+  return [
+    [...dialect.functions, ...createTables(dialect, 1), ...indexes(dialect)],
+    [...dialect.functions, ...addColumns(dialect, USAGE, 2)],
+  ];
+}
+
+function createTables(dialect: SqlDialect, upTo: number): string[] {
+  return [
+    createTable(dialect, RUNS, [], upTo),
     createTable(dialect, EVENTS, [
       `FOREIGN KEY (run_id) REFERENCES ${dialect.table(RUNS.name)}(run_id)`,
-    ]),
-    createTable(dialect, USAGE),
+    ], upTo),
+    createTable(dialect, USAGE, [], upTo),
+  ];
+}
+
+function indexes(dialect: SqlDialect): string[] {
+  return [
     createIndex(dialect, "idx_runs_agent_id", RUNS, "agent_id"),
     createIndex(dialect, "idx_events_run_id", EVENTS, "run_id"),
     createIndex(dialect, "idx_usage_agent_id", USAGE, "agent_id"),
@@ -68,7 +107,7 @@ export function migrations(dialect: SqlDialect): string[][] {
       "run_id, timestamp, id",
     ),
     createIndex(dialect, "idx_usage_created_at", USAGE, "created_at, id"),
-  ]];
+  ];
 }
 
 /** Creates the table that records applied versions. */
@@ -80,16 +119,22 @@ export function createMigrationsTable(dialect: SqlDialect): string {
 }
 
 /**
- * Every statement that creates the current schema from nothing. Running them
- * again changes nothing, so an operator may rerun a script of them.
+ * Every statement that creates the current schema from nothing, with every
+ * version recorded. Running them again changes nothing, so an operator may
+ * rerun a script of them. (A database of an older version is brought up to
+ * date by opening a store on it, which migrates.)
  */
 export function schemaStatements(dialect: SqlDialect): string[] {
   return [
     ...dialect.preamble,
-    ...migrations(dialect).flat(),
+    ...dialect.functions,
+    ...createTables(dialect, SCHEMA_VERSION),
+    ...indexes(dialect),
     createMigrationsTable(dialect),
-    `INSERT INTO ${
-      dialect.table(MIGRATIONS_TABLE)
-    } (version) VALUES (${SCHEMA_VERSION}) ON CONFLICT (version) DO NOTHING`,
+    ...migrations(dialect).map((_, i) =>
+      `INSERT INTO ${dialect.table(MIGRATIONS_TABLE)} (version) VALUES (${
+        i + 1
+      }) ON CONFLICT (version) DO NOTHING`
+    ),
   ];
 }

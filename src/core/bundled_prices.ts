@@ -1,0 +1,213 @@
+// Prices from the bundled table of `@pydantic/genai-prices`, loaded on the
+// first call that needs it, never updated from the network (`updatePrices`
+// is never called). A bare `calcPrice` spends 25-100 µs per call matching
+// the provider and model and checking the price data; a logging loop cannot
+// afford that, so the model matched is cached per (provider, model) and the
+// common token prices are computed here from its price schedule, by the
+// library's rules. Prices this file does not handle go to `calcPrice`.
+
+import type * as GenaiPrices from "@pydantic/genai-prices";
+
+type Library = typeof GenaiPrices;
+type ModelPrice = GenaiPrices.ModelPrice;
+
+/** The token counts of one call; `input` and `output` include the details. */
+export interface Tokens {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  reasoning: number;
+}
+
+let library: Library | undefined;
+let loading: Promise<Library> | undefined;
+
+/** Whether the table is loaded, so that pricing needs no await. */
+export function bundledPricesLoaded(): boolean {
+  return library !== undefined;
+}
+
+/** Loads the table once per process. */
+export function loadBundledPrices(): Promise<unknown> {
+  // A literal specifier, so that bundlers and `deno publish` see it.
+  loading ??= import("@pydantic/genai-prices").then((loaded) => {
+    library = loaded;
+    return loaded;
+  }, (error) => {
+    loading = undefined;
+    throw error;
+  });
+  return loading;
+}
+
+/** One dated price of a model: in force from `since` (ms) on. */
+interface Period {
+  since: number;
+  prices: ModelPrice;
+  /** Keys only this file's formula covers, so `calcPrice` is not needed. */
+  simple: boolean;
+}
+
+interface Match {
+  provider: GenaiPrices.Provider;
+  model: GenaiPrices.ModelInfo;
+  /** Oldest first; `undefined` when a price depends on the time of day. */
+  periods: Period[] | undefined;
+}
+
+const TOKEN_KEYS = new Set([
+  "input_mtok",
+  "output_mtok",
+  "cache_read_mtok",
+  "cache_write_mtok",
+  "output_reasoning_mtok",
+]);
+
+// Distinct (provider, model) pairs seen; bounded so odd input cannot grow it.
+const MAX_MATCHES = 10_000;
+const matches = new Map<string, Match | null>();
+
+/**
+ * The cost in US dollars of `tokens` of `model` by `provider` at `at`, from
+ * the bundled table; `null` when the table does not know the model. Call it
+ * only once {@linkcode bundledPricesLoaded}.
+ */
+export function bundledCost(
+  provider: string,
+  model: string,
+  at: Date,
+  tokens: Tokens,
+): number | null {
+  const lib = library!;
+  const key = `${provider}\u0000${model}`;
+  let match = matches.get(key);
+  if (match === undefined) {
+    match = findMatch(lib, provider, model, at);
+    if (matches.size >= MAX_MATCHES) matches.clear();
+    matches.set(key, match);
+  }
+  if (match === null) return null;
+  const period = match.periods && periodAt(match.periods, at.getTime());
+  if (period?.simple) return tokenCost(period.prices, tokens);
+  // Rare prices (audio, searches, per request, time of day): the library's
+  // own calculation, over the matched model only.
+  try {
+    const result = lib.calcPrice(usageOf(tokens), model, {
+      provider: { ...match.provider, models: [match.model] },
+      timestamp: at,
+    });
+    return result === null ? null : result.total_price;
+  } catch {
+    return null;
+  }
+}
+
+function findMatch(
+  lib: Library,
+  provider: string,
+  model: string,
+  at: Date,
+): Match | null {
+  let result: GenaiPrices.PriceCalculationResult;
+  try {
+    result = lib.calcPrice(
+      { input_tokens: 0, output_tokens: 0 },
+      model,
+      provider === ""
+        ? { timestamp: at }
+        : { providerId: provider, timestamp: at },
+    );
+  } catch {
+    return null;
+  }
+  if (result === null) return null;
+  return {
+    provider: result.provider,
+    model: result.model,
+    periods: schedule(result.model),
+  };
+}
+
+/** The model's prices by start date; `undefined` if any needs the time of day. */
+function schedule(model: GenaiPrices.ModelInfo): Period[] | undefined {
+  const period = (since: number, prices: ModelPrice): Period => ({
+    since,
+    prices,
+    simple: Object.entries(prices).every(([key, value]) =>
+      value === undefined || TOKEN_KEYS.has(key)
+    ),
+  });
+  if (!Array.isArray(model.prices)) {
+    return [period(-Infinity, model.prices)];
+  }
+  const periods: Period[] = [];
+  for (const [i, { constraint, prices }] of model.prices.entries()) {
+    if (constraint === undefined) {
+      periods.push(period(-Infinity, prices));
+    } else if ("start_date" in constraint) {
+      periods.push(
+        period(Date.parse(`${constraint.start_date}T00:00:00Z`), prices),
+      );
+    } else {
+      return undefined;
+    }
+    // The library falls back to the first price before every start date.
+    if (i === 0 && periods[0]!.since !== -Infinity) {
+      periods.unshift(period(-Infinity, prices));
+    }
+  }
+  return periods;
+}
+
+/** The price in force at `time`, as the library picks it: the last that applies. */
+function periodAt(periods: Period[], time: number): Period {
+  for (let i = periods.length - 1; i > 0; i--) {
+    if (time >= periods[i]!.since) return periods[i]!;
+  }
+  return periods[0]!;
+}
+
+/**
+ * The library's rule for token prices: each price applies to the tokens of
+ * its kind not counted by a more specific priced kind (cache reads and
+ * writes out of the input, reasoning out of the output), and a tiered price
+ * takes the rate of the highest tier whose start the whole input exceeds.
+ */
+function tokenCost(prices: ModelPrice, tokens: Tokens): number {
+  const rate = (key: string): number | undefined => {
+    const price = prices[key];
+    if (price === undefined || typeof price === "number") return price;
+    let chosen = price.base;
+    for (const tier of [...price.tiers].sort((a, b) => a.start - b.start)) {
+      if (tokens.input > tier.start) chosen = tier.price;
+    }
+    return chosen;
+  };
+  const cacheRead = rate("cache_read_mtok");
+  const cacheWrite = rate("cache_write_mtok");
+  const reasoning = rate("output_reasoning_mtok");
+  const plainInput = tokens.input -
+    (cacheRead === undefined ? 0 : tokens.cacheRead) -
+    (cacheWrite === undefined ? 0 : tokens.cacheWrite);
+  const plainOutput = tokens.output -
+    (reasoning === undefined ? 0 : tokens.reasoning);
+  const part = (rate: number | undefined, count: number) =>
+    rate === undefined || count <= 0 ? 0 : rate * count / 1e6;
+  const input = part(rate("input_mtok"), plainInput) +
+    part(cacheRead, tokens.cacheRead) + part(cacheWrite, tokens.cacheWrite);
+  const output = part(rate("output_mtok"), plainOutput) +
+    part(reasoning, tokens.reasoning);
+  return input + output;
+}
+
+/** The library's usage keys of `tokens`. */
+export function usageOf(tokens: Tokens): GenaiPrices.Usage {
+  return {
+    input_tokens: tokens.input,
+    output_tokens: tokens.output,
+    cache_read_tokens: tokens.cacheRead,
+    cache_write_tokens: tokens.cacheWrite,
+    output_reasoning_tokens: tokens.reasoning,
+  };
+}
