@@ -419,17 +419,6 @@ export interface AgentRunEventInput {
   data?: unknown;
   /** Creation time; default now. Set it when importing records. */
   createdAt?: Date;
-  /**
-   * The call's cost in US dollars, if known (else `usageMetrics.cost_usd`);
-   * without either, it is computed from the tokens when both `inputTokens`
-   * and `outputTokens` are given and the model's price is known.
-   */
-  costUsd?: number | null;
-  /**
-   * Where a given `costUsd` comes from; default `provided`. Set it when
-   * importing records.
-   */
-  costSource?: CostSource | null;
 }
 
 /**
@@ -498,6 +487,17 @@ export interface LlmUsageInput {
   latencyMs?: number | null;
   /** Creation time; default now. Set it when importing records. */
   createdAt?: Date;
+  /**
+   * The call's cost in US dollars, if known (else `usageMetrics.cost_usd`);
+   * without either, it is computed from the tokens when both `inputTokens`
+   * and `outputTokens` are given and the model's price is known.
+   */
+  costUsd?: number | null;
+  /**
+   * Where a given `costUsd` comes from; default `provided`. Set it when
+   * importing records.
+   */
+  costSource?: CostSource | null;
 }
 
 /**

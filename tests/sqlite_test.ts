@@ -12,8 +12,14 @@ import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
 
-conformance("sqlite :memory:", () => SqlitePersistence.open(":memory:"));
-conformance("sqlite file", () => createPersistence(`sqlite:${tempPath()}`));
+conformance(
+  "sqlite :memory:",
+  (options) => SqlitePersistence.open(":memory:", options),
+);
+conformance(
+  "sqlite file",
+  (options) => createPersistence(`sqlite:${tempPath()}`, options),
+);
 
 describe("SQLite file", () => {
   it("keeps the data when the file is opened again", async () => {

@@ -41,12 +41,26 @@ export function loadBundledPrices(): Promise<unknown> {
   return loading;
 }
 
+/** A rate in dollars per million tokens, or tiers by total input. */
+type Rate = number | {
+  base: number;
+  tiers: { start: number; price: number }[];
+};
+
+/** The token rates of one price, compiled once. */
+interface TokenRates {
+  input?: Rate;
+  output?: Rate;
+  cacheRead?: Rate;
+  cacheWrite?: Rate;
+  reasoning?: Rate;
+}
+
 /** One dated price of a model: in force from `since` (ms) on. */
 interface Period {
   since: number;
-  prices: ModelPrice;
-  /** Keys only this file's formula covers, so `calcPrice` is not needed. */
-  simple: boolean;
+  /** `undefined` when the price has a part only `calcPrice` handles. */
+  rates: TokenRates | undefined;
 }
 
 interface Match {
@@ -56,13 +70,35 @@ interface Match {
   periods: Period[] | undefined;
 }
 
-const TOKEN_KEYS = new Set([
-  "input_mtok",
-  "output_mtok",
-  "cache_read_mtok",
-  "cache_write_mtok",
-  "output_reasoning_mtok",
-]);
+const TOKEN_KEYS: Record<string, keyof TokenRates> = {
+  input_mtok: "input",
+  output_mtok: "output",
+  cache_read_mtok: "cacheRead",
+  cache_write_mtok: "cacheWrite",
+  output_reasoning_mtok: "reasoning",
+};
+
+/**
+ * The rates of `prices`. Prices of units a call never reports here (audio,
+ * images, searches, one-hour cache writes) apply to zero of them and are
+ * left out; a price per request is not, so it goes to `calcPrice`.
+ */
+function tokenRates(prices: ModelPrice): TokenRates | undefined {
+  const rates: TokenRates = {};
+  for (const [key, value] of Object.entries(prices)) {
+    if (value === undefined) continue;
+    const name = TOKEN_KEYS[key];
+    if (name === undefined) {
+      if (key.startsWith("requests")) return undefined;
+      continue;
+    }
+    rates[name] = typeof value === "number" ? value : {
+      base: value.base,
+      tiers: [...value.tiers].sort((a, b) => a.start - b.start),
+    };
+  }
+  return rates;
+}
 
 // Distinct (provider, model) pairs seen; bounded so odd input cannot grow it.
 const MAX_MATCHES = 10_000;
@@ -89,7 +125,7 @@ export function bundledCost(
   }
   if (match === null) return null;
   const period = match.periods && periodAt(match.periods, at.getTime());
-  if (period?.simple) return tokenCost(period.prices, tokens);
+  if (period?.rates) return tokenCost(period.rates, tokens);
   // Rare prices (audio, searches, per request, time of day): the library's
   // own calculation, over the matched model only.
   try {
@@ -133,10 +169,7 @@ function findMatch(
 function schedule(model: GenaiPrices.ModelInfo): Period[] | undefined {
   const period = (since: number, prices: ModelPrice): Period => ({
     since,
-    prices,
-    simple: Object.entries(prices).every(([key, value]) =>
-      value === undefined || TOKEN_KEYS.has(key)
-    ),
+    rates: tokenRates(prices),
   });
   if (!Array.isArray(model.prices)) {
     return [period(-Infinity, model.prices)];
@@ -174,19 +207,18 @@ function periodAt(periods: Period[], time: number): Period {
  * writes out of the input, reasoning out of the output), and a tiered price
  * takes the rate of the highest tier whose start the whole input exceeds.
  */
-function tokenCost(prices: ModelPrice, tokens: Tokens): number {
-  const rate = (key: string): number | undefined => {
-    const price = prices[key];
+function tokenCost(rates: TokenRates, tokens: Tokens): number {
+  const rate = (price: Rate | undefined): number | undefined => {
     if (price === undefined || typeof price === "number") return price;
     let chosen = price.base;
-    for (const tier of [...price.tiers].sort((a, b) => a.start - b.start)) {
+    for (const tier of price.tiers) {
       if (tokens.input > tier.start) chosen = tier.price;
     }
     return chosen;
   };
-  const cacheRead = rate("cache_read_mtok");
-  const cacheWrite = rate("cache_write_mtok");
-  const reasoning = rate("output_reasoning_mtok");
+  const cacheRead = rate(rates.cacheRead);
+  const cacheWrite = rate(rates.cacheWrite);
+  const reasoning = rate(rates.reasoning);
   const plainInput = tokens.input -
     (cacheRead === undefined ? 0 : tokens.cacheRead) -
     (cacheWrite === undefined ? 0 : tokens.cacheWrite);
@@ -194,9 +226,9 @@ function tokenCost(prices: ModelPrice, tokens: Tokens): number {
     (reasoning === undefined ? 0 : tokens.reasoning);
   const part = (rate: number | undefined, count: number) =>
     rate === undefined || count <= 0 ? 0 : rate * count / 1e6;
-  const input = part(rate("input_mtok"), plainInput) +
+  const input = part(rate(rates.input), plainInput) +
     part(cacheRead, tokens.cacheRead) + part(cacheWrite, tokens.cacheWrite);
-  const output = part(rate("output_mtok"), plainOutput) +
+  const output = part(rate(rates.output), plainOutput) +
     part(reasoning, tokens.reasoning);
   return input + output;
 }

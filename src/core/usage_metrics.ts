@@ -24,6 +24,18 @@ export function costUsd(metrics: JsonValue): number | undefined {
   return finite(asJsonObject(metrics)?.cost_usd);
 }
 
+/**
+ * An LLM call's cost: its `costUsd` when known, else `cost_usd` of its usage
+ * metrics (records of other programs carry it only there).
+ */
+export function callCostUsd(
+  usage: { costUsd?: number | null; usageMetrics: JsonValue },
+): number | undefined {
+  return typeof usage.costUsd === "number" && Number.isFinite(usage.costUsd)
+    ? usage.costUsd
+    : costUsd(usage.usageMetrics);
+}
+
 /** `total_tokens` of usage metrics when it is a finite number. */
 export function totalTokens(metrics: JsonValue): number | undefined {
   return finite(asJsonObject(metrics)?.total_tokens);
