@@ -806,6 +806,61 @@ export interface StoreOptions {
 }
 
 /**
+ * What {@linkcode Persistence.recomputeCosts} recomputes: LLM calls created
+ * in `[since, until)`, of `provider` and `model` when given.
+ *
+ * @example
+ * ```ts
+ * import type { RecomputeCostsOptions } from "@curio/persistence";
+ * const options: RecomputeCostsOptions = { provider: "openai", dryRun: true };
+ * ```
+ */
+export interface RecomputeCostsOptions {
+  /** Calls created at or after this time; default: all. */
+  since?: Date;
+  /** Calls created before this time; default: all. */
+  until?: Date;
+  /** Only calls of this provider. */
+  provider?: string;
+  /** Only calls of this model. */
+  model?: string;
+  /**
+   * Recompute provided costs too (a provided cost is kept when no price is
+   * known); default `false`: only computed and unpriced calls.
+   */
+  includeProvided?: boolean;
+  /** Count what would change, and change nothing; default `false`. */
+  dryRun?: boolean;
+  /** Calls read and written per transaction; default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * What {@linkcode Persistence.recomputeCosts} did.
+ *
+ * @example
+ * ```ts
+ * import type { RecomputeCostsResult } from "@curio/persistence";
+ * const result: RecomputeCostsResult = {
+ *   examined: 10,
+ *   changed: 2,
+ *   unpriced: 1,
+ *   deltaUsd: 0.0125,
+ * };
+ * ```
+ */
+export interface RecomputeCostsResult {
+  /** Calls whose cost was recomputed. */
+  examined: number;
+  /** Calls whose cost or cost source changed (or would, with `dryRun`). */
+  changed: number;
+  /** Examined calls left without a cost. */
+  unpriced: number;
+  /** Change of the total cost, in US dollars (nano-dollar sums). */
+  deltaUsd: number;
+}
+
+/**
  * A model's price, added to or overriding the bundled table (from
  * `@pydantic/genai-prices`). For an LLM call, the entry matching its provider
  * and model with the latest `since` at or before its `createdAt` wins.

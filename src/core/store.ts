@@ -3,6 +3,7 @@
 import type { Backend, Cursor, Stored } from "./backend.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { Pricing } from "./prices.ts";
+import { recomputeCosts } from "./recompute.ts";
 import { Redaction } from "./redaction.ts";
 import {
   type EventRecord,
@@ -38,6 +39,8 @@ import type {
   LlmUsageInput,
   LlmUsageQuery,
   PageOptions,
+  RecomputeCostsOptions,
+  RecomputeCostsResult,
   RecordCounts,
   StoreInfo,
 } from "../types.ts";
@@ -206,6 +209,12 @@ export class Store implements Persistence {
         this.assertOpen().listUsage({ ...filter, after, limit }),
       toAgentLlmUsage,
     );
+  }
+
+  recomputeCosts(
+    options: RecomputeCostsOptions = {},
+  ): Promise<RecomputeCostsResult> {
+    return recomputeCosts(() => this.assertOpen(), this.#pricing, options);
   }
 
   async getAgentRunStats(

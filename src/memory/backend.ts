@@ -8,6 +8,7 @@ import type {
   EventListQuery,
   RunListQuery,
   Stored,
+  UsageCost,
   UsageListQuery,
 } from "../core/backend.ts";
 import {
@@ -227,6 +228,21 @@ export class MemoryBackend implements Backend {
       0,
       query.limit,
     ));
+  }
+
+  updateUsageCosts(costs: readonly UsageCost[]): Promise<void> {
+    const byId = new Map(costs.map((cost) => [cost.id, cost]));
+    for (const row of this.#usage) {
+      const cost = byId.get(row.id);
+      if (!cost) continue;
+      // Records are shared with earlier pages the caller holds: replace.
+      row.record = {
+        ...row.record,
+        costUsd: cost.costUsd,
+        costSource: cost.costSource,
+      };
+    }
+    return Promise.resolve();
   }
 
   stats(agentId: string | undefined): Promise<AgentRunStats> {

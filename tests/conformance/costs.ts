@@ -392,5 +392,52 @@ export function costs(ctx: Context, open: Open): void {
         unpricedCalls: 1,
       });
     });
+
+    it("are recomputed in batches, provided ones only when asked", async () => {
+      await using store = await open({ prices: CUSTOM_PRICES });
+      const base = { inputTokens: 1000, outputTokens: 100, createdAt: MARCH };
+      await store.logLlmUsages([
+        { ...base, provider: "openai", model: "gpt-4o", costUsd: 1 },
+        { ...base, provider: "acme", model: "acme-x" },
+        { ...base, provider: "acme-labs", model: "unknown" },
+      ]);
+      assert.deepEqual(await store.recomputeCosts(), {
+        examined: 2,
+        changed: 0,
+        unpriced: 1,
+        deltaUsd: 0,
+      });
+      // gpt-4o in March: input 2.5, output 10 per million.
+      const bundled = (1000 * 2.5 + 100 * 10) / 1e6;
+      const custom = (1000 * 1 + 100 * 2) / 1e6;
+      assert.deepEqual(
+        await store.recomputeCosts({ includeProvided: true, dryRun: true }),
+        { examined: 3, changed: 1, unpriced: 1, deltaUsd: bundled - 1 },
+      );
+      assert.equal((await store.getAgentRunStats()).totalCostUsd, 1 + custom);
+      assert.deepEqual(
+        await store.recomputeCosts({
+          includeProvided: true,
+          provider: "openai",
+          since: MARCH,
+          until: JULY,
+          batchSize: 1,
+        }),
+        { examined: 1, changed: 1, unpriced: 0, deltaUsd: bundled - 1 },
+      );
+      const [openai] = await store.getLlmUsage({ limit: 3 }).then((rows) =>
+        rows.filter((row) => row.provider === "openai")
+      );
+      assert.equal(openai?.costSource, "computed");
+      assert.equal(openai?.costUsd, bundled);
+      assert.equal(
+        (await store.getAgentRunStats()).totalCostUsd,
+        (Math.round(bundled * 1e9) + Math.round(custom * 1e9)) / 1e9,
+      );
+      await assert.rejects(
+        store.recomputeCosts({ batchSize: 0 }),
+        InvalidInputError,
+      );
+    });
   });
 }
