@@ -7,6 +7,7 @@
 // library's rules. Prices this file does not handle go to `calcPrice`.
 
 import type * as GenaiPrices from "@pydantic/genai-prices";
+import { PersistenceError } from "../errors.ts";
 
 type Library = typeof GenaiPrices;
 type ModelPrice = GenaiPrices.ModelPrice;
@@ -36,7 +37,12 @@ export function loadBundledPrices(): Promise<unknown> {
     return loaded;
   }, (error) => {
     loading = undefined;
-    throw error;
+    throw new PersistenceError(
+      `The price table (@pydantic/genai-prices) could not be loaded: ${
+        (error as Error)?.message
+      }`,
+      { cause: error },
+    );
   });
   return loading;
 }
