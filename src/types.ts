@@ -854,7 +854,7 @@ export interface RecomputeCostsResult {
   examined: number;
   /** Calls whose cost or cost source changed (or would, with `dryRun`). */
   changed: number;
-  /** Examined calls left without a cost. */
+  /** Examined calls with a token count left without a cost. */
   unpriced: number;
   /** Change of the total cost, in US dollars (nano-dollar sums). */
   deltaUsd: number;

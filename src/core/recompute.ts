@@ -85,7 +85,10 @@ export async function recomputeCosts(
       if (fresh.costUsd === null) {
         // A provided cost stays when no price is known.
         if (provided) continue;
-        result.unpriced++;
+        // Counted as the statistics count unpriced calls: with a token count.
+        if (old.inputTokens !== null || old.outputTokens !== null) {
+          result.unpriced++;
+        }
       }
       if (
         fresh.costUsd === old.costUsd && fresh.costSource === old.costSource
