@@ -145,6 +145,9 @@ export function usageInput(
 export function usageParams(input: LlmUsageInput): SqlValue[] {
   const prompt = input.prompt ?? "";
   const response = input.responseContent ?? null;
+  const metricsCost = (input.usageMetrics as { cost_usd?: unknown } | null)
+    ?.cost_usd;
+  const cost = typeof metricsCost === "number" ? metricsCost : null;
   return [
     input.agentId ?? null,
     input.runId ?? null,
@@ -162,6 +165,12 @@ export function usageParams(input: LlmUsageInput): SqlValue[] {
     null,
     input.latencyMs ?? null,
     formatTimestamp(input.createdAt ?? new Date()),
+    input.cacheReadTokens ?? null,
+    input.cacheWriteTokens ?? null,
+    input.reasoningTokens ?? null,
+    // As the store writes a cost given in the usage metrics: provided.
+    cost,
+    cost === null ? null : "provided",
   ];
 }
 
@@ -170,7 +179,7 @@ export function usageParams(input: LlmUsageInput): SqlValue[] {
 const ORDER = {
   [EVENTS.name]: [EVENTS, 7],
   [RUNS.name]: [RUNS, 15],
-  [USAGE.name]: [USAGE, 16],
+  [USAGE.name]: [USAGE, 21],
 } as const;
 for (const [name, [table, columns]] of Object.entries(ORDER)) {
   if (table.columns.length !== columns) {

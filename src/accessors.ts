@@ -5,7 +5,11 @@
  * @module
  */
 
-import { asJsonObject, costUsd, totalTokens } from "./core/usage_metrics.ts";
+import {
+  asJsonObject,
+  callCostUsd,
+  totalTokens,
+} from "./core/usage_metrics.ts";
 import type { AgentLlmUsage, AgentRunEvent, JsonValue } from "./types.ts";
 
 /**
@@ -68,8 +72,9 @@ export function getTotalTokens(
 }
 
 /**
- * Cost in US dollars of an LLM call: `usageMetrics.cost_usd` when it is a
- * number, else `undefined`.
+ * Cost in US dollars of an LLM call: its `costUsd` (given, or computed from
+ * its tokens), else `usageMetrics.cost_usd` when it is a number (records of
+ * other programs), else `undefined`.
  *
  * @param usage The LLM call.
  * @returns Its cost, if known.
@@ -80,11 +85,14 @@ export function getTotalTokens(
  * import assert from "node:assert/strict";
  *
  * assert.equal(getCostUsd({ usageMetrics: { cost_usd: 0.0003 } }), 0.0003);
+ * assert.equal(getCostUsd({ costUsd: 0.0025, usageMetrics: null }), 0.0025);
  * assert.equal(getCostUsd({ usageMetrics: null }), undefined);
  * ```
  */
 export function getCostUsd(
-  usage: Pick<AgentLlmUsage, "usageMetrics">,
+  usage:
+    & Pick<AgentLlmUsage, "usageMetrics">
+    & Partial<Pick<AgentLlmUsage, "costUsd">>,
 ): number | undefined {
-  return costUsd(usage.usageMetrics);
+  return callCostUsd(usage);
 }

@@ -21,6 +21,8 @@ import type {
   LlmUsageInput,
   LlmUsageQuery,
   PageOptions,
+  RecomputeCostsOptions,
+  RecomputeCostsResult,
   RecordCounts,
   StoreInfo,
 } from "./types.ts";
@@ -86,6 +88,16 @@ export interface Persistence extends AsyncDisposable {
   iterateLlmUsage(
     query?: Omit<LlmUsageQuery, "limit"> & PageOptions,
   ): AsyncIterableIterator<AgentLlmUsage>;
+
+  /**
+   * Recomputes the costs of stored LLM calls from the current prices (the
+   * bundled table and the store's `prices`): computed and unpriced ones, and
+   * provided ones with `includeProvided`. Batches of `batchSize` calls are
+   * written one transaction each.
+   */
+  recomputeCosts(
+    options?: RecomputeCostsOptions,
+  ): Promise<RecomputeCostsResult>;
 
   /** Figures over runs and LLM calls. */
   getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;

@@ -226,6 +226,29 @@ export interface AgentRunEvent {
 }
 
 /**
+ * Where an LLM call's cost comes from: `provided` by the caller, or
+ * `computed` from its tokens and a price table.
+ *
+ * @example
+ * ```ts
+ * import type { CostSource } from "@curio/persistence";
+ * const source: CostSource = "computed";
+ * ```
+ */
+export type CostSource = typeof COST_SOURCES[number];
+
+/**
+ * Every {@linkcode CostSource}.
+ *
+ * @example
+ * ```ts
+ * import { COST_SOURCES } from "@curio/persistence";
+ * console.log(COST_SOURCES.join(", "));
+ * ```
+ */
+export const COST_SOURCES = ["provided", "computed"] as const;
+
+/**
  * One LLM call, as stored in `agent_llm_usage`.
  *
  * @example
@@ -269,6 +292,12 @@ export interface AgentLlmUsage {
   responseContent: string | null;
   /** Length of the response in characters (Unicode code points). */
   responseLength: number | null;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
+  cacheReadTokens: number | null;
+  /** Of `inputTokens`, those written to the provider's prompt cache. */
+  cacheWriteTokens: number | null;
+  /** Of `outputTokens`, those spent on reasoning. */
+  reasoningTokens: number | null;
   /** Provider-specific usage figures, such as `total_tokens` and `cost_usd`. */
   usageMetrics: JsonValue;
   /** Whether the call succeeded. */
@@ -279,6 +308,14 @@ export interface AgentLlmUsage {
   latencyMs: number | null;
   /** When the record was created. */
   createdAt: Date;
+  /**
+   * The call's cost in US dollars: as given (`costUsd` or
+   * `usageMetrics.cost_usd`), else computed from the tokens and the price in
+   * force at `createdAt`; `null` when unknown (the call is unpriced).
+   */
+  costUsd: number | null;
+  /** Where `costUsd` comes from; `null` when it is unknown. */
+  costSource: CostSource | null;
 }
 
 /**
@@ -428,6 +465,18 @@ export interface LlmUsageInput {
   responseContent?: string | null;
   /** Default: characters in `responseContent`, or `null`. */
   responseLength?: number | null;
+  /**
+   * Of `inputTokens` (all input), those read from the prompt cache; default
+   * `null`. With `cacheWriteTokens` at most `inputTokens`.
+   */
+  cacheReadTokens?: number | null;
+  /** Of `inputTokens`, those written to the prompt cache; default `null`. */
+  cacheWriteTokens?: number | null;
+  /**
+   * Of `outputTokens` (all output), those spent on reasoning; at most
+   * `outputTokens`; default `null`.
+   */
+  reasoningTokens?: number | null;
   /** Usage figures, any JSON value; default `null`. */
   usageMetrics?: unknown;
   /** Default `success`. */
@@ -438,6 +487,17 @@ export interface LlmUsageInput {
   latencyMs?: number | null;
   /** Creation time; default now. Set it when importing records. */
   createdAt?: Date;
+  /**
+   * The call's cost in US dollars, if known (else `usageMetrics.cost_usd`);
+   * without either, it is computed from the tokens when both `inputTokens`
+   * and `outputTokens` are given and the model's price is known.
+   */
+  costUsd?: number | null;
+  /**
+   * Where a given `costUsd` comes from; default `provided`. Set it when
+   * importing records.
+   */
+  costSource?: CostSource | null;
 }
 
 /**
@@ -476,8 +536,19 @@ export interface AgentRunStats {
   totalInputTokens: number;
   /** Sum of `outputTokens`. */
   totalOutputTokens: number;
-  /** Sum of `usageMetrics.cost_usd`, where it is a number. */
+  /** Sum of `cacheReadTokens`. */
+  totalCacheReadTokens: number;
+  /** Sum of `cacheWriteTokens`. */
+  totalCacheWriteTokens: number;
+  /** Sum of `reasoningTokens`. */
+  totalReasoningTokens: number;
+  /**
+   * Sum of the calls' costs (`costUsd`, or for other programs' rows
+   * `usageMetrics.cost_usd`), each rounded to whole nano-dollars.
+   */
   totalCostUsd: number;
+  /** LLM calls with a token count and no cost. */
+  unpricedLlmCalls: number;
 }
 
 /**
@@ -568,8 +639,16 @@ export interface LlmUsageBreakdown {
   inputTokens: number;
   /** Sum of `outputTokens`. */
   outputTokens: number;
-  /** Sum of `usageMetrics.cost_usd`, where it is a number. */
+  /** Sum of `cacheReadTokens`. */
+  cacheReadTokens: number;
+  /** Sum of `cacheWriteTokens`. */
+  cacheWriteTokens: number;
+  /** Sum of `reasoningTokens`. */
+  reasoningTokens: number;
+  /** Sum of the calls' costs, each rounded to whole nano-dollars. */
   costUsd: number;
+  /** LLM calls with a token count and no cost. */
+  unpricedCalls: number;
 }
 
 /**
@@ -719,6 +798,115 @@ export interface StoreOptions {
    * every record before it is stored; see {@linkcode Redactor}.
    */
   redact?: Redactor;
+  /**
+   * Prices that add to or override the bundled price table; see
+   * {@linkcode ModelPriceInput}.
+   */
+  prices?: ModelPriceInput[];
+}
+
+/**
+ * What {@linkcode Persistence.recomputeCosts} recomputes: LLM calls created
+ * in `[since, until)`, of `provider` and `model` when given.
+ *
+ * @example
+ * ```ts
+ * import type { RecomputeCostsOptions } from "@curio/persistence";
+ * const options: RecomputeCostsOptions = { provider: "openai", dryRun: true };
+ * ```
+ */
+export interface RecomputeCostsOptions {
+  /** Calls created at or after this time; default: all. */
+  since?: Date;
+  /** Calls created before this time; default: all. */
+  until?: Date;
+  /** Only calls of this provider. */
+  provider?: string;
+  /** Only calls of this model. */
+  model?: string;
+  /**
+   * Recompute provided costs too (a provided cost is kept when no price is
+   * known); default `false`: only computed and unpriced calls.
+   */
+  includeProvided?: boolean;
+  /** Count what would change, and change nothing; default `false`. */
+  dryRun?: boolean;
+  /** Calls read and written per transaction; default 1000. */
+  batchSize?: number;
+}
+
+/**
+ * What {@linkcode Persistence.recomputeCosts} did.
+ *
+ * @example
+ * ```ts
+ * import type { RecomputeCostsResult } from "@curio/persistence";
+ * const result: RecomputeCostsResult = {
+ *   examined: 10,
+ *   changed: 2,
+ *   unpriced: 1,
+ *   deltaUsd: 0.0125,
+ * };
+ * ```
+ */
+export interface RecomputeCostsResult {
+  /** Calls whose cost was recomputed. */
+  examined: number;
+  /** Calls whose cost or cost source changed (or would, with `dryRun`). */
+  changed: number;
+  /** Examined calls with a token count left without a cost. */
+  unpriced: number;
+  /** Change of the total cost, in US dollars (nano-dollar sums). */
+  deltaUsd: number;
+}
+
+/**
+ * A model's price, added to or overriding the bundled table (from
+ * `@pydantic/genai-prices`). For an LLM call, the entry matching its provider
+ * and model with the latest `since` at or before its `createdAt` wins.
+ *
+ * @example A price and the new price from a date on
+ * ```ts
+ * import { createPersistence, type ModelPriceInput } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const prices: ModelPriceInput[] = [
+ *   { provider: "acme", model: "acme-*", inputPerMillion: 1, outputPerMillion: 2 },
+ *   {
+ *     provider: "acme",
+ *     model: "acme-*",
+ *     inputPerMillion: 0.5,
+ *     outputPerMillion: 1,
+ *     since: new Date("2025-06-01T00:00:00Z"),
+ *   },
+ * ];
+ * await using store = await createPersistence("memory:", { prices });
+ * const usage = await store.logLlmUsage({
+ *   provider: "acme",
+ *   model: "acme-large",
+ *   inputTokens: 1_000_000,
+ *   outputTokens: 1_000_000,
+ *   createdAt: new Date("2025-01-01T00:00:00Z"),
+ * });
+ * assert.equal(usage.costUsd, 3);
+ * assert.equal(usage.costSource, "computed");
+ * ```
+ */
+export interface ModelPriceInput {
+  /** The provider, as logged (compared ignoring case). */
+  provider: string;
+  /** The model, exact or with `*` for any characters (ignoring case). */
+  model: string;
+  /** US dollars per million input tokens not read from or written to the cache. */
+  inputPerMillion: number;
+  /** US dollars per million output tokens, reasoning included. */
+  outputPerMillion: number;
+  /** US dollars per million cache-read tokens; default `inputPerMillion`. */
+  cacheReadPerMillion?: number;
+  /** US dollars per million cache-write tokens; default `inputPerMillion`. */
+  cacheWritePerMillion?: number;
+  /** From when the price applies; default: always. */
+  since?: Date;
 }
 
 /**

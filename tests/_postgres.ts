@@ -3,7 +3,11 @@
 // without it, the PostgreSQL tests are skipped with a loud notice; with
 // CI=true a missing server is a failure, never a skip.
 
-import { createPersistence, type Persistence } from "../mod.ts";
+import {
+  createPersistence,
+  type Persistence,
+  type StoreOptions,
+} from "../mod.ts";
 
 const url = process.env.TEST_POSTGRES_URL;
 
@@ -38,6 +42,11 @@ export function postgresUrlWith(params: Record<string, string>): string {
 }
 
 /** Opens a store in a fresh schema of its own. */
-export function openFreshPostgres(): Promise<Persistence> {
-  return createPersistence(postgresUrlWith({ schema: uniqueSchema() }));
+export function openFreshPostgres(
+  options: StoreOptions = {},
+): Promise<Persistence> {
+  return createPersistence(
+    postgresUrlWith({ schema: uniqueSchema() }),
+    options,
+  );
 }

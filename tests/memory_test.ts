@@ -3,7 +3,10 @@ import { describe, it } from "node:test";
 import { InMemoryPersistence, StoreClosedError } from "../mod.ts";
 import { conformance } from "./conformance/mod.ts";
 
-conformance("memory", () => Promise.resolve(new InMemoryPersistence()));
+conformance(
+  "memory",
+  (options) => Promise.resolve(new InMemoryPersistence(options)),
+);
 
 describe("InMemoryPersistence", () => {
   it("exports all data and clears it", async () => {

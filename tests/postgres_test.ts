@@ -241,4 +241,31 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
     );
     assert.ok(Date.now() - started < 15_000);
   });
+
+  it("counts other programs' costs beside NUL and lone surrogates in their JSON", async () => {
+    const schema = uniqueSchema("costs");
+    await using store = await createPersistence(postgresUrlWith({ schema }));
+    // Rows as the Python SDK writes them: no cost source, the cost in
+    // usage_metrics, JSON text that JSONB refuses.
+    const metrics = [
+      '{"note": "a\\u0000b", "cost_usd": 0.1}',
+      '{"note": "\\ud800", "cost_usd": 0.2}',
+      '{"cost_usd": 0.3, "note": "\\udc00 \\\\u0000"}',
+      "not json {",
+    ];
+    for (const text of metrics) {
+      await admin!.unsafe(
+        `INSERT INTO "${schema}".agent_llm_usage
+           (provider, model, prompt, prompt_length, input_tokens, usage_metrics)
+         VALUES ('py', 'm', '', 0, 10, $1)`,
+        [text],
+      );
+    }
+    const stats = await store.getAgentRunStats();
+    assert.equal(stats.totalCostUsd, 0.6);
+    assert.equal(stats.unpricedLlmCalls, 1);
+    const [row] = await store.getLlmUsageBreakdown();
+    assert.equal(row?.costUsd, 0.6);
+    assert.equal(row?.unpricedCalls, 1);
+  });
 });

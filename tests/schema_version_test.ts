@@ -9,10 +9,15 @@ import postgres from "postgres";
 import {
   createPersistence,
   type Persistence,
-  schemaSql,
   SchemaVersionError,
 } from "../mod.ts";
-import { MIGRATIONS_TABLE, SCHEMA_VERSION } from "../src/sql/schema.ts";
+import {
+  migrations,
+  MIGRATIONS_TABLE,
+  SCHEMA_VERSION,
+} from "../src/sql/schema.ts";
+import { postgresDialect } from "../src/postgres/dialect.ts";
+import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { SPEC_INDEXES } from "./_spec.ts";
@@ -92,17 +97,15 @@ async function postgresRaw(): Promise<Raw> {
  * and four indexes, by plain SQL, with no version table.
  */
 async function createLikePython(raw: Raw, dialect: "sqlite" | "postgres") {
-  // Version 1's statement for each index is the specification's own; later
-  // versions rebuild them under the same names.
-  const all = schemaSql(dialect, { schema: raw.schema });
-  const statements = [
-    ...all.filter((s) =>
-      /^CREATE TABLE/.test(s) && !s.includes(MIGRATIONS_TABLE)
-    ),
-    ...SPEC_INDEXES.map((name) =>
-      all.find((s) => /^CREATE INDEX/.test(s) && s.includes(` ${name} `))!
-    ),
-  ];
+  // Version 1's statements are the specification's tables and indexes;
+  // later versions change them under the same names.
+  const [version1] = migrations(
+    dialect === "sqlite" ? sqliteDialect : postgresDialect(raw.schema),
+  );
+  const statements = version1!.filter((s) =>
+    /^CREATE TABLE/.test(s) ||
+    SPEC_INDEXES.some((name) => s.includes(` ${name} `))
+  );
   assert.equal(statements.length, 3 + SPEC_INDEXES.length);
   for (const statement of statements) await raw.run(statement);
 }

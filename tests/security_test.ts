@@ -327,6 +327,15 @@ const ALLOWED: [RegExp, string][] = [
   [/^lockKey\(schema\)$/, "a number derived from the schema"],
   [/^busyTimeout$/, "a validated whole number"],
   [/^synchronous\.toUpperCase\(\)$/, "normal or full, validated"],
+  [/^ifNotExists$/, "IF NOT EXISTS or nothing, by dialect"],
+  [/^columnDefinition\(column\)$/, "a column's definition"],
+  [/^i \+ 1$/, "a schema version number"],
+  [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
+  [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
+  [
+    /^this\.#costedUsage\((filter|agentId === undefined \? "" : "WHERE agent_id = \?")\)$/,
+    "a subquery of columns, constants and placeholders",
+  ],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -12,8 +12,14 @@ import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
 
-conformance("sqlite :memory:", () => SqlitePersistence.open(":memory:"));
-conformance("sqlite file", () => createPersistence(`sqlite:${tempPath()}`));
+conformance(
+  "sqlite :memory:",
+  (options) => SqlitePersistence.open(":memory:", options),
+);
+conformance(
+  "sqlite file",
+  (options) => createPersistence(`sqlite:${tempPath()}`, options),
+);
 
 describe("SQLite file", () => {
   it("keeps the data when the file is opened again", async () => {
@@ -115,6 +121,11 @@ describe("SQLite file", () => {
         "error_message",
         "latency_ms",
         "created_at",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "reasoning_tokens",
+        "cost_usd",
+        "cost_source",
       ]);
       const indexes = (db.prepare(
         "SELECT name FROM sqlite_master WHERE type = 'index'",

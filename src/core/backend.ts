@@ -58,6 +58,13 @@ export interface UsageListQuery {
   limit: number;
 }
 
+/** A new cost of a stored LLM call. */
+export interface UsageCost {
+  id: number;
+  costUsd: number | null;
+  costSource: UsageRecord["costSource"];
+}
+
 /** What `deleteRuns` removes beside the runs, and whether it only counts. */
 export interface DeleteRunsOptions {
   /** The runs' LLM calls too. */
@@ -90,6 +97,8 @@ export interface Backend {
   /** Stores LLM calls in one transaction and returns their ids in order. */
   insertUsage(records: readonly UsageRecord[]): Promise<number[]>;
   listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]>;
+  /** Sets the costs of stored LLM calls, in one transaction. */
+  updateUsageCosts(costs: readonly UsageCost[]): Promise<void>;
   /** The figures, with `avgIterations` not yet rounded. */
   stats(agentId: string | undefined): Promise<AgentRunStats>;
   /** LLM calls summed per provider and model, the costliest first. */

@@ -8,6 +8,7 @@ import {
   type AgentLlmUsage,
   type AgentRun,
   type AgentRunEvent,
+  COST_SOURCES,
   type JsonValue,
   LLM_USAGE_STATUSES,
 } from "../types.ts";
@@ -28,7 +29,7 @@ export interface Field<R> {
    * `text`, `integer` and `timestamp` are stored as they are; `json` holds
    * any JSON value as text and is always nullable.
    */
-  kind: "text" | "json" | "integer" | "timestamp";
+  kind: "text" | "json" | "integer" | "real" | "timestamp";
   /** `null` (or a missing value) is stored as `null`. */
   nullable?: boolean;
   /** Text: at most this many characters; the column is `VARCHAR(n)`. */
@@ -50,6 +51,11 @@ export interface Field<R> {
   fixed?: boolean;
   /** The SQL column's constraint and default, as in the specification. */
   constraint?: string;
+  /**
+   * The schema version that added the column (it is appended to the table
+   * then); fields without one are the specification's, of version 1.
+   */
+  addedIn?: number;
 }
 
 /** The description of every field of `R`, in column order. */
@@ -136,6 +142,17 @@ export const USAGE_FIELDS: Fields<StoredRecord<AgentLlmUsage>> = {
   errorMessage: { kind: "text", nullable: true, redacted: true },
   latencyMs: { kind: "integer", nullable: true },
   createdAt: CREATED_AT,
+  cacheReadTokens: { kind: "integer", nullable: true, addedIn: 3 },
+  cacheWriteTokens: { kind: "integer", nullable: true, addedIn: 3 },
+  reasoningTokens: { kind: "integer", nullable: true, addedIn: 3 },
+  costUsd: { kind: "real", nullable: true, addedIn: 3 },
+  costSource: {
+    kind: "text",
+    maxLength: 16,
+    oneOf: COST_SOURCES,
+    nullable: true,
+    addedIn: 3,
+  },
 };
 
 /** The names of the fields of one kind, in column order. */

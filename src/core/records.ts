@@ -25,10 +25,12 @@ import {
   USAGE_FIELDS,
 } from "./fields.ts";
 import type { Redaction } from "./redaction.ts";
+import { costUsd } from "./usage_metrics.ts";
 import {
   integer,
   jsonText,
   nonEmptyText,
+  nonNegative,
   object,
   oneOf,
   text,
@@ -56,6 +58,8 @@ function check<R>(name: string, field: Field<R>, value: unknown): unknown {
   switch (field.kind) {
     case "integer":
       return integer(name, value);
+    case "real":
+      return nonNegative(name, value);
     case "timestamp":
       return timestamp(name, value);
     case "text":
@@ -109,13 +113,67 @@ export function eventRecord(
   return build(EVENT_FIELDS, "event", input, now, redaction);
 }
 
-/** Validates a new LLM call and fills in its defaults. */
+/**
+ * Validates a new LLM call and fills in its defaults. A cost given (as
+ * `costUsd` or `usageMetrics.cost_usd`) is kept as provided; otherwise
+ * `costUsd` and `costSource` stay `null` for the pricing to fill in.
+ */
 export function usageRecord(
   input: LlmUsageInput,
   now: Date,
   redaction?: Redaction,
 ): UsageRecord {
-  return build(USAGE_FIELDS, "usage", input, now, redaction);
+  const record = build(USAGE_FIELDS, "usage", input, now, undefined);
+  checkTokenDetails(record);
+  const metricsCost = costUsd(input.usageMetrics as JsonValue);
+  if (record.costUsd !== null) {
+    if (metricsCost !== undefined && metricsCost !== record.costUsd) {
+      throw new InvalidInputError(
+        "costUsd",
+        `${record.costUsd} differs from usageMetrics.cost_usd ${metricsCost}`,
+      );
+    }
+    record.costSource ??= "provided";
+  } else if (metricsCost !== undefined) {
+    record.costUsd = metricsCost === 0 ? 0 : metricsCost;
+    record.costSource = "provided";
+  } else {
+    // Only a known cost has a source; pricing decides the rest.
+    record.costSource = null;
+  }
+  return redaction
+    ? redaction.apply(USAGE_FIELDS, record, object("usage", input))
+    : record;
+}
+
+/** Cached tokens are part of the input, reasoning tokens of the output. */
+function checkTokenDetails(record: UsageRecord): void {
+  const details = [
+    ["cacheReadTokens", "inputTokens"],
+    ["cacheWriteTokens", "inputTokens"],
+    ["reasoningTokens", "outputTokens"],
+  ] as const;
+  for (const [detail, total] of details) {
+    if (record[detail] !== null && record[total] === null) {
+      throw new InvalidInputError(detail, `given while ${total} is null`);
+    }
+  }
+  const cached = (record.cacheReadTokens ?? 0) + (record.cacheWriteTokens ?? 0);
+  if (record.inputTokens !== null && cached > record.inputTokens) {
+    throw new InvalidInputError(
+      record.cacheWriteTokens === null ? "cacheReadTokens" : "cacheWriteTokens",
+      `cacheReadTokens + cacheWriteTokens (${cached}) exceed inputTokens (${record.inputTokens}), which include them`,
+    );
+  }
+  if (
+    record.outputTokens !== null &&
+    (record.reasoningTokens ?? 0) > record.outputTokens
+  ) {
+    throw new InvalidInputError(
+      "reasoningTokens",
+      `${record.reasoningTokens} exceed outputTokens (${record.outputTokens}), which include them`,
+    );
+  }
 }
 
 const PATCHABLE = Object.keys(RUN_FIELDS).filter((name) =>

@@ -2,6 +2,8 @@
 
 import type { Backend, Cursor, Stored } from "./backend.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { Pricing } from "./prices.ts";
+import { recomputeCosts } from "./recompute.ts";
 import { Redaction } from "./redaction.ts";
 import {
   type EventRecord,
@@ -38,6 +40,8 @@ import type {
   LlmUsageInput,
   LlmUsageQuery,
   PageOptions,
+  RecomputeCostsOptions,
+  RecomputeCostsResult,
   RecordCounts,
   StoreInfo,
 } from "../types.ts";
@@ -55,11 +59,13 @@ export class Store implements Persistence {
    * promise should `close()` stop waiting for it.
    */
   readonly #inFlight = new Map<Promise<unknown>, () => void>();
+  readonly #pricing: Pricing;
   #closing: Promise<void> | undefined;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
     this.#redaction = new Redaction(options);
+    this.#pricing = new Pricing(options.prices);
     this.#events = new GroupCommit((records) => backend.insertEvents(records));
     this.#usage = new GroupCommit((records) => backend.insertUsage(records));
   }
@@ -180,7 +186,12 @@ export class Store implements Persistence {
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = usageRecord(input, new Date(), this.#redaction);
-    const id = await this.#write(() => this.#usage.write(record));
+    const id = await this.#write(async () => {
+      // Only the first call that needs the price table waits for it to load.
+      const pricing = this.#pricing.price([record]);
+      if (pricing) await pricing;
+      return await this.#usage.write(record);
+    });
     return toAgentLlmUsage(id, record);
   }
 
@@ -189,7 +200,11 @@ export class Store implements Persistence {
       "usage",
       inputs,
       (input, now) => usageRecord(input, now, this.#redaction),
-      (backend, records) => backend.insertUsage(records),
+      async (backend, records) => {
+        const pricing = this.#pricing.price(records);
+        if (pricing) await pricing;
+        return await backend.insertUsage(records);
+      },
       toAgentLlmUsage,
     );
   }
@@ -213,6 +228,16 @@ export class Store implements Persistence {
       (after, limit) =>
         this.#read((backend) => backend.listUsage({ ...filter, after, limit })),
       toAgentLlmUsage,
+    );
+  }
+
+  recomputeCosts(
+    options: RecomputeCostsOptions = {},
+  ): Promise<RecomputeCostsResult> {
+    // One tracked write, so close() waits for the batch under way; the next
+    // batch finds the store closing and stops.
+    return this.#write(() =>
+      recomputeCosts(() => this.assertOpen(), this.#pricing, options)
     );
   }
 

@@ -97,6 +97,17 @@ export function integer(field: string, value: unknown): number {
   return value === 0 ? 0 : value;
 }
 
+/** A finite number from 0, such as a cost. */
+export function nonNegative(field: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidInputError(
+      field,
+      `expected a finite number from 0, got ${describe(value)}`,
+    );
+  }
+  return value === 0 ? 0 : value;
+}
+
 /** A valid Date within the years 1 to 9999, copied. */
 export function timestamp(field: string, value: unknown): Date {
   if (!(value instanceof Date)) {

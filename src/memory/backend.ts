@@ -8,6 +8,7 @@ import type {
   EventListQuery,
   RunListQuery,
   Stored,
+  UsageCost,
   UsageListQuery,
 } from "../core/backend.ts";
 import {
@@ -17,7 +18,7 @@ import {
   type RunRecord,
   type UsageRecord,
 } from "../core/records.ts";
-import { costUsd } from "../core/usage_metrics.ts";
+import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
 import type {
   AgentRunStats,
@@ -229,6 +230,21 @@ export class MemoryBackend implements Backend {
     ));
   }
 
+  updateUsageCosts(costs: readonly UsageCost[]): Promise<void> {
+    const byId = new Map(costs.map((cost) => [cost.id, cost]));
+    for (const row of this.#usage) {
+      const cost = byId.get(row.id);
+      if (!cost) continue;
+      // Records are shared with earlier pages the caller holds: replace.
+      row.record = {
+        ...row.record,
+        costUsd: cost.costUsd,
+        costSource: cost.costSource,
+      };
+    }
+    return Promise.resolve();
+  }
+
   stats(agentId: string | undefined): Promise<AgentRunStats> {
     const stats: AgentRunStats = {
       totalRuns: 0,
@@ -242,8 +258,13 @@ export class MemoryBackend implements Backend {
       failedLlmCalls: 0,
       totalInputTokens: 0,
       totalOutputTokens: 0,
+      totalCacheReadTokens: 0,
+      totalCacheWriteTokens: 0,
+      totalReasoningTokens: 0,
       totalCostUsd: 0,
+      unpricedLlmCalls: 0,
     };
+    let nanos = 0;
     let iterations = 0;
     for (const { record: run } of this.#runs) {
       if (agentId !== undefined && run.agentId !== agentId) continue;
@@ -258,13 +279,20 @@ export class MemoryBackend implements Backend {
       if (usage.status === "error") stats.failedLlmCalls++;
       stats.totalInputTokens += usage.inputTokens ?? 0;
       stats.totalOutputTokens += usage.outputTokens ?? 0;
-      stats.totalCostUsd += costOf(usage.usageMetrics);
+      stats.totalCacheReadTokens += usage.cacheReadTokens ?? 0;
+      stats.totalCacheWriteTokens += usage.cacheWriteTokens ?? 0;
+      stats.totalReasoningTokens += usage.reasoningTokens ?? 0;
+      const cost = nanosOf(usage);
+      if (cost !== undefined) nanos += cost;
+      else if (hasTokens(usage)) stats.unpricedLlmCalls++;
     }
+    stats.totalCostUsd = nanos / 1e9;
     return Promise.resolve(stats);
   }
 
   usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]> {
     const groups = new Map<string, LlmUsageBreakdown>();
+    const nanos = new Map<LlmUsageBreakdown, number>();
     for (const { record: usage } of this.#usage) {
       if (agentId !== undefined && usage.agentId !== agentId) continue;
       const key = JSON.stringify([usage.provider, usage.model]);
@@ -277,16 +305,27 @@ export class MemoryBackend implements Backend {
           failedCalls: 0,
           inputTokens: 0,
           outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
           costUsd: 0,
+          unpricedCalls: 0,
         };
         groups.set(key, group);
+        nanos.set(group, 0);
       }
       group.calls++;
       if (usage.status === "error") group.failedCalls++;
       group.inputTokens += usage.inputTokens ?? 0;
       group.outputTokens += usage.outputTokens ?? 0;
-      group.costUsd += costOf(usage.usageMetrics);
+      group.cacheReadTokens += usage.cacheReadTokens ?? 0;
+      group.cacheWriteTokens += usage.cacheWriteTokens ?? 0;
+      group.reasoningTokens += usage.reasoningTokens ?? 0;
+      const cost = nanosOf(usage);
+      if (cost !== undefined) nanos.set(group, nanos.get(group)! + cost);
+      else if (hasTokens(usage)) group.unpricedCalls++;
     }
+    for (const [group, sum] of nanos) group.costUsd = sum / 1e9;
     return Promise.resolve(
       [...groups.values()].sort((a, b) =>
         b.costUsd - a.costUsd || b.calls - a.calls ||
@@ -364,7 +403,17 @@ export class MemoryBackend implements Backend {
   }
 }
 
-/** `cost_usd` of stored usage metrics, 0 when it is not a number. */
-function costOf(metrics: string | null): number {
-  return costUsd(parseJson(metrics)) ?? 0;
+/**
+ * A call's cost in nano-dollars: the cost column of rows this module wrote,
+ * `usageMetrics.cost_usd` of other programs' rows (no cost source).
+ */
+function nanosOf(usage: UsageRecord): number | undefined {
+  const cost = usage.costSource !== null
+    ? usage.costUsd
+    : costUsd(parseJson(usage.usageMetrics));
+  return cost === null || cost === undefined ? undefined : nanoDollars(cost);
+}
+
+function hasTokens(usage: UsageRecord): boolean {
+  return usage.inputTokens !== null || usage.outputTokens !== null;
 }

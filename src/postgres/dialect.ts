@@ -43,11 +43,21 @@ export function postgresDialect(schema: string): SqlDialect {
       `${quoted}.curio_json_number(${column}, '${key}')`,
     nullsFirst: false,
     functions: [
+      // JSONB refuses NUL and lone surrogates escaped in strings, which the
+      // other backends read past: the retry replaces each such escape (any
+      // \u0000 or \uD800-\uDFFF, even as literal text) by \uFFFD, which
+      // leaves the JSON valid and its numbers as they were.
       `CREATE OR REPLACE FUNCTION ${quoted}.curio_json_number(doc TEXT, key TEXT)
 RETURNS DOUBLE PRECISION LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE value JSONB;
 BEGIN
-  value := doc::JSONB -> key;
+  BEGIN
+    value := doc::JSONB -> key;
+  EXCEPTION WHEN OTHERS THEN
+    value := regexp_replace(
+      doc, '\\\\u(0000|d[89a-f][0-9a-f]{2})', '\\\\ufffd', 'gi'
+    )::JSONB -> key;
+  END;
   IF jsonb_typeof(value) = 'number' THEN
     RETURN value::TEXT::DOUBLE PRECISION;
   END IF;

@@ -9,6 +9,7 @@ import type {
   EventListQuery,
   RunListQuery,
   Stored,
+  UsageCost,
   UsageListQuery,
 } from "../core/backend.ts";
 import type {
@@ -187,6 +188,19 @@ export class SqlBackend implements Backend {
         direction: "descending",
         filters,
       }, query)
+    );
+  }
+
+  updateUsageCosts(costs: readonly UsageCost[]): Promise<void> {
+    if (costs.length === 0) return Promise.resolve();
+    const sql =
+      `UPDATE ${this.#usage} SET cost_usd = ?, cost_source = ? WHERE id = ?`;
+    return this.#guard(() =>
+      this.#driver.transaction(async (tx) => {
+        for (const { id, costUsd, costSource } of costs) {
+          await tx.query(sql, [costUsd, costSource, id]);
+        }
+      })
     );
   }
 

@@ -3,22 +3,31 @@
 // them to a database the Python SDK created adds only what is missing.
 
 import type { SqlDialect } from "./dialect.ts";
-import { EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
+import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
+function columnDefinition(column: Column): string {
+  return `${column.name} ${column.type} ${column.constraint}`.trim();
+}
+
+/**
+ * The table as schema version `upTo` has it: migrations create version 1's
+ * and append later columns; a script creates the current one at once.
+ */
 function createTable(
   dialect: SqlDialect,
   table: Table<unknown>,
   extra: string[] = [],
+  upTo = 1,
 ): string {
   const lines = [
     `id ${dialect.primaryKey}`,
-    ...table.columns.map((c) => `${c.name} ${c.type} ${c.constraint}`.trim()),
+    ...table.columns.filter((c) => c.addedIn <= upTo).map(columnDefinition),
     ...extra,
   ];
   return `CREATE TABLE IF NOT EXISTS ${dialect.table(table.name)} (\n  ${
@@ -28,9 +37,7 @@ function createTable(
 
 function createIndex(
   dialect: SqlDialect,
-  name: string,
-  table: Table<unknown>,
-  columns: string,
+  { name, table, columns }: Index,
 ): string {
   return `CREATE INDEX IF NOT EXISTS ${name} ON ${
     dialect.table(table.name)
@@ -38,92 +45,132 @@ function createIndex(
 }
 
 /**
- * Gives the specification's index `name` the columns the listings need, in
- * place: the Python SDK creates it by name with IF NOT EXISTS, so the name
- * must stay while its columns change.
+ * Appends the columns `version` added. Nullable without a default, so
+ * SQLite adds them without rewriting the table; on PostgreSQL IF NOT EXISTS
+ * lets a rerun script pass.
  */
-function rebuildIndex(
+function addColumns(
   dialect: SqlDialect,
-  name: string,
   table: Table<unknown>,
-  columns: string,
+  version: number,
 ): string[] {
-  return [
-    `DROP INDEX IF EXISTS ${dialect.table(name)}`,
-    createIndex(dialect, name, table, columns),
-  ];
+  const ifNotExists = dialect.name === "postgres" ? "IF NOT EXISTS " : "";
+  return table.columns.filter((c) => c.addedIn === version).map((column) =>
+    `ALTER TABLE ${dialect.table(table.name)} ADD COLUMN ${ifNotExists}${
+      columnDefinition(column)
+    }`
+  );
 }
 
 /**
- * The statements of each schema version, in order. Version 1 is the
- * specification's schema, with the indexes keyset pagination needs beside
- * the specification's own. Version 2 lets every listing read its rows from
- * one index in the order it returns them: the specification's indexes carry
- * the sort key, which makes two of version 1's redundant, and runs gain one
- * for the status filter.
+ * The statements of each schema version, in order; a version's number is its
+ * position. Version 1 is the specification's schema, with the indexes keyset
+ * pagination needs beside the specification's own. Version 2 lets every
+ * listing read its rows from one index in the order it returns them: the
+ * specification's indexes carry the sort key, which makes two of version 1's
+ * redundant, and runs gain one for the status filter. Version 3: the token
+ * details and costs of LLM calls.
  */
 export function migrations(dialect: SqlDialect): string[][] {
-  return [version1(dialect), version2(dialect)];
-}
-
-function version2(dialect: SqlDialect): string[] {
   return [
-    `DROP INDEX IF EXISTS ${dialect.table("idx_runs_agent_created_at")}`,
-    `DROP INDEX IF EXISTS ${dialect.table("idx_events_run_timestamp")}`,
-    ...rebuildIndex(
-      dialect,
-      "idx_runs_agent_id",
-      RUNS,
-      "agent_id, created_at, id",
-    ),
-    ...rebuildIndex(
-      dialect,
-      "idx_events_run_id",
-      EVENTS,
-      "run_id, timestamp, id",
-    ),
-    ...rebuildIndex(
-      dialect,
-      "idx_usage_agent_id",
-      USAGE,
-      "agent_id, created_at, id",
-    ),
-    ...rebuildIndex(
-      dialect,
-      "idx_usage_run_id",
-      USAGE,
-      "run_id, created_at, id",
-    ),
-    createIndex(dialect, "idx_runs_status", RUNS, "status, created_at, id"),
+    [
+      ...dialect.functions,
+      ...createTables(dialect, 1),
+      ...VERSION_1_INDEXES.map((index) => createIndex(dialect, index)),
+    ],
+    [
+      ...DROPPED_IN_VERSION_2.map((name) =>
+        `DROP INDEX IF EXISTS ${dialect.table(name)}`
+      ),
+      ...WIDENED_IN_VERSION_2.flatMap((index) => [
+        `DROP INDEX IF EXISTS ${dialect.table(index.name)}`,
+        createIndex(dialect, index),
+      ]),
+      createIndex(dialect, STATUS_INDEX),
+    ],
+    [...dialect.functions, ...addColumns(dialect, USAGE, 3)],
   ];
 }
 
-function version1(dialect: SqlDialect): string[] {
+function createTables(dialect: SqlDialect, upTo: number): string[] {
   return [
-    ...dialect.functions,
-    createTable(dialect, RUNS),
+    createTable(dialect, RUNS, [], upTo),
     createTable(dialect, EVENTS, [
       `FOREIGN KEY (run_id) REFERENCES ${dialect.table(RUNS.name)}(run_id)`,
-    ]),
-    createTable(dialect, USAGE),
-    createIndex(dialect, "idx_runs_agent_id", RUNS, "agent_id"),
-    createIndex(dialect, "idx_events_run_id", EVENTS, "run_id"),
-    createIndex(dialect, "idx_usage_agent_id", USAGE, "agent_id"),
-    createIndex(dialect, "idx_usage_run_id", USAGE, "run_id"),
-    createIndex(dialect, "idx_runs_created_at", RUNS, "created_at, id"),
-    createIndex(
-      dialect,
-      "idx_runs_agent_created_at",
-      RUNS,
-      "agent_id, created_at, id",
-    ),
-    createIndex(
-      dialect,
-      "idx_events_run_timestamp",
-      EVENTS,
-      "run_id, timestamp, id",
-    ),
-    createIndex(dialect, "idx_usage_created_at", USAGE, "created_at, id"),
+    ], upTo),
+    createTable(dialect, USAGE, [], upTo),
+  ];
+}
+
+interface Index {
+  name: string;
+  table: Table<unknown>;
+  columns: string;
+}
+
+const VERSION_1_INDEXES: readonly Index[] = [
+  { name: "idx_runs_agent_id", table: RUNS, columns: "agent_id" },
+  { name: "idx_events_run_id", table: EVENTS, columns: "run_id" },
+  { name: "idx_usage_agent_id", table: USAGE, columns: "agent_id" },
+  { name: "idx_usage_run_id", table: USAGE, columns: "run_id" },
+  { name: "idx_runs_created_at", table: RUNS, columns: "created_at, id" },
+  {
+    name: "idx_runs_agent_created_at",
+    table: RUNS,
+    columns: "agent_id, created_at, id",
+  },
+  {
+    name: "idx_events_run_timestamp",
+    table: EVENTS,
+    columns: "run_id, timestamp, id",
+  },
+  { name: "idx_usage_created_at", table: USAGE, columns: "created_at, id" },
+];
+
+const DROPPED_IN_VERSION_2 = [
+  "idx_runs_agent_created_at",
+  "idx_events_run_timestamp",
+];
+
+/**
+ * The specification's indexes keep their names while their columns change:
+ * the Python SDK creates them by name with IF NOT EXISTS.
+ */
+const WIDENED_IN_VERSION_2: readonly Index[] = [
+  {
+    name: "idx_runs_agent_id",
+    table: RUNS,
+    columns: "agent_id, created_at, id",
+  },
+  {
+    name: "idx_events_run_id",
+    table: EVENTS,
+    columns: "run_id, timestamp, id",
+  },
+  {
+    name: "idx_usage_agent_id",
+    table: USAGE,
+    columns: "agent_id, created_at, id",
+  },
+  { name: "idx_usage_run_id", table: USAGE, columns: "run_id, created_at, id" },
+];
+
+const STATUS_INDEX: Index = {
+  name: "idx_runs_status",
+  table: RUNS,
+  columns: "status, created_at, id",
+};
+
+/** The indexes of the current version. */
+function currentIndexes(): Index[] {
+  const replaced = new Set([
+    ...DROPPED_IN_VERSION_2,
+    ...WIDENED_IN_VERSION_2.map((index) => index.name),
+  ]);
+  return [
+    ...VERSION_1_INDEXES.filter((index) => !replaced.has(index.name)),
+    ...WIDENED_IN_VERSION_2,
+    STATUS_INDEX,
   ];
 }
 
@@ -136,16 +183,22 @@ export function createMigrationsTable(dialect: SqlDialect): string {
 }
 
 /**
- * Every statement that creates the current schema from nothing. Running them
- * again changes nothing, so an operator may rerun a script of them.
+ * Every statement that creates the current schema from nothing, with every
+ * version recorded. Running them again changes nothing, so an operator may
+ * rerun a script of them. (A database of an older version is brought up to
+ * date by opening a store on it, which migrates.)
  */
 export function schemaStatements(dialect: SqlDialect): string[] {
   return [
     ...dialect.preamble,
-    ...migrations(dialect).flat(),
+    ...dialect.functions,
+    ...createTables(dialect, SCHEMA_VERSION),
+    ...currentIndexes().map((index) => createIndex(dialect, index)),
     createMigrationsTable(dialect),
-    `INSERT INTO ${
-      dialect.table(MIGRATIONS_TABLE)
-    } (version) VALUES (${SCHEMA_VERSION}) ON CONFLICT (version) DO NOTHING`,
+    ...migrations(dialect).map((_, i) =>
+      `INSERT INTO ${dialect.table(MIGRATIONS_TABLE)} (version) VALUES (${
+        i + 1
+      }) ON CONFLICT (version) DO NOTHING`
+    ),
   ];
 }

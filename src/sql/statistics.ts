@@ -18,6 +18,32 @@ export class SqlStatistics {
     this.#usage = dialect.table(USAGE.name);
   }
 
+  /**
+   * The LLM calls of `filter`, each with its cost in whole nano-dollars
+   * (`nanos`, rounded half away from zero, NULL when unknown) and
+   * `has_tokens`; the same rule as `nanoDollars` in core. Rows this module
+   * wrote carry their cost in `cost_usd`; only other programs' rows (no
+   * `cost_source`) are read from `usage_metrics`.
+   */
+  #costedUsage(filter: string): string {
+    const cost = `CASE WHEN cost_source IS NULL THEN ${
+      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
+    } ELSE cost_usd END * 1000000000.0`;
+    const whole = this.#dialect.name === "sqlite"
+      ? "CAST(scaled AS INTEGER)"
+      : "CAST(trunc(scaled) AS BIGINT)";
+    return `(SELECT provider, model, status, input_tokens, output_tokens,
+    cache_read_tokens, cache_write_tokens, reasoning_tokens,
+    CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
+      THEN 1 ELSE 0 END AS has_tokens,
+    CASE WHEN abs(scaled) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
+      CASE WHEN abs(scaled - ${whole}) >= 0.5
+        THEN CASE WHEN scaled < 0 THEN -1 ELSE 1 END ELSE 0 END
+    END AS nanos
+  FROM (SELECT *, ${cost} AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
+) AS costed`;
+  }
+
   /** Runs by status and LLM calls summed, of one agent or of all. */
   async runStats(
     session: SqlSession,
@@ -41,10 +67,13 @@ export class SqlStatistics {
     ${byStatus("error")} AS failed_llm_calls,
     COALESCE(SUM(input_tokens), 0) AS total_input_tokens,
     COALESCE(SUM(output_tokens), 0) AS total_output_tokens,
-    COALESCE(SUM(${
-      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
-    }), 0) AS total_cost_usd
-  FROM ${this.#usage} ${filter}
+    COALESCE(SUM(cache_read_tokens), 0) AS total_cache_read_tokens,
+    COALESCE(SUM(cache_write_tokens), 0) AS total_cache_write_tokens,
+    COALESCE(SUM(reasoning_tokens), 0) AS total_reasoning_tokens,
+    COALESCE(SUM(nanos), 0) AS total_nanos,
+    COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
+      AS unpriced_llm_calls
+  FROM ${this.#costedUsage(filter)}
 ) AS usage`;
     const [row] = await session.query(sql, params);
     const figure = (name: string) => Number(row![name] ?? 0);
@@ -60,7 +89,12 @@ export class SqlStatistics {
       failedLlmCalls: figure("failed_llm_calls"),
       totalInputTokens: figure("total_input_tokens"),
       totalOutputTokens: figure("total_output_tokens"),
-      totalCostUsd: figure("total_cost_usd"),
+      totalCacheReadTokens: figure("total_cache_read_tokens"),
+      totalCacheWriteTokens: figure("total_cache_write_tokens"),
+      totalReasoningTokens: figure("total_reasoning_tokens"),
+      // One division of the exact integer sum, as every backend does.
+      totalCostUsd: figure("total_nanos") / 1e9,
+      unpricedLlmCalls: figure("unpriced_llm_calls"),
     };
   }
 
@@ -73,12 +107,15 @@ export class SqlStatistics {
     COALESCE(SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS failed,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
     COALESCE(SUM(output_tokens), 0) AS output_tokens,
-    COALESCE(SUM(${
-      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
-    }), 0) AS cost_usd
-  FROM ${this.#usage} ${agentId === undefined ? "" : "WHERE agent_id = ?"}
+    COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
+    COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
+    COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
+    COALESCE(SUM(nanos), 0) AS nanos,
+    COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
+      AS unpriced
+  FROM ${this.#costedUsage(agentId === undefined ? "" : "WHERE agent_id = ?")}
   GROUP BY provider, model
-  ORDER BY cost_usd DESC, calls DESC, provider, model`;
+  ORDER BY nanos DESC, calls DESC, provider, model`;
     const rows = await session.query(
       sql,
       agentId === undefined ? [] : [agentId],
@@ -90,7 +127,11 @@ export class SqlStatistics {
       failedCalls: Number(row.failed),
       inputTokens: Number(row.input_tokens),
       outputTokens: Number(row.output_tokens),
-      costUsd: Number(row.cost_usd),
+      cacheReadTokens: Number(row.cache_read_tokens),
+      cacheWriteTokens: Number(row.cache_write_tokens),
+      reasoningTokens: Number(row.reasoning_tokens),
+      costUsd: Number(row.nanos) / 1e9,
+      unpricedCalls: Number(row.unpriced),
     }));
   }
 }

@@ -23,6 +23,7 @@ type Kind =
   | "nullable-text"
   | "integer" // NULL reads as 0
   | "nullable-integer"
+  | "nullable-real"
   | "timestamp"
   | "nullable-timestamp";
 
@@ -37,6 +38,8 @@ export interface Column {
   /** Constraint and default, as in the specification. */
   constraint: string;
   kind: Kind;
+  /** The schema version that added the column. */
+  addedIn: number;
 }
 
 /** One table and its columns, the primary key `id` left out. */
@@ -57,6 +60,9 @@ function sqlType<R>(field: Field<R>): string {
       return "TEXT";
     case "integer":
       return "INTEGER";
+    // PostgreSQL's REAL has 24 bits; DOUBLE PRECISION is REAL to SQLite.
+    case "real":
+      return "DOUBLE PRECISION";
     case "timestamp":
       return "TIMESTAMP";
   }
@@ -64,6 +70,7 @@ function sqlType<R>(field: Field<R>): string {
 
 function kind<R>(field: Field<R>): Kind {
   if (field.kind === "json") return "nullable-text";
+  if (field.kind === "real") return "nullable-real";
   return field.nullable ? `nullable-${field.kind}` : field.kind;
 }
 
@@ -76,6 +83,7 @@ function table<R>(name: string, fields: Fields<R>): Table<R> {
     type: sqlType(description),
     constraint: description.constraint ?? "",
     kind: kind(description),
+    addedIn: description.addedIn ?? 1,
   }));
   return { name, columns };
 }
@@ -128,6 +136,7 @@ export function decodeRow<R>(table: Table<R>, row: SqlRow): R {
         record[field] = value === null ? 0 : Number(value);
         break;
       case "nullable-integer":
+      case "nullable-real":
         record[field] = value === null ? null : Number(value);
         break;
       case "timestamp":

@@ -2,10 +2,10 @@
 // every test, and small builders of inputs.
 
 import { afterEach, beforeEach } from "node:test";
-import type { Persistence } from "../../mod.ts";
+import type { Persistence, StoreOptions } from "../../mod.ts";
 
-/** Opens a fresh, empty store. */
-export type Open = () => Promise<Persistence>;
+/** Opens a fresh, empty store, with `options` when given. */
+export type Open = (options?: StoreOptions) => Promise<Persistence>;
 
 /** The store of the running test. */
 export interface Context {

@@ -2,6 +2,7 @@
 
 import { describe } from "node:test";
 import { freshStore, type Open } from "./_context.ts";
+import { costs } from "./costs.ts";
 import { events } from "./events.ts";
 import { lifecycle } from "./lifecycle.ts";
 import { runs } from "./runs.ts";
@@ -20,6 +21,7 @@ export function conformance(name: string, open: Open): void {
     events(ctx);
     usage(ctx);
     stats(ctx);
+    costs(ctx, open);
     validation(ctx);
     text(ctx);
     lifecycle(ctx, open);

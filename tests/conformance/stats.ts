@@ -15,7 +15,11 @@ const EMPTY: AgentRunStats = {
   failedLlmCalls: 0,
   totalInputTokens: 0,
   totalOutputTokens: 0,
+  totalCacheReadTokens: 0,
+  totalCacheWriteTokens: 0,
+  totalReasoningTokens: 0,
   totalCostUsd: 0,
+  unpricedLlmCalls: 0,
 };
 
 function assertStats(actual: AgentRunStats, expected: AgentRunStats): void {
@@ -91,7 +95,11 @@ export function stats(ctx: Context): void {
         failedLlmCalls: 1,
         totalInputTokens: 1151,
         totalOutputTokens: 50,
+        totalCacheReadTokens: 0,
+        totalCacheWriteTokens: 0,
+        totalReasoningTokens: 0,
         totalCostUsd: 3.875,
+        unpricedLlmCalls: 1,
       });
       assertStats(await ctx.store.getAgentRunStats({ agentId: "a1" }), {
         totalRuns: 4,
@@ -105,7 +113,11 @@ export function stats(ctx: Context): void {
         failedLlmCalls: 1,
         totalInputTokens: 151,
         totalOutputTokens: 20,
+        totalCacheReadTokens: 0,
+        totalCacheWriteTokens: 0,
+        totalReasoningTokens: 0,
         totalCostUsd: 0.375,
+        unpricedLlmCalls: 1,
       });
       assertStats(await ctx.store.getAgentRunStats({ agentId: "a2" }), {
         totalRuns: 3,
@@ -119,7 +131,11 @@ export function stats(ctx: Context): void {
         failedLlmCalls: 0,
         totalInputTokens: 0,
         totalOutputTokens: 30,
+        totalCacheReadTokens: 0,
+        totalCacheWriteTokens: 0,
+        totalReasoningTokens: 0,
         totalCostUsd: 1.5,
+        unpricedLlmCalls: 0,
       });
     });
 

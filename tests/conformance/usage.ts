@@ -25,6 +25,11 @@ export function usage(ctx: Context): void {
         errorMessage: null,
         latencyMs: null,
         createdAt: null,
+        cacheReadTokens: null,
+        cacheWriteTokens: null,
+        reasoningTokens: null,
+        costUsd: null,
+        costSource: null,
       });
       assert.deepEqual(await ctx.store.getLlmUsage(), [usage]);
     });

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { createPersistence, SqlitePersistence } from "../../mod.ts";
-import { openSqliteDatabase } from "../../src/sqlite/runtime.ts";
 import { SCHEMA_VERSION } from "../../src/sql/schema.ts";
+import { openSqliteDatabase } from "../../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "../_postgres.ts";
 import { tempPath } from "../_temp.ts";
 import { type Child, startChild } from "./_child.ts";
@@ -139,7 +139,7 @@ describe("PostgreSQL shared by processes", { skip: !postgresUrl }, () => {
       await sql.end();
     }
     console.log(
-      "postgres: 4 processes opened one fresh schema, 1 migration row",
+      "postgres: 4 processes opened one fresh schema, 1 migration row per version",
     );
   });
 
