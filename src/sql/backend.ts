@@ -296,14 +296,18 @@ export class SqlBackend implements Backend {
 
   lockRuns(runIds: readonly string[]): Promise<Stored<RunRecord>[]> {
     // SQLite's write transaction keeps every other writer out already.
-    const lock = this.name === "postgres" ? " FOR UPDATE" : "";
+    const lock = this.name === "postgres";
     return this.#guard(async () => {
       const runs: Stored<RunRecord>[] = [];
       for (const chunk of chunks(runIds, this.#dialect.maxParameters)) {
         const rows = await this.#driver.query(
-          `SELECT * FROM ${this.#runs} WHERE run_id IN ${
-            placeholders(chunk)
-          } ORDER BY id${lock}`,
+          lock
+            ? `SELECT * FROM ${this.#runs} WHERE run_id IN ${
+              placeholders(chunk)
+            } ORDER BY id FOR UPDATE`
+            : `SELECT * FROM ${this.#runs} WHERE run_id IN ${
+              placeholders(chunk)
+            } ORDER BY id`,
           chunk,
         );
         runs.push(...rows.map(storedRun));
@@ -352,11 +356,11 @@ export class SqlBackend implements Backend {
     const [name, definition] = table === "events"
       ? [this.#events, EVENTS as Table<EventRecord | UsageRecord>]
       : [this.#usage, USAGE as Table<EventRecord | UsageRecord>];
+    // A constant condition on the table's own columns.
+    const filter = contentFilter(table);
     return this.#guard(async () => {
       const rows = await this.#driver.query(
-        `SELECT * FROM ${name} WHERE created_at < ? AND id > ? AND ${
-          contentFilter(table)
-        } ORDER BY id LIMIT ?`,
+        `SELECT * FROM ${name} WHERE created_at < ? AND id > ? AND ${filter} ORDER BY id LIMIT ?`,
         [formatTimestamp(query.createdBefore), query.afterId, query.limit],
       );
       return rows.map((row) => storedRow(definition, row, "created_at"));
@@ -383,13 +387,12 @@ export class SqlBackend implements Backend {
       for (const group of groups.values()) {
         const fields = encodeFields(definition, group[0]!.fields);
         if (fields.length === 0) continue;
-        const set = fields.map((f) => `${f.column} = ?`).join(", ");
         const room = this.#dialect.maxParameters - fields.length;
         for (const chunk of chunks(group.map((c) => c.id), room)) {
           const rows = await this.#driver.query(
-            `UPDATE ${name} SET ${set} WHERE id IN ${
-              placeholders(chunk)
-            } RETURNING id`,
+            `UPDATE ${name} SET ${
+              fields.map((f) => `${f.column} = ?`).join(", ")
+            } WHERE id IN ${placeholders(chunk)} RETURNING id`,
             [...fields.map((f) => f.value), ...chunk],
           );
           changed += rows.length;
