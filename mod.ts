@@ -104,6 +104,11 @@ export {
 export {
   type PruneOptions,
   type PruneResult,
+  type PruneRules,
   pruneStore,
 } from "./src/maintenance/prune.ts";
+export {
+  type ExportArchive,
+  exportArchive,
+} from "./src/maintenance/retention.ts";
 export { diagnoseStore, type Diagnosis } from "./src/maintenance/doctor.ts";

@@ -24,6 +24,10 @@ import type {
   RecomputeCostsOptions,
   RecomputeCostsResult,
   RecordCounts,
+  RetentionOptions,
+  RetentionPolicy,
+  RetentionResult,
+  StoreIdentity,
   StoreInfo,
 } from "./types.ts";
 
@@ -122,6 +126,27 @@ export interface Persistence extends AsyncDisposable {
    * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory.
    */
   compact(): Promise<void>;
+  /**
+   * Applies a retention policy (by default the store's own, `retention` of
+   * its options; none means nothing to do): removes old runs with their
+   * events and LLM calls, LLM calls without a run, and clears old content,
+   * one batch per write transaction (on PostgreSQL under an advisory lock
+   * too, so two processes never work on one batch). With `archive`, every
+   * record is written there before it is removed or cleared, and only what
+   * was archived is removed. See {@linkcode RetentionPolicy}.
+   *
+   * @throws {InvalidInputError} When the policy is invalid, or asks to
+   * redact without a redactor.
+   */
+  applyRetention(
+    policy?: RetentionPolicy,
+    options?: RetentionOptions,
+  ): Promise<RetentionResult>;
+  /**
+   * What makes this store the one it is, for example to refuse copying a
+   * store into itself.
+   */
+  getStoreIdentity(): Promise<StoreIdentity>;
 
   /** Creates the tables and indexes when missing; done on open too. */
   initializeSchema(): Promise<void>;

@@ -803,6 +803,12 @@ export interface StoreOptions {
    * {@linkcode ModelPriceInput}.
    */
   prices?: ModelPriceInput[];
+  /**
+   * The store's retention policy: what {@linkcode Persistence.applyRetention}
+   * applies when called without one, and, with `everyMs`, applies by itself
+   * at that interval.
+   */
+  retention?: RetentionPolicy;
 }
 
 /**
@@ -951,4 +957,184 @@ export interface PostgresConfig {
   connectTimeoutSeconds?: number;
   /** TLS: `disable` (default), `require`, `prefer` or `verify-full`. */
   sslMode?: "disable" | "require" | "prefer" | "verify-full";
+}
+
+/**
+ * An age: milliseconds, or an integer with a unit, `s`, `m`, `h`, `d` or `w`
+ * (`"30d"`, `"12h"`), as the command line takes it.
+ *
+ * @example
+ * ```ts
+ * import type { Duration } from "@curio/persistence";
+ * const month: Duration = "30d";
+ * const hour: Duration = 3_600_000;
+ * ```
+ */
+export type Duration = number | string;
+
+/**
+ * Records a retention batch is about to remove or clear, whole, as they are
+ * before it: written to a {@linkcode RetentionArchive} first. With events
+ * whose content is cleared come their runs too, so an archive can always
+ * be imported into an empty store.
+ *
+ * @example
+ * ```ts
+ * import type { ArchivedRecords } from "@curio/persistence";
+ * const none: ArchivedRecords = { runs: [], events: [], llmUsage: [] };
+ * ```
+ */
+export interface ArchivedRecords {
+  /** Runs, before their events and LLM calls. */
+  runs: AgentRun[];
+  /** Events, of runs given in this batch or an earlier one. */
+  events: AgentRunEvent[];
+  /** LLM calls. */
+  llmUsage: AgentLlmUsage[];
+}
+
+/**
+ * Where retention writes what it removes or clears, before it does. A batch
+ * goes on only once `write` resolved; when it throws, the batch removes
+ * nothing.
+ *
+ * @example
+ * ```ts
+ * import type { ArchivedRecords, RetentionArchive } from "@curio/persistence";
+ * const kept: ArchivedRecords[] = [];
+ * const archive: RetentionArchive = {
+ *   write: (records) => void kept.push(records),
+ * };
+ * ```
+ */
+export interface RetentionArchive {
+  /** Stores the records durably, then resolves. */
+  write(records: ArchivedRecords): Promise<void> | void;
+}
+
+/**
+ * How long a store keeps what. Runs are aged by `createdAt`; `runs` applies
+ * to completed, error and cancelled runs, while pending and running runs
+ * are removed only when `runsByStatus` names them. A run goes with its
+ * events and LLM calls. `content` clears the free text of LLM calls and
+ * events older than that (prompts become `""`; responses, input parameters
+ * and event data `null`), or with `contentAction: "redact"` replaces it with
+ * the store's redactor's output, while lengths, tokens, costs, latencies,
+ * statuses, timestamps and usage metrics stay, so statistics do not change.
+ *
+ * @example
+ * ```ts
+ * import type { RetentionPolicy } from "@curio/persistence";
+ * const policy: RetentionPolicy = {
+ *   runs: "30d",
+ *   runsByStatus: { error: "90d" },
+ *   orphanLlmCalls: "7d",
+ *   content: "7d",
+ *   everyMs: 3_600_000,
+ * };
+ * ```
+ */
+export interface RetentionPolicy {
+  /** Age after which completed, error and cancelled runs are removed. */
+  runs?: Duration;
+  /** Per status, an age that replaces `runs` (the only way to age out pending or running runs). */
+  runsByStatus?: Partial<Record<AgentRunStatus, Duration>>;
+  /** Age after which LLM calls without a stored run are removed. */
+  orphanLlmCalls?: Duration;
+  /** Age after which the content of LLM calls and events is cleared. */
+  content?: Duration;
+  /** `"clear"` (the default), or `"redact"` with the store's redactor. */
+  contentAction?: "clear" | "redact";
+  /** Apply the policy by itself at this interval, in milliseconds; off by default. */
+  everyMs?: number;
+  /** Records per batch, each batch one transaction; default 500. */
+  batchSize?: number;
+  /** Where every record removed or cleared is written first. */
+  archive?: RetentionArchive;
+}
+
+/**
+ * Options of {@linkcode Persistence.applyRetention}.
+ *
+ * @example
+ * ```ts
+ * import type { RetentionOptions } from "@curio/persistence";
+ * const options: RetentionOptions = { dryRun: true };
+ * ```
+ */
+export interface RetentionOptions {
+  /** Only count what each rule would remove or clear. */
+  dryRun?: boolean;
+  /** The time ages are counted back from; default now. */
+  now?: Date;
+  /** Called after each batch with what was removed so far. */
+  onProgress?: (removed: RecordCounts) => void;
+}
+
+/**
+ * What one rule of a policy did (or, in a dry run, would do).
+ *
+ * @example
+ * ```ts
+ * import type { RetentionRuleResult } from "@curio/persistence";
+ * function line(rule: RetentionRuleResult): string {
+ *   return `${rule.rule}: ${rule.removed.runs} runs before ${rule.before.toISOString()}`;
+ * }
+ * ```
+ */
+export interface RetentionRuleResult {
+  /** `runs`, `runs:<status>`, `orphanLlmCalls` or `content`. */
+  rule: string;
+  /** Records older than this were due. */
+  before: Date;
+  /** Records removed. */
+  removed: RecordCounts;
+  /** Events and LLM calls whose content was cleared or redacted. */
+  cleared: Omit<RecordCounts, "runs">;
+}
+
+/**
+ * What {@linkcode Persistence.applyRetention} did.
+ *
+ * @example
+ * ```ts
+ * import type { RetentionResult } from "@curio/persistence";
+ * function total(result: RetentionResult): number {
+ *   return result.removed.runs + result.removed.events + result.removed.llmUsage;
+ * }
+ * ```
+ */
+export interface RetentionResult {
+  /** Records removed by every rule together. */
+  removed: RecordCounts;
+  /** Records whose content was cleared. */
+  cleared: Omit<RecordCounts, "runs">;
+  /** Transactions used. */
+  batches: number;
+  /** Each rule's part, in the order applied. */
+  rules: RetentionRuleResult[];
+  /** Whether this was a dry run. */
+  dryRun: boolean;
+}
+
+/**
+ * What makes a store the one it is: equal keys mean the same data (the same
+ * memory store, the same SQLite file however it is reached, or the same
+ * PostgreSQL cluster, database and schema).
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const identity = await store.getStoreIdentity();
+ * assert.equal(identity.key, (await store.getStoreIdentity()).key);
+ * ```
+ */
+export interface StoreIdentity {
+  /** Equal for two handles on the same data, different otherwise. */
+  key: string;
+  /** The store in words, for messages. */
+  description: string;
 }

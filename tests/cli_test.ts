@@ -361,6 +361,37 @@ for (const [name, newUrl] of backends) {
       assert.doesNotMatch(json, /[\u0000-\u0009\u000b-\u001f]/);
     });
 
+    it("prune by rules: --dry-run says what each rule would remove", async () => {
+      const db = await filled(newUrl);
+      const days = Math.ceil((Date.now() - CUTOFF.getTime()) / 86_400_000);
+      const prune = [
+        "prune",
+        "--db",
+        db,
+        "--keep-runs",
+        `${days}d`,
+        "--keep-orphan-calls",
+        "1d",
+        "--keep-content",
+        "1d",
+      ];
+      const dry = await ok([...prune, "--dry-run"]);
+      assert.match(dry, /^Would delete 1 run, .* \(rule runs:completed\)$/m);
+      assert.match(dry, /^Would delete 1 run, .* \(rule runs:error\)$/m);
+      assert.match(dry, /\(rule orphanLlmCalls\)$/m);
+      assert.match(dry, /^Would clear the content of .* \(rule content\)$/m);
+      const archive = tempPath("rules.jsonl");
+      await ok([...prune, "--archive", archive]);
+      const runs = JSON.parse(await ok(["runs", "--db", db, "--json"]));
+      assert.deepEqual(runs.map((r: { runId: string }) => r.runId), [
+        "new-run",
+        "new-ok",
+      ]);
+      await using store = await createPersistence(db);
+      assert.deepEqual(await store.getLlmUsage({ withoutRun: true }), []);
+      assert.ok(readFileSync(archive, "utf8").includes('"old-ok"'));
+    });
+
     it("migrate and doctor", async () => {
       const db = await filled(newUrl);
       assert.match(
@@ -418,6 +449,7 @@ describe("cli", () => {
       ["run"],
       ["prune", "--db", db],
       ["prune", "--db", db, "--older-than", "soon"],
+      ["prune", "--db", db, "--keep-runs", "soon"],
       ["copy", "--from", db],
       ["export", "--json"],
       ["runs", "--db", "mysql://localhost/db"],

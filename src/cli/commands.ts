@@ -96,10 +96,14 @@ export const COMMANDS: Record<string, Command> = {
   },
   prune: {
     usage:
-      "--older-than AGE|DATE [--status S] [--archive FILE] [--dry-run] [--batch-size N]",
+      "[--older-than AGE|DATE [--status S]] [--keep-runs AGE] [--keep-errors AGE] [--keep-orphan-calls AGE] [--keep-content AGE] [--archive FILE] [--dry-run] [--batch-size N]",
     summary: "Delete old runs with their events and LLM calls, in batches",
     options: {
       "older-than": text(),
+      "keep-runs": text(),
+      "keep-errors": text(),
+      "keep-orphan-calls": text(),
+      "keep-content": text(),
       status: text(),
       archive: text(),
       "dry-run": flag,

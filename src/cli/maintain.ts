@@ -2,7 +2,7 @@
 
 import { existsSync } from "node:fs";
 import { diagnoseStore } from "../maintenance/doctor.ts";
-import { pruneStore } from "../maintenance/prune.ts";
+import { type PruneRules, pruneStore } from "../maintenance/prune.ts";
 import { openFileSink } from "../maintenance/sink.ts";
 import { SCHEMA_VERSION } from "../sql/schema.ts";
 import { parseCount, parseStatus, parseTime, UsageError } from "./args.ts";
@@ -11,16 +11,57 @@ import { bytes, count, fields, plural, time } from "./display.ts";
 import { progressBar } from "./progress_bar.ts";
 import { described } from "./transfer.ts";
 
-/** `prune --older-than AGE [--status S] [--archive FILE] [--dry-run]`. */
+/** The `--keep-*` ages of `prune`, as retention rules. */
+function pruneRules(values: Context["values"]): PruneRules | undefined {
+  const age = (option: string) => {
+    const value = values[option];
+    if (typeof value !== "string") return undefined;
+    if (!/^\d+[smhdw]$/.test(value.trim())) {
+      throw new UsageError(
+        `--${option} expects an age such as 30d, 12h, 90m, 45s or 2w, got ${
+          JSON.stringify(value)
+        }`,
+      );
+    }
+    return value.trim();
+  };
+  const runs = age("keep-runs");
+  const errors = age("keep-errors");
+  const orphans = age("keep-orphan-calls");
+  const content = age("keep-content");
+  const rules: PruneRules = {
+    ...(runs === undefined ? {} : { runs }),
+    ...(errors === undefined ? {} : { runsByStatus: { error: errors } }),
+    ...(orphans === undefined ? {} : { orphanLlmCalls: orphans }),
+    ...(content === undefined ? {} : { content }),
+  };
+  return Object.keys(rules).length === 0 ? undefined : rules;
+}
+
+/**
+ * `prune [--older-than AGE [--status S]] [--keep-runs AGE] [--keep-errors
+ * AGE] [--keep-orphan-calls AGE] [--keep-content AGE] [--archive FILE]
+ * [--dry-run]`.
+ */
 export async function prune(ctx: Context): Promise<void> {
   const values = ctx.values;
-  if (typeof values["older-than"] !== "string") {
-    throw new UsageError("prune needs --older-than, such as --older-than 30d");
+  const rules = pruneRules(values);
+  if (typeof values["older-than"] !== "string" && rules === undefined) {
+    throw new UsageError(
+      "prune needs --older-than or a --keep-* rule, such as --older-than 30d or --keep-runs 30d",
+    );
   }
-  const olderThan = parseTime("older-than", values["older-than"], new Date());
+  if (typeof values.status === "string" && !values["older-than"]) {
+    throw new UsageError("--status goes with --older-than");
+  }
+  const now = new Date();
+  const olderThan = typeof values["older-than"] === "string"
+    ? parseTime("older-than", values["older-than"], now)
+    : undefined;
   const dryRun = values["dry-run"] === true;
   const options = {
-    olderThan,
+    ...(olderThan ? { olderThan } : {}),
+    ...(rules ? { rules, now } : {}),
     dryRun,
     ...(typeof values.status === "string"
       ? { status: parseStatus(values.status) }
@@ -54,14 +95,34 @@ export async function prune(ctx: Context): Promise<void> {
     await archive?.close();
     bar.done();
     await output(ctx, { ...result, olderThan, dryRun }, () => {
-      const what = `${described(result.deleted)} of runs created before ${
-        time(olderThan)
-      } UTC${options.status ? ` with status ${options.status}` : ""}`;
-      const lines = [
-        dryRun
-          ? `Would delete ${what}`
-          : `Deleted ${what}, in ${plural(result.batches, "batch", "batches")}`,
-      ];
+      const lines = result.rules.map((rule) => {
+        const what = rule.rule === "content"
+          ? `the content of ${
+            plural(rule.cleared.events, "event", "events")
+          } and ${plural(rule.cleared.llmUsage, "LLM call", "LLM calls")}`
+          : described(rule.removed);
+        const verb = rule.rule === "content"
+          ? (dryRun ? "Would clear" : "Cleared")
+          : (dryRun ? "Would delete" : "Deleted");
+        return `${verb} ${what} created before ${
+          time(rule.before)
+        } UTC (rule ${rule.rule})`;
+      });
+      if (olderThan) {
+        const what = `${described(result.deleted)} of runs created before ${
+          time(olderThan)
+        } UTC${options.status ? ` with status ${options.status}` : ""}`;
+        lines.unshift(
+          dryRun
+            ? `Would delete ${what}`
+            : `Deleted ${what}, in ${
+              plural(result.batches, "batch", "batches")
+            }`,
+        );
+        if (!rules) lines.splice(1);
+      } else if (!dryRun) {
+        lines.push(`In ${plural(result.batches, "batch", "batches")}`);
+      }
       if (archive) lines.push(`Archived to ${archivePath}`);
       if (result.sizeBefore !== null) {
         lines.push(

@@ -13,6 +13,7 @@ import type {
   AgentRunStatus,
   LlmUsageBreakdown,
   RecordCounts,
+  StoreIdentity,
   StoreInfo,
 } from "../types.ts";
 
@@ -54,6 +55,8 @@ export interface UsageListQuery {
   runId: string | undefined;
   /** Only calls whose run is not stored. */
   withoutRun?: boolean | undefined;
+  /** Only calls created before this time. */
+  createdBefore?: Date | undefined;
   after: Cursor | undefined;
   limit: number;
 }
@@ -71,6 +74,25 @@ export interface DeleteRunsOptions {
   withUsage: boolean;
   /** Count what would be deleted, and delete nothing. */
   dryRun: boolean;
+}
+
+/** The tables whose rows retention removes or clears by id. */
+export type ContentTable = "events" | "usage";
+
+/**
+ * Rows of `table` created before `createdBefore` whose content is not yet
+ * cleared, by id ascending, after the id `afterId`.
+ */
+export interface ContentQuery {
+  createdBefore: Date;
+  afterId: number;
+  limit: number;
+}
+
+/** New content for one row; the fields not named stay. */
+export interface ContentChange {
+  id: number;
+  fields: Partial<EventRecord> | Partial<UsageRecord>;
 }
 
 /** The primitives of one storage engine. */
@@ -116,6 +138,38 @@ export interface Backend {
   /** Returns free space to the file system, where the engine can. */
   compact(): Promise<void>;
   initializeSchema(): Promise<void>;
+  /**
+   * Runs `fn` as one maintenance batch: in one write transaction, with a
+   * backend whose primitives run inside it. On PostgreSQL the batch also
+   * holds an advisory lock, so two processes never work on the same batch.
+   */
+  maintenanceBatch<T>(fn: (backend: Backend) => Promise<T>): Promise<T>;
+  /**
+   * Inside a maintenance batch: keeps changes and new events of these runs
+   * out until the batch ends (PostgreSQL locks the rows; SQLite's write
+   * transaction keeps every writer out already), and returns them as they
+   * are now.
+   */
+  lockRuns(runIds: readonly string[]): Promise<Stored<RunRecord>[]>;
+  /** Deletes exactly these rows; returns how many were there. */
+  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number>;
+  /**
+   * Deletes those of the runs that have neither events nor LLM calls left;
+   * returns the run ids deleted.
+   */
+  deleteEmptyRuns(runIds: readonly string[]): Promise<string[]>;
+  /** Rows whose content a retention rule would clear; see `ContentQuery`. */
+  listContent(
+    table: ContentTable,
+    query: ContentQuery,
+  ): Promise<Stored<EventRecord | UsageRecord>[]>;
+  /** Rewrites content fields of rows by id; returns how many changed. */
+  setContent(
+    table: ContentTable,
+    changes: readonly ContentChange[],
+  ): Promise<number>;
+  /** What makes this store the one it is. */
+  identity(): Promise<StoreIdentity>;
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

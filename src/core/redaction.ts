@@ -20,6 +20,11 @@ export class Redaction {
     this.#redact = redact;
   }
 
+  /** Whether the store has a redactor. */
+  get active(): boolean {
+    return this.#redact !== undefined;
+  }
+
   /**
    * The validated `record` with its redacted fields rewritten. A JSON field
    * is serialised again from its value in `given`, each string in it

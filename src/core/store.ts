@@ -19,6 +19,8 @@ import {
   usageRecord,
 } from "./records.ts";
 import { count, identifier, pageSize, timestamp } from "./validate.ts";
+import { applyPolicy } from "./retention.ts";
+import { type CheckedPolicy, checkPolicy } from "./retention_policy.ts";
 import {
   ConnectionError,
   InvalidInputError,
@@ -43,6 +45,10 @@ import type {
   RecomputeCostsOptions,
   RecomputeCostsResult,
   RecordCounts,
+  RetentionOptions,
+  RetentionPolicy,
+  RetentionResult,
+  StoreIdentity,
   StoreInfo,
 } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
@@ -61,11 +67,23 @@ export class Store implements Persistence {
   readonly #inFlight = new Map<Promise<unknown>, () => void>();
   readonly #pricing: Pricing;
   #closing: Promise<void> | undefined;
+  readonly #retention: CheckedPolicy | undefined;
+  #retentionTimer: ReturnType<typeof setInterval> | undefined;
+  /** The scheduled application under way, which a tick does not overlap. */
+  #scheduled: Promise<unknown> | undefined;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
     this.#redaction = new Redaction(options);
     this.#pricing = new Pricing(options.prices);
+    this.#retention = options.retention === undefined
+      ? undefined
+      : checkPolicy(options.retention);
+    if (this.#retention?.everyMs !== undefined) {
+      this.#retentionTimer = unrefTimer(
+        setInterval(() => this.#scheduledRetention(), this.#retention.everyMs),
+      );
+    }
     this.#events = new GroupCommit((records) => backend.insertEvents(records));
     this.#usage = new GroupCommit((records) => backend.insertUsage(records));
   }
@@ -285,6 +303,40 @@ export class Store implements Persistence {
     await this.#write((backend) => backend.compact());
   }
 
+  async applyRetention(
+    policy?: RetentionPolicy,
+    options: RetentionOptions = {},
+  ): Promise<RetentionResult> {
+    const checked = policy === undefined
+      ? this.#retention
+      : checkPolicy(policy);
+    const now = options.now === undefined
+      ? new Date()
+      : timestamp("now", options.now);
+    const run = {
+      dryRun: options.dryRun === true,
+      now,
+      stopped: () => this.#closing !== undefined,
+      onProgress: options.onProgress,
+    };
+    if (!checked) {
+      return {
+        removed: { runs: 0, events: 0, llmUsage: 0 },
+        cleared: { events: 0, llmUsage: 0 },
+        batches: 0,
+        rules: [],
+        dryRun: run.dryRun,
+      };
+    }
+    return await this.#write((backend) =>
+      applyPolicy(backend, checked, this.#redaction, run)
+    );
+  }
+
+  async getStoreIdentity(): Promise<StoreIdentity> {
+    return await this.#read((backend) => backend.identity());
+  }
+
   async initializeSchema(): Promise<void> {
     await this.#write((backend) => backend.initializeSchema());
   }
@@ -307,6 +359,7 @@ export class Store implements Persistence {
     } catch (error) {
       return Promise.reject(error);
     }
+    clearInterval(this.#retentionTimer);
     this.#closing = this.#shutDown(timeoutMs);
     return this.#closing;
   }
@@ -338,6 +391,18 @@ export class Store implements Persistence {
       for (const abandon of this.#inFlight.values()) abandon();
     }
     await this.#backend.close();
+  }
+
+  /**
+   * One scheduled application of the store's policy, unless the last one is
+   * still going. Its failures have no caller to go to; the next tick tries
+   * again.
+   */
+  #scheduledRetention(): void {
+    if (this.#scheduled || this.#closing) return;
+    this.#scheduled = this.applyRetention()
+      .catch(() => {})
+      .finally(() => this.#scheduled = undefined);
   }
 
   /** Runs a read: refused once closing, and waited for by `close()`. */
@@ -410,6 +475,21 @@ export class Store implements Persistence {
       after = page[page.length - 1]!.cursor;
     }
   }
+}
+
+/** `timer`, no longer keeping the process alive on Deno, Node and Bun. */
+function unrefTimer(
+  timer: ReturnType<typeof setInterval>,
+): ReturnType<typeof setInterval> {
+  if (typeof timer === "object" && timer !== null && "unref" in timer) {
+    (timer as { unref(): void }).unref();
+  } else {
+    const deno = (globalThis as {
+      Deno?: { unrefTimer(id: number): void };
+    }).Deno;
+    deno?.unrefTimer(timer as number);
+  }
+  return timer;
 }
 
 /** Longer waits than a timer can hold (about 24.8 days) mean no limit. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { PersistenceError } from "../errors.ts";
+import { InvalidInputError, PersistenceError } from "../errors.ts";
 import type { RecordCounts } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import { exportRecords } from "./export.ts";
@@ -61,6 +61,9 @@ export interface CopyResult extends ImportResult {
  * @param to The target store.
  * @param options Batch size and progress.
  * @returns What was copied, and both stores' counts.
+ * @throws {InvalidInputError} When `from` and `to` are the same store: the
+ * same memory store, the same SQLite file (however reached) or the same
+ * PostgreSQL cluster, database and schema.
  * @throws {PersistenceError} When a check fails, saying which records are
  * off, for instance because something wrote to either store during the copy.
  *
@@ -82,6 +85,18 @@ export async function copyStore(
   to: Persistence,
   options: CopyOptions = {},
 ): Promise<CopyResult> {
+  // Copying a store into itself would read what it writes: refused before
+  // anything is read.
+  const [fromIdentity, toIdentity] = await Promise.all([
+    from.getStoreIdentity(),
+    to.getStoreIdentity(),
+  ]);
+  if (from === to || fromIdentity.key === toIdentity.key) {
+    throw new InvalidInputError(
+      "to",
+      `the source and the target are the same store (${fromIdentity.description})`,
+    );
+  }
   const source = counts(await from.getStoreInfo());
   const before = counts(await to.getStoreInfo());
   const result = await importRecords(to, exportRecords(from), options);

@@ -6,13 +6,34 @@
  * @module
  */
 
-import type { AgentRun, AgentRunStatus, RecordCounts } from "../types.ts";
+import { InvalidInputError } from "../errors.ts";
+import {
+  AGENT_RUN_STATUSES,
+  type AgentRunStatus,
+  type RecordCounts,
+  type RetentionPolicy,
+  type RetentionResult,
+  type RetentionRuleResult,
+} from "../types.ts";
 import type { Persistence } from "../persistence.ts";
-import { exportHeader } from "./export.ts";
-import { type ExportRecord, formatExportLine } from "./export_format.ts";
 import type { ProgressCallback } from "./progress_callback.ts";
-import { noRecords, readRun, runRecords } from "./run_reader.ts";
+import { exportArchive } from "./retention.ts";
+import { noRecords } from "./run_reader.ts";
 import type { TextSink } from "./sink.ts";
+
+/**
+ * The rules of a {@linkcode RetentionPolicy}, without how it is run.
+ *
+ * @example
+ * ```ts
+ * import type { PruneRules } from "@curio/persistence";
+ * const rules: PruneRules = { runs: "30d", runsByStatus: { error: "90d" } };
+ * ```
+ */
+export type PruneRules = Omit<
+  RetentionPolicy,
+  "archive" | "everyMs" | "batchSize"
+>;
 
 /**
  * What {@linkcode pruneStore} deletes, and how.
@@ -27,10 +48,17 @@ import type { TextSink } from "./sink.ts";
  * ```
  */
 export interface PruneOptions {
-  /** Delete runs created before this time. */
-  olderThan: Date;
-  /** Only runs with this status. */
+  /** Delete runs created before this time, of any status. */
+  olderThan?: Date;
+  /** With `olderThan`: only runs with this status. */
   status?: AgentRunStatus;
+  /**
+   * Rules by age, as in a {@linkcode RetentionPolicy} (`runs`,
+   * `runsByStatus`, `orphanLlmCalls`, `content`), counted back from `now`.
+   */
+  rules?: PruneRules;
+  /** The time the rules' ages are counted back from; default now. */
+  now?: Date;
   /**
    * Write each batch here (in the export format, so it can be imported
    * again) and flush it before the batch is deleted.
@@ -66,6 +94,10 @@ export interface PruneResult {
   sizeBefore: number | null;
   /** Size of the database after, in bytes; `null` in memory. */
   sizeAfter: number | null;
+  /** Events and LLM calls whose content was cleared (or would be). */
+  cleared: Omit<RecordCounts, "runs">;
+  /** What each rule removed (or would), `olderThan`'s first. */
+  rules: RetentionRuleResult[];
 }
 
 /**
@@ -97,62 +129,71 @@ export async function pruneStore(
   store: Persistence,
   options: PruneOptions,
 ): Promise<PruneResult> {
-  const { olderThan, status, archive, onProgress } = options;
-  const dryRun = options.dryRun === true;
-  const batchSize = options.batchSize ?? 500;
-  const sizeBefore = (await store.getStoreInfo()).sizeBytes;
-  const deleted = noRecords();
-  const archived = noRecords();
-  let batches = 0;
-  const write = async (record: ExportRecord) => {
-    if (archive && !dryRun) {
-      await archive.write(formatExportLine(record) + "\n");
-    }
-  };
-  await write(exportHeader());
-  const prune = async (runs: AgentRun[]) => {
-    if (archive && !dryRun) {
-      for (const run of runs) {
-        for await (const record of runRecords(readRun(store, run), archived)) {
-          await write(record);
-        }
-      }
-      await archive.flush?.();
-    }
-    const counts = await store.deleteAgentRuns(runs.map((run) => run.runId), {
-      withLlmUsage: true,
-      dryRun,
-    });
-    deleted.runs += counts.runs;
-    deleted.events += counts.events;
-    deleted.llmUsage += counts.llmUsage;
-    batches++;
-    onProgress?.(deleted);
-  };
-  // One iterator throughout: deleting what it has passed does not disturb
-  // its keyset, and a dry run moves on the same way.
-  let batch: AgentRun[] = [];
-  for await (
-    const run of store.iterateAgentRuns({
-      createdBefore: olderThan,
-      ...(status === undefined ? {} : { status }),
-      pageSize: batchSize,
-    })
-  ) {
-    batch.push(run);
-    if (batch.length === batchSize) {
-      await prune(batch);
-      batch = [];
-    }
+  const { olderThan, status, rules, onProgress } = options;
+  if (olderThan === undefined && rules === undefined) {
+    throw new InvalidInputError(
+      "olderThan",
+      "prune needs olderThan or rules: nothing says what is old",
+    );
   }
-  if (batch.length > 0) await prune(batch);
-  await write({ type: "end", counts: archived });
-  await archive?.flush?.();
-  if (!dryRun && deleted.runs > 0 && options.compact !== false) {
+  const dryRun = options.dryRun === true;
+  const sizeBefore = (await store.getStoreInfo()).sizeBytes;
+  const archive = options.archive && !dryRun
+    ? exportArchive(options.archive)
+    : undefined;
+  const shared = {
+    ...(options.batchSize === undefined
+      ? {}
+      : { batchSize: options.batchSize }),
+    ...(archive ? { archive } : {}),
+  };
+  const results: RetentionResult[] = [];
+  const done = noRecords();
+  const progress = (removed: RecordCounts) => {
+    onProgress?.({
+      runs: done.runs + removed.runs,
+      events: done.events + removed.events,
+      llmUsage: done.llmUsage + removed.llmUsage,
+    });
+  };
+  const apply = async (policy: RetentionPolicy, now: Date) => {
+    const result = await store.applyRetention(policy, {
+      dryRun,
+      now,
+      onProgress: progress,
+    });
+    results.push(result);
+    done.runs += result.removed.runs;
+    done.events += result.removed.events;
+    done.llmUsage += result.removed.llmUsage;
+  };
+  if (olderThan !== undefined) {
+    // Every run created before `olderThan` is due: an age of 0 at that time.
+    const statuses = status === undefined ? AGENT_RUN_STATUSES : [status];
+    await apply({
+      ...shared,
+      runsByStatus: Object.fromEntries(statuses.map((s) => [s, 0])),
+    }, olderThan);
+  }
+  if (rules !== undefined) {
+    await apply({ ...rules, ...shared }, options.now ?? new Date());
+  }
+  await archive?.finish();
+  if (!dryRun && done.runs > 0 && options.compact !== false) {
     await store.compact();
   }
   const sizeAfter = dryRun
     ? sizeBefore
     : (await store.getStoreInfo()).sizeBytes;
-  return { deleted, batches, sizeBefore, sizeAfter };
+  return {
+    deleted: done,
+    batches: results.reduce((sum, result) => sum + result.batches, 0),
+    sizeBefore,
+    sizeAfter,
+    cleared: {
+      events: results.reduce((sum, r) => sum + r.cleared.events, 0),
+      llmUsage: results.reduce((sum, r) => sum + r.cleared.llmUsage, 0),
+    },
+    rules: results.flatMap((result) => result.rules),
+  };
 }

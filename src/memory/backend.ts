@@ -4,6 +4,9 @@
 
 import type {
   Backend,
+  ContentChange,
+  ContentQuery,
+  ContentTable,
   DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
@@ -24,6 +27,7 @@ import type {
   AgentRunStats,
   LlmUsageBreakdown,
   RecordCounts,
+  StoreIdentity,
   StoreInfo,
 } from "../types.ts";
 
@@ -125,6 +129,10 @@ export class MemoryBackend implements Backend {
   #events = new Map<string, Row<EventRecord>[]>();
   #usage: Row<UsageRecord>[] = [];
   #ids = { run: 0, event: 0, usage: 0 };
+  /** This object, whichever store wraps it. */
+  readonly #identity = crypto.randomUUID();
+  /** The maintenance batch under way, which the next one waits for. */
+  #batch: Promise<unknown> = Promise.resolve();
 
   insertRun(record: RunRecord): Promise<number> {
     if (this.#runsById.has(record.runId)) {
@@ -224,7 +232,9 @@ export class MemoryBackend implements Backend {
         (query.agentId === undefined || usage.agentId === query.agentId) &&
         (query.runId === undefined || usage.runId === query.runId) &&
         (!query.withoutRun || usage.runId === null ||
-          !this.#runsById.has(usage.runId)),
+          !this.#runsById.has(usage.runId)) &&
+        (query.createdBefore === undefined ||
+          usage.createdAt < query.createdBefore),
       0,
       query.limit,
     ));
@@ -372,6 +382,100 @@ export class MemoryBackend implements Backend {
     return Promise.resolve();
   }
 
+  maintenanceBatch<T>(fn: (backend: Backend) => Promise<T>): Promise<T> {
+    // No transaction to hold: batches only take turns. Writers go on between
+    // the awaits, which is why retention deletes by exact ids.
+    const run = this.#batch.then(() => fn(this), () => fn(this));
+    this.#batch = run.catch(() => {});
+    return run;
+  }
+
+  lockRuns(runIds: readonly string[]): Promise<Stored<RunRecord>[]> {
+    return Promise.resolve(
+      runIds.flatMap((id) => {
+        const row = this.#runsById.get(id);
+        return row ? [stored(row)] : [];
+      }),
+    );
+  }
+
+  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number> {
+    const wanted = new Set(ids);
+    let deleted = 0;
+    const keep = <R>(rows: Row<R>[]) => {
+      const kept = rows.filter((row) => !wanted.has(row.id));
+      deleted += rows.length - kept.length;
+      return kept;
+    };
+    if (table === "usage") {
+      this.#usage = keep(this.#usage);
+    } else {
+      for (const [runId, rows] of this.#events) {
+        this.#events.set(runId, keep(rows));
+      }
+    }
+    return Promise.resolve(deleted);
+  }
+
+  deleteEmptyRuns(runIds: readonly string[]): Promise<string[]> {
+    const withUsage = new Set(this.#usage.map((row) => row.record.runId));
+    const deleted: string[] = [];
+    for (const runId of new Set(runIds)) {
+      const row = this.#runsById.get(runId);
+      if (!row || (this.#events.get(runId)?.length ?? 0) > 0) continue;
+      if (withUsage.has(runId)) continue;
+      this.#runsById.delete(runId);
+      this.#runs.splice(this.#runs.indexOf(row), 1);
+      this.#events.delete(runId);
+      deleted.push(runId);
+    }
+    return Promise.resolve(deleted);
+  }
+
+  listContent(
+    table: ContentTable,
+    query: ContentQuery,
+  ): Promise<Stored<EventRecord | UsageRecord>[]> {
+    const rows: Row<EventRecord | UsageRecord>[] = table === "usage"
+      ? this.#usage.filter((row) =>
+        row.record.createdAt < query.createdBefore && hasUsageContent(row)
+      )
+      : [...this.#events.values()].flat().filter((row) =>
+        row.record.createdAt < query.createdBefore && row.record.data !== null
+      );
+    return Promise.resolve(
+      rows.filter((row) => row.id > query.afterId)
+        .sort((a, b) => a.id - b.id)
+        .slice(0, query.limit)
+        .map(stored),
+    );
+  }
+
+  setContent(
+    table: ContentTable,
+    changes: readonly ContentChange[],
+  ): Promise<number> {
+    const byId = new Map(changes.map((change) => [change.id, change.fields]));
+    const rows: Row<EventRecord | UsageRecord>[] = table === "usage"
+      ? this.#usage
+      : [...this.#events.values()].flat();
+    let changed = 0;
+    for (const row of rows) {
+      const fields = byId.get(row.id);
+      if (!fields) continue;
+      row.record = { ...row.record, ...fields } as typeof row.record;
+      changed++;
+    }
+    return Promise.resolve(changed);
+  }
+
+  identity(): Promise<StoreIdentity> {
+    return Promise.resolve({
+      key: `memory:${this.#identity}`,
+      description: "this in-memory store",
+    });
+  }
+
   /** Every row of every table, each in id order. */
   tables(): MemoryTables {
     const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
@@ -416,4 +520,10 @@ function nanosOf(usage: UsageRecord): number | undefined {
 
 function hasTokens(usage: UsageRecord): boolean {
   return usage.inputTokens !== null || usage.outputTokens !== null;
+}
+
+function hasUsageContent(row: Row<EventRecord | UsageRecord>): boolean {
+  const usage = row.record as UsageRecord;
+  return usage.prompt !== "" || usage.responseContent !== null ||
+    usage.inputParams !== null;
 }

@@ -5,6 +5,9 @@
 
 import type {
   Backend,
+  ContentChange,
+  ContentQuery,
+  ContentTable,
   DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
@@ -23,6 +26,7 @@ import type {
   AgentRunStats,
   LlmUsageBreakdown,
   RecordCounts,
+  StoreIdentity,
   StoreInfo,
 } from "../types.ts";
 import type { SqlConnection, SqlRow, SqlSession } from "./connection.ts";
@@ -41,6 +45,12 @@ import {
   USAGE,
 } from "./tables.ts";
 import { formatTimestamp } from "./timestamps.ts";
+import { sqlIdentity } from "./identity.ts";
+import {
+  contentFilter,
+  maintenanceLock,
+  sessionConnection,
+} from "./maintenance.ts";
 
 /** SQL storage over a dialect and a connection. */
 export class SqlBackend implements Backend {
@@ -173,7 +183,11 @@ export class SqlBackend implements Backend {
   listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]> {
     const filters = new Where()
       .add("agent_id = ?", query.agentId)
-      .add("run_id = ?", query.runId);
+      .add("run_id = ?", query.runId)
+      .add(
+        "created_at < ?",
+        query.createdBefore && formatTimestamp(query.createdBefore),
+      );
     if (query.withoutRun) {
       filters.add(
         `(run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.#runs} r ` +
@@ -280,6 +294,130 @@ export class SqlBackend implements Backend {
     return this.#guard(() =>
       this.#driver.transaction((tx) => migrate(tx, this.#dialect))
     );
+  }
+
+  maintenanceBatch<T>(fn: (backend: Backend) => Promise<T>): Promise<T> {
+    return this.#guard(() =>
+      this.#driver.transaction(async (tx) => {
+        const lock = maintenanceLock(this.name, this.#runs);
+        if (lock) await tx.query(lock.sql, lock.params);
+        return await fn(
+          new SqlBackend(this.#dialect, sessionConnection(tx, this.#driver)),
+        );
+      })
+    );
+  }
+
+  lockRuns(runIds: readonly string[]): Promise<Stored<RunRecord>[]> {
+    // SQLite's write transaction keeps every other writer out already.
+    const lock = this.name === "postgres";
+    return this.#guard(async () => {
+      const runs: Stored<RunRecord>[] = [];
+      for (const chunk of chunks(runIds, this.#dialect.maxParameters)) {
+        const rows = await this.#driver.query(
+          lock
+            ? `SELECT * FROM ${this.#runs} WHERE run_id IN ${
+              placeholders(chunk)
+            } ORDER BY id FOR UPDATE`
+            : `SELECT * FROM ${this.#runs} WHERE run_id IN ${
+              placeholders(chunk)
+            } ORDER BY id`,
+          chunk,
+        );
+        runs.push(...rows.map(storedRun));
+      }
+      return runs;
+    });
+  }
+
+  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number> {
+    const name = table === "events" ? this.#events : this.#usage;
+    return this.#guard(async () => {
+      let deleted = 0;
+      for (const chunk of chunks(ids, this.#dialect.maxParameters)) {
+        const rows = await this.#driver.query(
+          `DELETE FROM ${name} WHERE id IN ${placeholders(chunk)} RETURNING id`,
+          chunk,
+        );
+        deleted += rows.length;
+      }
+      return deleted;
+    });
+  }
+
+  deleteEmptyRuns(runIds: readonly string[]): Promise<string[]> {
+    return this.#guard(async () => {
+      const deleted: string[] = [];
+      for (const chunk of chunks(runIds, this.#dialect.maxParameters)) {
+        const rows = await this.#driver.query(
+          `DELETE FROM ${this.#runs} WHERE run_id IN ${placeholders(chunk)} ` +
+            `AND NOT EXISTS (SELECT 1 FROM ${this.#events} e ` +
+            `WHERE e.run_id = ${this.#runs}.run_id) ` +
+            `AND NOT EXISTS (SELECT 1 FROM ${this.#usage} u ` +
+            `WHERE u.run_id = ${this.#runs}.run_id) RETURNING run_id`,
+          chunk,
+        );
+        deleted.push(...rows.map((row) => String(row.run_id)));
+      }
+      return deleted;
+    });
+  }
+
+  listContent(
+    table: ContentTable,
+    query: ContentQuery,
+  ): Promise<Stored<EventRecord | UsageRecord>[]> {
+    const [name, definition] = table === "events"
+      ? [this.#events, EVENTS as Table<EventRecord | UsageRecord>]
+      : [this.#usage, USAGE as Table<EventRecord | UsageRecord>];
+    // A constant condition on the table's own columns.
+    const filter = contentFilter(table);
+    return this.#guard(async () => {
+      const rows = await this.#driver.query(
+        `SELECT * FROM ${name} WHERE created_at < ? AND id > ? AND ${filter} ORDER BY id LIMIT ?`,
+        [formatTimestamp(query.createdBefore), query.afterId, query.limit],
+      );
+      return rows.map((row) => storedRow(definition, row, "created_at"));
+    });
+  }
+
+  setContent(
+    table: ContentTable,
+    changes: readonly ContentChange[],
+  ): Promise<number> {
+    const [name, definition] = table === "events"
+      ? [this.#events, EVENTS as Table<unknown>]
+      : [this.#usage, USAGE as Table<unknown>];
+    return this.#guard(async () => {
+      let changed = 0;
+      // Cleared rows all get the same values: one statement per chunk.
+      const groups = new Map<string, ContentChange[]>();
+      for (const change of changes) {
+        const key = JSON.stringify(change.fields);
+        let group = groups.get(key);
+        if (!group) groups.set(key, group = []);
+        group.push(change);
+      }
+      for (const group of groups.values()) {
+        const fields = encodeFields(definition, group[0]!.fields);
+        if (fields.length === 0) continue;
+        const room = this.#dialect.maxParameters - fields.length;
+        for (const chunk of chunks(group.map((c) => c.id), room)) {
+          const rows = await this.#driver.query(
+            `UPDATE ${name} SET ${
+              fields.map((f) => `${f.column} = ?`).join(", ")
+            } WHERE id IN ${placeholders(chunk)} RETURNING id`,
+            [...fields.map((f) => f.value), ...chunk],
+          );
+          changed += rows.length;
+        }
+      }
+      return changed;
+    });
+  }
+
+  identity(): Promise<StoreIdentity> {
+    return this.#guard(() => sqlIdentity(this.#driver, this.name, this.#runs));
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,332 @@
+// Applies a checked retention policy to a backend, one batch per
+// transaction: runs with their events and LLM calls, LLM calls without a
+// run, and content. Only records read and archived in the batch are deleted
+// (by id), and a run only once nothing of it is left, so a record written
+// during a batch is either archived and removed, or kept.
+
+import type { Backend, ContentTable, Cursor, Stored } from "./backend.ts";
+import {
+  type EventRecord,
+  parseJson,
+  type RunRecord,
+  toAgentLlmUsage,
+  toAgentRun,
+  toAgentRunEvent,
+  type UsageRecord,
+} from "./records.ts";
+import { EVENT_FIELDS, USAGE_FIELDS } from "./fields.ts";
+import type { Redaction } from "./redaction.ts";
+import type { CheckedPolicy } from "./retention_policy.ts";
+import { InvalidInputError } from "../errors.ts";
+import type {
+  AgentRunStatus,
+  RecordCounts,
+  RetentionResult,
+  RetentionRuleResult,
+} from "../types.ts";
+
+/** How one application goes. */
+export interface RetentionRun {
+  dryRun: boolean;
+  now: Date;
+  /** Checked before each batch: `true` ends the run there (the store closes). */
+  stopped: () => boolean;
+  onProgress?: ((removed: RecordCounts) => void) | undefined;
+}
+
+/** Rounds for records written to a run while its batch was being archived. */
+const STRAGGLER_ROUNDS = 3;
+
+/** Applies `policy` to `backend`; see the module comment. */
+export async function applyPolicy(
+  backend: Backend,
+  policy: CheckedPolicy,
+  redaction: Redaction,
+  run: RetentionRun,
+): Promise<RetentionResult> {
+  if (policy.content !== undefined && policy.contentAction === "redact") {
+    if (!redaction.active) {
+      throw new InvalidInputError(
+        "retention.contentAction",
+        '"redact" needs the store to have a redact function',
+      );
+    }
+  }
+  const engine = new Engine(backend, policy, redaction, run);
+  const statuses = [...policy.runs.entries()].sort(([a], [b]) =>
+    a.localeCompare(b)
+  );
+  for (const [status, age] of statuses) {
+    await engine.removeRuns(status, age);
+  }
+  if (policy.orphanLlmCalls !== undefined) {
+    await engine.removeOrphans(policy.orphanLlmCalls);
+  }
+  if (policy.content !== undefined) await engine.clearContent(policy.content);
+  return engine.result();
+}
+
+class Engine {
+  readonly #backend: Backend;
+  readonly #policy: CheckedPolicy;
+  readonly #redaction: Redaction;
+  readonly #run: RetentionRun;
+  readonly #rules: RetentionRuleResult[] = [];
+  #batches = 0;
+
+  constructor(
+    backend: Backend,
+    policy: CheckedPolicy,
+    redaction: Redaction,
+    run: RetentionRun,
+  ) {
+    this.#backend = backend;
+    this.#policy = policy;
+    this.#redaction = redaction;
+    this.#run = run;
+  }
+
+  async removeRuns(status: AgentRunStatus, age: number): Promise<void> {
+    const rule = this.#rule(`runs:${status}`, age);
+    let after: Cursor | undefined;
+    const limit = this.#policy.batchSize;
+    while (!this.#run.stopped()) {
+      const page = await this.#batch(async (tx) => {
+        const runs = await tx.listRuns({
+          agentId: undefined,
+          status,
+          createdBefore: rule.before,
+          after,
+          limit,
+          offset: 0,
+        });
+        if (runs.length === 0) return runs;
+        const ids = runs.map((row) => row.record.runId);
+        const counts = this.#run.dryRun
+          ? await tx.deleteRuns(ids, { withUsage: true, dryRun: true })
+          : await this.#removeRunBatch(tx, ids);
+        add(rule.removed, counts);
+        return runs;
+      });
+      if (page.length < limit) break;
+      after = page[page.length - 1]!.cursor;
+    }
+  }
+
+  async removeOrphans(age: number): Promise<void> {
+    const rule = this.#rule("orphanLlmCalls", age);
+    let after: Cursor | undefined;
+    const limit = this.#policy.batchSize;
+    while (!this.#run.stopped()) {
+      const page = await this.#batch(async (tx) => {
+        const rows = await tx.listUsage({
+          agentId: undefined,
+          runId: undefined,
+          withoutRun: true,
+          createdBefore: rule.before,
+          after,
+          limit,
+        });
+        if (rows.length === 0 || this.#run.dryRun) {
+          rule.removed.llmUsage += rows.length;
+          return rows;
+        }
+        await this.#archive([], [], rows);
+        rule.removed.llmUsage += await tx.deleteByIds(
+          "usage",
+          rows.map((row) => row.id),
+        );
+        return rows;
+      });
+      if (page.length < limit) break;
+      after = page[page.length - 1]!.cursor;
+    }
+  }
+
+  async clearContent(age: number): Promise<void> {
+    const rule = this.#rule("content", age);
+    for (const table of ["events", "usage"] as const) {
+      let afterId = 0;
+      const limit = this.#policy.batchSize;
+      while (!this.#run.stopped()) {
+        const rows = await this.#batch(async (tx) => {
+          const rows = await tx.listContent(table, {
+            createdBefore: rule.before,
+            afterId,
+            limit,
+          });
+          if (rows.length === 0 || this.#run.dryRun) return rows;
+          if (table === "events") {
+            const events = rows as Stored<EventRecord>[];
+            const runIds = [...new Set(events.map((e) => e.record.runId))];
+            const runs: Stored<RunRecord>[] = [];
+            for (const runId of runIds) {
+              const found = await tx.findRun(runId);
+              if (found) runs.push(found);
+            }
+            await this.#archive(runs, events, []);
+          } else {
+            await this.#archive([], [], rows as Stored<UsageRecord>[]);
+          }
+          await tx.setContent(
+            table,
+            rows.map((row) => ({
+              id: row.id,
+              fields: this.#newContent(table, row.record),
+            })),
+          );
+          return rows;
+        });
+        rule.cleared[table === "events" ? "events" : "llmUsage"] += rows.length;
+        if (rows.length < limit) break;
+        afterId = rows[rows.length - 1]!.id;
+      }
+    }
+  }
+
+  result(): RetentionResult {
+    const removed = { runs: 0, events: 0, llmUsage: 0 };
+    const cleared = { events: 0, llmUsage: 0 };
+    for (const rule of this.#rules) {
+      add(removed, rule.removed);
+      cleared.events += rule.cleared.events;
+      cleared.llmUsage += rule.cleared.llmUsage;
+    }
+    return {
+      removed,
+      cleared,
+      batches: this.#batches,
+      rules: this.#rules,
+      dryRun: this.#run.dryRun,
+    };
+  }
+
+  /**
+   * Archives and removes runs: their events and LLM calls by the ids read,
+   * then each run that has nothing left; records written meanwhile are
+   * archived and removed in another round.
+   */
+  async #removeRunBatch(
+    tx: Backend,
+    runIds: readonly string[],
+  ): Promise<RecordCounts> {
+    const removed = { runs: 0, events: 0, llmUsage: 0 };
+    const runs = await tx.lockRuns(runIds);
+    let pending = runs.map((row) => row.record.runId);
+    for (let round = 0; round < STRAGGLER_ROUNDS; round++) {
+      if (pending.length === 0) break;
+      const events: Stored<EventRecord>[] = [];
+      const usage: Stored<UsageRecord>[] = [];
+      for (const runId of pending) {
+        events.push(
+          ...await pages((after, limit) =>
+            tx.listEvents({ runId, eventType: undefined, after, limit })
+          ),
+        );
+        usage.push(
+          ...await pages((after, limit) =>
+            tx.listUsage({ agentId: undefined, runId, after, limit })
+          ),
+        );
+      }
+      await this.#archive(round === 0 ? runs : [], events, usage);
+      removed.events += await tx.deleteByIds("events", events.map(id));
+      removed.llmUsage += await tx.deleteByIds("usage", usage.map(id));
+      const gone = new Set(await tx.deleteEmptyRuns(pending));
+      removed.runs += gone.size;
+      pending = pending.filter((runId) => !gone.has(runId));
+    }
+    return removed;
+  }
+
+  async #archive(
+    runs: readonly Stored<RunRecord>[],
+    events: readonly Stored<EventRecord>[],
+    usage: readonly Stored<UsageRecord>[],
+  ): Promise<void> {
+    const archive = this.#policy.archive;
+    if (!archive) return;
+    if (runs.length + events.length + usage.length === 0) return;
+    await archive.write({
+      runs: runs.map((row) => toAgentRun(row.id, row.record)),
+      events: events.map((row) => toAgentRunEvent(row.id, row.record)),
+      llmUsage: usage.map((row) => toAgentLlmUsage(row.id, row.record)),
+    });
+  }
+
+  #newContent(
+    table: ContentTable,
+    record: EventRecord | UsageRecord,
+  ): Partial<EventRecord> | Partial<UsageRecord> {
+    const redact = this.#policy.contentAction === "redact";
+    if (table === "events") {
+      const event = record as EventRecord;
+      if (!redact) return { data: null };
+      return this.#redaction.apply(EVENT_FIELDS, { data: event.data }, {
+        data: parseJson(event.data),
+      });
+    }
+    const usage = record as UsageRecord;
+    if (!redact) {
+      return { prompt: "", responseContent: null, inputParams: null };
+    }
+    return this.#redaction.apply(USAGE_FIELDS, {
+      prompt: usage.prompt,
+      responseContent: usage.responseContent,
+      inputParams: usage.inputParams,
+    }, { inputParams: parseJson(usage.inputParams) });
+  }
+
+  #rule(name: string, age: number): RetentionRuleResult {
+    const rule: RetentionRuleResult = {
+      rule: name,
+      before: new Date(this.#run.now.getTime() - age),
+      removed: { runs: 0, events: 0, llmUsage: 0 },
+      cleared: { events: 0, llmUsage: 0 },
+    };
+    this.#rules.push(rule);
+    return rule;
+  }
+
+  /**
+   * One batch: a write transaction, or in a dry run plain reads. A batch
+   * that found nothing to do is not counted.
+   */
+  async #batch<T extends unknown[]>(
+    fn: (tx: Backend) => Promise<T>,
+  ): Promise<T> {
+    const rows = this.#run.dryRun
+      ? await fn(this.#backend)
+      : await this.#backend.maintenanceBatch(fn);
+    if (rows.length > 0) {
+      this.#batches++;
+      this.#run.onProgress?.(this.result().removed);
+    }
+    return rows;
+  }
+}
+
+function id(row: { id: number }): number {
+  return row.id;
+}
+
+function add(into: RecordCounts, counts: RecordCounts): void {
+  into.runs += counts.runs;
+  into.events += counts.events;
+  into.llmUsage += counts.llmUsage;
+}
+
+/** Every row, reading keyset pages of 1000. */
+async function pages<R>(
+  read: (after: Cursor | undefined, limit: number) => Promise<Stored<R>[]>,
+): Promise<Stored<R>[]> {
+  const limit = 1000;
+  const rows: Stored<R>[] = [];
+  let after: Cursor | undefined;
+  while (true) {
+    const page = await read(after, limit);
+    rows.push(...page);
+    if (page.length < limit) return rows;
+    after = page[page.length - 1]!.cursor;
+  }
+}
