@@ -95,15 +95,15 @@ function ownTimestamp(text: string): number | undefined {
     : digits(text, 20, Math.min(length, 23)) * 10 ** Math.max(0, 23 - length);
   if (length > 23 && digits(text, 23, length) < 0) return undefined;
   if (
-    year < 100 || month < 1 || month > 12 || day < 1 ||
+    year < 1 || month < 1 || month > 12 || day < 1 ||
     day > daysInMonth(year, month) || hours < 0 || hours > 23 ||
     minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || millis < 0
   ) {
-    // Years below 100 mean 19xx to Date.UTC: leave them, and anything
-    // invalid, to the general path.
-    return undefined;
+    return undefined; // invalid: the general path decides
   }
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  const time = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999.
+  return year < 100 ? new Date(time).setUTCFullYear(year) : time;
 }
 
 function daysInMonth(year: number, month: number): number {

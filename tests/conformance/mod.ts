@@ -2,6 +2,7 @@
 
 import { describe } from "node:test";
 import { freshStore, type Open } from "./_context.ts";
+import { dates } from "./dates.ts";
 import { events } from "./events.ts";
 import { lifecycle } from "./lifecycle.ts";
 import { runs } from "./runs.ts";
@@ -21,6 +22,7 @@ export function conformance(name: string, open: Open): void {
     usage(ctx);
     stats(ctx);
     validation(ctx);
+    dates(ctx);
     text(ctx);
     lifecycle(ctx, open);
   });
