@@ -88,7 +88,7 @@ function build<R>(
       record[name] = check(name, field, value);
     }
   }
-  return redaction ? redaction.apply(fields, record as R, given) : record as R;
+  return redaction ? redaction.apply(fields, record as R) : record as R;
 }
 
 /** Validates a new run and fills in its defaults. */
@@ -145,7 +145,7 @@ export function runChanges(
   }
   changes.updatedAt = now;
   const checked = changes as RunChanges;
-  return redaction ? redaction.apply(RUN_FIELDS, checked, given) : checked;
+  return redaction ? redaction.apply(RUN_FIELDS, checked) : checked;
 }
 
 /** A run status. */

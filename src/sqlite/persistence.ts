@@ -5,7 +5,7 @@ import { SqlBackend } from "../sql/backend.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
 import { createPrivateFile, enableWal } from "./file.ts";
-import { openSqliteDatabase } from "./runtime.ts";
+import { openSqliteDatabase, sqliteOpenError } from "./runtime.ts";
 import type { StoreOptions } from "../types.ts";
 
 /**
@@ -143,7 +143,7 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
       return store;
     } catch (error) {
       await connection.close();
-      throw error;
+      throw sqliteOpenError(path, error);
     }
   }
 
