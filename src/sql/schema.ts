@@ -4,12 +4,13 @@
 
 import type { SqlDialect } from "./dialect.ts";
 import { EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
+import { canonicalTimestampStatements } from "./timestamps.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 function createTable(
   dialect: SqlDialect,
@@ -68,7 +69,24 @@ export function migrations(dialect: SqlDialect): string[][] {
       "run_id, timestamp, id",
     ),
     createIndex(dialect, "idx_usage_created_at", USAGE, "created_at, id"),
-  ]];
+  ], timestampsAsInstants(dialect)];
+}
+
+/**
+ * Version 2: SQLite's timestamps in one canonical UTC form, so that text
+ * order is instant order (see `timestamps.ts`). PostgreSQL's TIMESTAMP
+ * columns compare as instants already.
+ */
+function timestampsAsInstants(dialect: SqlDialect): string[] {
+  if (dialect.name !== "sqlite") return [];
+  return [RUNS, EVENTS, USAGE].flatMap((table) =>
+    canonicalTimestampStatements(
+      dialect.table(table.name),
+      table.columns.filter((c) => c.kind.endsWith("timestamp")).map((c) =>
+        c.name
+      ),
+    )
+  );
 }
 
 /** Creates the table that records applied versions. */
