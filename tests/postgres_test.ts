@@ -9,6 +9,7 @@ import {
   PostgresPersistence,
   schemaSql,
 } from "../mod.ts";
+import { SCHEMA_VERSION } from "../src/sql/schema.ts";
 import { conformance } from "./conformance/mod.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import {
@@ -226,7 +227,7 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
     const [{ version }] = await admin!.unsafe<[{ version: number }]>(
       `SELECT max(version) AS version FROM "${schema}".curio_schema_migrations`,
     );
-    assert.equal(version, 1);
+    assert.equal(version, SCHEMA_VERSION);
   });
 
   it("fails with a connection error, not a hang, when nothing listens", async () => {

@@ -320,6 +320,10 @@ const ALLOWED: [RegExp, string][] = [
   [/^schemaName\(schema\)$/, "the validated schema identifier"],
   [/^lockKey\(schema\)$/, "a number derived from the schema"],
   [/^busyTimeout$/, "a validated whole number"],
+  [
+    /^(assignments|changed|changedRow|columnList)$/,
+    "column names with constant SQL around them (timestamps.ts)",
+  ],
   [/^synchronous\.toUpperCase\(\)$/, "normal or full, validated"],
 ];
 

@@ -174,15 +174,18 @@ export function canonicalTimestampStatements(
 ): string[] {
   const differs = (row: string) =>
     columns.map((c) => `${row}${c} NOT GLOB ${OWN_FORM}`).join(" OR ");
-  const rewrite = `UPDATE ${table} SET ${
-    columns.map((c) => `${c} = ${canonicalTimestampSql(c)}`).join(", ")
-  }`;
-  const trigger = (event: string, name: string) =>
-    `CREATE TRIGGER IF NOT EXISTS curio_${table}_${name} AFTER ${event} ON ${table} ` +
-    `WHEN ${differs("NEW.")} BEGIN ${rewrite} WHERE id = NEW.id; END`;
+  const changed = differs("");
+  const changedRow = differs("NEW.");
+  const assignments = columns.map((c) => `${c} = ${canonicalTimestampSql(c)}`)
+    .join(", ");
+  const columnList = columns.join(", ");
   return [
-    `${rewrite} WHERE ${differs("")}`,
-    trigger("INSERT", "utc_insert"),
-    trigger(`UPDATE OF ${columns.join(", ")}`, "utc_update"),
+    `UPDATE ${table} SET ${assignments} WHERE ${changed}`,
+    `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_insert ` +
+    `AFTER INSERT ON ${table} WHEN ${changedRow} ` +
+    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
+    `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_update ` +
+    `AFTER UPDATE OF ${columnList} ON ${table} WHEN ${changedRow} ` +
+    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
   ];
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { createPersistence, SqlitePersistence } from "../../mod.ts";
+import { SCHEMA_VERSION } from "../../src/sql/schema.ts";
 import { openSqliteDatabase } from "../../src/sqlite/runtime.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "../_postgres.ts";
 import { tempPath } from "../_temp.ts";
@@ -99,7 +100,7 @@ describe("SQLite shared by processes", () => {
       try {
         const rows = db.prepare("SELECT version FROM curio_schema_migrations")
           .all();
-        assert.equal(rows.length, 1);
+        assert.equal(rows.length, SCHEMA_VERSION);
         const [mode] = db.prepare("PRAGMA journal_mode").all() as {
           journal_mode: string;
         }[];
@@ -132,7 +133,7 @@ describe("PostgreSQL shared by processes", { skip: !postgresUrl }, () => {
       const rows = await sql.unsafe(
         `SELECT version FROM "${schema}".curio_schema_migrations`,
       );
-      assert.equal(rows.length, 1);
+      assert.equal(rows.length, SCHEMA_VERSION);
     } finally {
       await sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
       await sql.end();
