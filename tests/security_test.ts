@@ -326,6 +326,10 @@ const ALLOWED: [RegExp, string][] = [
   [/^schemaName\(schema\)$/, "the validated schema identifier"],
   [/^lockKey\(schema\)$/, "a number derived from the schema"],
   [/^busyTimeout$/, "a validated whole number"],
+  [
+    /^(assignments|changed|changedRow|columnList)$/,
+    "column names with constant SQL around them (timestamps.ts)",
+  ],
   [/^synchronous\.toUpperCase\(\)$/, "normal or full, validated"],
   [/^ifNotExists$/, "IF NOT EXISTS or nothing, by dialect"],
   [/^columnDefinition\(column\)$/, "a column's definition"],

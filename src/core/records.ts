@@ -92,7 +92,7 @@ function build<R>(
       record[name] = check(name, field, value);
     }
   }
-  return redaction ? redaction.apply(fields, record as R, given) : record as R;
+  return redaction ? redaction.apply(fields, record as R) : record as R;
 }
 
 /** Validates a new run and fills in its defaults. */
@@ -141,9 +141,7 @@ export function usageRecord(
     // Only a known cost has a source; pricing decides the rest.
     record.costSource = null;
   }
-  return redaction
-    ? redaction.apply(USAGE_FIELDS, record, object("usage", input))
-    : record;
+  return redaction ? redaction.apply(USAGE_FIELDS, record) : record;
 }
 
 /** Cached tokens are part of the input, reasoning tokens of the output. */
@@ -203,7 +201,7 @@ export function runChanges(
   }
   changes.updatedAt = now;
   const checked = changes as RunChanges;
-  return redaction ? redaction.apply(RUN_FIELDS, checked, given) : checked;
+  return redaction ? redaction.apply(RUN_FIELDS, checked) : checked;
 }
 
 /** A run status. */

@@ -26,36 +26,68 @@ export class Redaction {
   }
 
   /**
-   * The validated `record` with its redacted fields rewritten. A JSON field
-   * is serialised again from its value in `given`, each string in it
-   * redacted on the way, so that the redactor sees the strings themselves.
+   * The validated `record` with its redacted fields rewritten. In a JSON
+   * field each string is redacted, so that the redactor sees the strings
+   * themselves.
    */
-  apply<R, T extends Partial<R>>(
-    fields: Fields<R>,
-    record: T,
-    given: Record<string, unknown>,
-  ): T {
+  apply<R, T extends Partial<R>>(fields: Fields<R>, record: T): T {
     if (!this.#redact) return record;
     const copy = { ...record } as Record<string, unknown>;
     const names = (Object.keys(fields) as (keyof R & string)[]).filter(
       (name) => fields[name].redacted && typeof copy[name] === "string",
     );
     // Plain text must be storable as it is; in JSON any string can be
-    // stored (NUL and lone surrogates escaped).
+    // stored (NUL and lone surrogates escaped). JSON fields hold the text
+    // JSON.stringify made of the given value, toJSON and boxed values
+    // resolved, so redacting its strings sees what the caller meant.
     for (const name of names) {
       if (fields[name].kind !== "text") continue;
       copy[name] = text(name, this.#call(name, copy[name] as string));
     }
     for (const name of names) {
       if (fields[name].kind !== "json") continue;
-      copy[name] = JSON.stringify(given[name], (_key, item) => {
-        const value = typeof item === "string" ? item : boxedText(item);
-        if (value === undefined) return item;
-        const result = this.#call(name, value);
-        return typeof result === "string" ? result : text(name, result);
-      });
+      copy[name] = this.#redactJson(name, copy[name] as string);
     }
     return copy as T;
+  }
+
+  /**
+   * `json` with each string value in it redacted, in document order. The
+   * walk keeps its own stack: a replacer or reviver recurses, and would
+   * overflow on values deep enough that JSON.stringify still takes them.
+   */
+  #redactJson(field: string, json: string): string {
+    const root: Record<string, unknown> = { value: JSON.parse(json) };
+    const pending: [Record<string, unknown>, string][] = [[root, "value"]];
+    while (pending.length > 0) {
+      const [holder, key] = pending.pop()!;
+      const item = holder[key];
+      if (typeof item === "string") {
+        const result = this.#call(field, item);
+        // Defined, not assigned: a `__proto__` key must stay a plain key.
+        Object.defineProperty(holder, key, {
+          value: typeof result === "string" ? result : text(field, result),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      } else if (typeof item === "object" && item !== null) {
+        const keys = Object.keys(item);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          pending.push([item as Record<string, unknown>, keys[i]!]);
+        }
+      }
+    }
+    try {
+      return JSON.stringify(root.value);
+    } catch (error) {
+      // Redacted strings longer than any string can be.
+      throw new InvalidInputError(
+        field,
+        `cannot be serialized as JSON: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   }
 
   #call(field: string, value: string): unknown {
@@ -68,15 +100,5 @@ export class Redaction {
         { cause: error },
       );
     }
-  }
-}
-
-/** The text of a String object, which `JSON.stringify` writes as a string. */
-function boxedText(item: unknown): string | undefined {
-  if (!(item instanceof String)) return undefined;
-  try {
-    return String.prototype.valueOf.call(item);
-  } catch {
-    return undefined; // an object made from String.prototype, not a String
   }
 }

@@ -7,7 +7,6 @@
 import type { Backend, ContentTable, Cursor, Stored } from "./backend.ts";
 import {
   type EventRecord,
-  parseJson,
   type RunRecord,
   toAgentLlmUsage,
   toAgentRun,
@@ -262,9 +261,7 @@ class Engine {
     if (table === "events") {
       const event = record as EventRecord;
       if (!redact) return { data: null };
-      return this.#redaction.apply(EVENT_FIELDS, { data: event.data }, {
-        data: parseJson(event.data),
-      });
+      return this.#redaction.apply(EVENT_FIELDS, { data: event.data });
     }
     const usage = record as UsageRecord;
     if (!redact) {
@@ -274,7 +271,7 @@ class Engine {
       prompt: usage.prompt,
       responseContent: usage.responseContent,
       inputParams: usage.inputParams,
-    }, { inputParams: parseJson(usage.inputParams) });
+    });
   }
 
   #rule(name: string, age: number): RetentionRuleResult {

@@ -6,8 +6,9 @@ import { InvalidInputError } from "../errors.ts";
 // PostgreSQL's INTEGER is 32-bit; every backend holds the same range.
 const MAX_INTEGER = 2_147_483_647;
 // Years outside 1..9999 do not sort as ISO text and PostgreSQL rejects some.
-const MIN_TIME = Date.UTC(1, 0, 1);
-const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+// Not Date.UTC(1, …): it reads the years 0 to 99 as 1900 to 1999.
+const MIN_TIME = Date.parse("0001-01-01T00:00:00.000Z");
+const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 

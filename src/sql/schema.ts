@@ -4,12 +4,13 @@
 
 import type { SqlDialect } from "./dialect.ts";
 import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
+import { canonicalTimestampStatements } from "./timestamps.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -69,7 +70,8 @@ function addColumns(
  * listing read its rows from one index in the order it returns them: the
  * specification's indexes carry the sort key, which makes two of version 1's
  * redundant, and runs gain one for the status filter. Version 3: the token
- * details and costs of LLM calls.
+ * details and costs of LLM calls. Version 4: SQLite's timestamps in one
+ * canonical UTC form.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -89,7 +91,26 @@ export function migrations(dialect: SqlDialect): string[][] {
       createIndex(dialect, STATUS_INDEX),
     ],
     [...dialect.functions, ...addColumns(dialect, USAGE, 3)],
+    timestampsAsInstants(dialect),
   ];
+}
+
+/**
+ * SQLite's timestamps in one canonical UTC form, so that text order is
+ * instant order (see `timestamps.ts`): rows already stored are rewritten, and
+ * triggers rewrite those other programs write later. PostgreSQL's TIMESTAMP
+ * columns compare as instants already.
+ */
+function timestampsAsInstants(dialect: SqlDialect): string[] {
+  if (dialect.name !== "sqlite") return [];
+  return [RUNS, EVENTS, USAGE].flatMap((table) =>
+    canonicalTimestampStatements(
+      dialect.table(table.name),
+      table.columns.filter((c) => c.kind.endsWith("timestamp")).map((c) =>
+        c.name
+      ),
+    )
+  );
 }
 
 function createTables(dialect: SqlDialect, upTo: number): string[] {
@@ -194,6 +215,7 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ...dialect.functions,
     ...createTables(dialect, SCHEMA_VERSION),
     ...currentIndexes().map((index) => createIndex(dialect, index)),
+    ...timestampsAsInstants(dialect),
     createMigrationsTable(dialect),
     ...migrations(dialect).map((_, i) =>
       `INSERT INTO ${dialect.table(MIGRATIONS_TABLE)} (version) VALUES (${

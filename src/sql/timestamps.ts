@@ -95,15 +95,15 @@ function ownTimestamp(text: string): number | undefined {
     : digits(text, 20, Math.min(length, 23)) * 10 ** Math.max(0, 23 - length);
   if (length > 23 && digits(text, 23, length) < 0) return undefined;
   if (
-    year < 100 || month < 1 || month > 12 || day < 1 ||
+    year < 1 || month < 1 || month > 12 || day < 1 ||
     day > daysInMonth(year, month) || hours < 0 || hours > 23 ||
     minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59 || millis < 0
   ) {
-    // Years below 100 mean 19xx to Date.UTC: leave them, and anything
-    // invalid, to the general path.
-    return undefined;
+    return undefined; // invalid: the general path decides
   }
-  return Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  const time = Date.UTC(year, month - 1, day, hours, minutes, seconds, millis);
+  // Date.UTC reads the years 0 to 99 as 1900 to 1999.
+  return year < 100 ? new Date(time).setUTCFullYear(year) : time;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -111,4 +111,81 @@ function daysInMonth(year: number, month: number): number {
     return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   }
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+// SQLite keeps TIMESTAMP columns as text and compares them as text, which
+// orders instants only if every row has one form. The Python SDK writes
+// `YYYY-MM-DDTHH:MM:SS.ffffff` (a `T`, six digits, none when zero, maybe an
+// offset), which sorts after this module's form on the same day. So SQLite
+// stores keep one canonical form, rewritten by SQL alone (other programs
+// write without this module's code):
+// `YYYY-MM-DD HH:MM:SS.fff`, or `.ffffff` (or more digits) when the instant
+// needs them; naive text taken as UTC, text with an offset moved to UTC.
+// The digits are the written ones, so microseconds survive; trailing zeros
+// past three or six are dropped, so one instant has one text and text order
+// is instant order, and the plain column indexes stay valid.
+
+/** A GLOB matching this module's own text, the form almost every row has. */
+const OWN_FORM =
+  "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]'";
+
+/**
+ * A SQLite expression for the canonical text of the timestamp `value`;
+ * anything it cannot read (NULL, numbers, other text) unchanged. Only core
+ * functions every SQLite 3 has, since the Python SDK's SQLite runs it too.
+ */
+export function canonicalTimestampSql(value: string): string {
+  // After `YYYY-MM-DD?HH:MM:SS`: a fraction, then maybe spaces and a zone.
+  const rest = `substr(${value}, 20)`;
+  const zone = `upper(ltrim(${rest}, '.,0123456789 '))`;
+  const fraction =
+    `rtrim(substr(${rest}, 1, length(${rest}) - length(${zone})), ' ')`;
+  // strftime reads `+HH:MM` and `Z`; `+HHMM` and `+HH` are ISO too.
+  const offset = `CASE WHEN ${zone} GLOB '[+-][0-9][0-9][0-9][0-9]' ` +
+    `THEN substr(${zone}, 1, 3) || ':' || substr(${zone}, 4) ` +
+    `WHEN ${zone} GLOB '[+-][0-9][0-9]' THEN ${zone} || ':00' ` +
+    `ELSE ${zone} END`;
+  // Whole seconds only: strftime keeps milliseconds and would round.
+  const seconds =
+    `strftime('%Y-%m-%d %H:%M:%S', substr(${value}, 1, 10) || ' ' || substr(${value}, 12, 8) || ${offset})`;
+  const digits = `rtrim(substr(${fraction}, 2), '0')`;
+  const padded = `CASE WHEN length(${digits}) <= 3 ` +
+    `THEN substr(${digits} || '000', 1, 3) ` +
+    `WHEN length(${digits}) <= 6 THEN substr(${digits} || '000', 1, 6) ` +
+    `ELSE ${digits} END`;
+  const readable =
+    `${value} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt ][0-9][0-9]:[0-9][0-9]:[0-9][0-9]*' ` +
+    `AND (${fraction} = '' OR (${fraction} GLOB '[.,][0-9]*' ` +
+    `AND substr(${fraction}, 2) NOT GLOB '*[^0-9]*')) ` +
+    `AND ${seconds} IS NOT NULL`;
+  return `CASE WHEN ${readable} THEN ${seconds} || '.' || ${padded} ` +
+    `ELSE ${value} END`;
+}
+
+/**
+ * SQLite statements that rewrite the timestamps of `table` already stored
+ * into the canonical form, and triggers that rewrite those other programs
+ * write from now on. Rows in this module's form pass the triggers' WHEN and
+ * cost one GLOB per column.
+ */
+export function canonicalTimestampStatements(
+  table: string,
+  columns: readonly string[],
+): string[] {
+  const differs = (row: string) =>
+    columns.map((c) => `${row}${c} NOT GLOB ${OWN_FORM}`).join(" OR ");
+  const changed = differs("");
+  const changedRow = differs("NEW.");
+  const assignments = columns.map((c) => `${c} = ${canonicalTimestampSql(c)}`)
+    .join(", ");
+  const columnList = columns.join(", ");
+  return [
+    `UPDATE ${table} SET ${assignments} WHERE ${changed}`,
+    `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_insert ` +
+    `AFTER INSERT ON ${table} WHEN ${changedRow} ` +
+    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
+    `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_update ` +
+    `AFTER UPDATE OF ${columnList} ON ${table} WHEN ${changedRow} ` +
+    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
+  ];
 }

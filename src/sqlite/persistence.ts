@@ -13,7 +13,7 @@ import {
   realPath,
   retryWhileBusy,
 } from "./file.ts";
-import { openSqliteDatabase } from "./runtime.ts";
+import { openSqliteDatabase, sqliteOpenError } from "./runtime.ts";
 import {
   type ConnectionSettings,
   shareConnection,
@@ -185,7 +185,7 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
       return store;
     } catch (error) {
       await connection.close();
-      throw error;
+      throw sqliteOpenError(path, error);
     }
   }
 

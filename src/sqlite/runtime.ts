@@ -3,7 +3,7 @@
 // `node:sqlite`. Both are imported lazily,
 // so nobody loads a SQLite driver who does not open a SQLite store.
 
-import { ConnectionError } from "../errors.ts";
+import { ConnectionError, PersistenceError } from "../errors.ts";
 
 /** A prepared statement: the part of both drivers' APIs this module uses. */
 export interface SqliteStatement {
@@ -61,6 +61,20 @@ export async function openSqliteDatabase(
   }
 }
 
+/**
+ * The module's error for what failed while a SQLite store was opening: the
+ * file is not a database, is damaged, or stays locked by another process.
+ * The module's own errors pass unchanged.
+ */
+export function sqliteOpenError(path: string, error: unknown): Error {
+  if (error instanceof PersistenceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ConnectionError(
+    `Cannot open the SQLite database ${path}: ${message}`,
+    { cause: error },
+  );
+}
+
 /** What a SQLite error means, from its (extended) result code. */
 export function sqliteErrorKind(
   error: unknown,
@@ -75,9 +89,19 @@ export function sqliteErrorKind(
   if (result === 787 || code === "SQLITE_CONSTRAINT_FOREIGNKEY") {
     return "foreign-key";
   }
-  if (result !== undefined && (result & 0xff) === 14) return "connection";
-  return undefined;
+  // CANTOPEN, and a file that is not a database or is damaged: the store
+  // cannot use the file, whatever the statement.
+  if (result !== undefined) {
+    return [14, 26, 11].includes(result & 0xff) ? "connection" : undefined;
+  }
+  // Deno's node:sqlite gives neither number, only the message.
+  return UNUSABLE_FILE.test(String((error as Error).message))
+    ? "connection"
+    : undefined;
 }
+
+const UNUSABLE_FILE =
+  /^(unable to open database file|file is not a database|database disk image is malformed)/;
 
 /**
  * Whether SQLite answered "database is locked" (SQLITE_BUSY or

@@ -3,6 +3,7 @@
 import { describe } from "node:test";
 import { freshStore, type Open } from "./_context.ts";
 import { costs } from "./costs.ts";
+import { dates } from "./dates.ts";
 import { events } from "./events.ts";
 import { lifecycle } from "./lifecycle.ts";
 import { runs } from "./runs.ts";
@@ -23,6 +24,7 @@ export function conformance(name: string, open: Open): void {
     stats(ctx);
     costs(ctx, open);
     validation(ctx);
+    dates(ctx);
     text(ctx);
     lifecycle(ctx, open);
   });
