@@ -48,7 +48,7 @@ type Runtime = typeof RUNTIMES[number];
 
 /** Per-runtime limit, so CI never hangs (`TEST_RUNTIME_TIMEOUT` seconds). */
 const RUNTIME_TIMEOUT_MS =
-  Number(Deno.env.get("TEST_RUNTIME_TIMEOUT") ?? "300") * 1000;
+  Number(Deno.env.get("TEST_RUNTIME_TIMEOUT") ?? "900") * 1000;
 
 interface Result {
   /** A runtime, or a check of the full run. */

@@ -3,7 +3,6 @@ import type { Persistence } from "../persistence.ts";
 import { InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import type { SqlConnection } from "../sql/connection.ts";
-import { mapDriverErrors } from "../sql/driver_errors.ts";
 import { checkExistingSchema } from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
@@ -209,14 +208,9 @@ async function openConnection(
   const connection = new SqliteConnection(db);
   try {
     db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
-    await mapDriverErrors(
-      "sqlite",
-      connection,
-      () =>
-        retryWhileBusy(
-          () => checkExistingSchema(connection, sqliteDialect),
-          busyTimeout,
-        ),
+    await retryWhileBusy(
+      () => checkExistingSchema(connection, sqliteDialect),
+      busyTimeout,
     );
     await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
@@ -224,6 +218,8 @@ async function openConnection(
     return connection;
   } catch (error) {
     await connection.close();
-    throw error;
+    // A file another process keeps locked past the busy timeout, or one that
+    // is no database, cannot be opened: a ConnectionError naming it.
+    throw sqliteOpenError(path, error);
   }
 }
