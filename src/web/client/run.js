@@ -310,7 +310,9 @@ class Timeline {
   drawAxis() {
     const span = this.end - this.start;
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-      const tick = h("span", { class: "tl-tick" }, `+${duration(span * f)}`);
+      const tick = h("span", {
+        class: f === 0.25 || f === 0.75 ? "tl-tick minor" : "tl-tick",
+      }, `+${duration(span * f)}`);
       tick.style.left = `${f * 100}%`;
       return tick;
     });

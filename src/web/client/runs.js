@@ -113,9 +113,9 @@ function drawRows(body, runs) {
       ["Objective", "wide"],
       ["Started", "wide"],
       ["Duration", "num"],
-      ["Iter.", "num"],
+      ["Iter.", "num wide"],
       ["LLM calls", "num"],
-      ["Tokens", "num"],
+      ["Tokens", "num wide"],
       ["Cost", "num"],
     ].map(([label, kind]) => h("th", { class: kind }, label)),
   );
@@ -133,9 +133,9 @@ function drawRows(body, runs) {
       h("td", { class: "wide obj", title: run.objective }, run.objective),
       h("td", { class: "wide" }, time(run.startedAt ?? run.createdAt)),
       h("td", { class: "num" }, duration(run.durationMs)),
-      h("td", { class: "num" }, count(run.totalIterations)),
+      h("td", { class: "num wide" }, count(run.totalIterations)),
       h("td", { class: "num" }, count(run.llmCalls)),
-      h("td", { class: "num" }, count(run.inputTokens + run.outputTokens)),
+      h("td", { class: "num wide" }, count(run.inputTokens + run.outputTokens)),
       h("td", { class: "num" }, money(run.costUsd)),
     )
   );
