@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
     "src/factory.ts",
   ],
   ["src/maintenance/"],
+  ["src/web/"],
 ];
 const FEATURE_LAYER = LAYERS.length;
 

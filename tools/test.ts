@@ -7,17 +7,21 @@
  *    `deno task check` (fmt, lint, type check, doc lint) and
  *    `deno publish --dry-run --allow-dirty`, each counted as one test, so a
  *    change that breaks either does not land. Narrowed runs skip both.
- * 3. Gets a PostgreSQL server: `TEST_POSTGRES_URL` when set, otherwise a
+ * 3. When the browser tests are to run (Deno, with `tests/web/`): installs
+ *    Debian's Chromium (`apt-get install -y chromium`) when /usr/bin/chromium
+ *    is missing and this runs as root; otherwise those tests skip with a
+ *    notice (with `CI=true` they fail).
+ * 4. Gets a PostgreSQL server: `TEST_POSTGRES_URL` when set, otherwise a
  *    throwaway cluster from `tools/postgres_server.ts`, stopped and removed at
  *    the end (also on failure, SIGINT and SIGTERM). Without either, the
  *    PostgreSQL tests are skipped with a loud notice, or, with `CI=true`, the
  *    run fails.
- * 4. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
+ * 5. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
  *    examples of `mod.ts`, `usage.ts` and `src/` with `--doc`), Node 24
  *    (`node --test`) and Bun 1 (`bun test`), one after the other, streaming
  *    their output.
  *    Node and Bun come from npm through `npx`.
- * 5. Prints how long each setup step took (installs, servers, fetching the
+ * 6. Prints how long each setup step took (installs, servers, fetching the
  *    runtimes), one summary line per check and per runtime and, last,
  *    `N passed, M failed` summed over them. Exits non-zero when a check or
  *    any test fails or a runner fails, crashes, times out or reports no
@@ -442,6 +446,45 @@ async function runCheck(
 }
 
 // ---------------------------------------------------------------------------
+// The browser the web view's tests drive (tests/web/browser_test.ts).
+
+const CHROMIUM = "/usr/bin/chromium";
+const BROWSER_TESTS = "./tests/web/browser_test.ts";
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs Chromium when the browser tests run and it is missing. */
+async function ensureChromium(): Promise<void> {
+  if (exists(CHROMIUM)) return;
+  if (Deno.uid() !== 0) {
+    say(
+      `!!! ${CHROMIUM} is missing and this is not root: the browser tests will be skipped`,
+    );
+    return;
+  }
+  banner("installing Chromium for the browser tests (apt-get)");
+  const env = { ...Deno.env.toObject(), DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    runStreaming("apt-get", ["install", "-y", "-q", "chromium"], env, 600_000);
+  await timed("chromium (apt-get install)", async () => {
+    let ran = await install();
+    if (ran.code !== 0) {
+      // A fresh machine has no package lists yet.
+      await runStreaming("apt-get", ["update", "-q"], env, 300_000);
+      ran = await install();
+    }
+    if (ran.code !== 0) say("!!! apt-get could not install chromium");
+  });
+}
+
+// ---------------------------------------------------------------------------
 // Main.
 
 let server: PostgresServer | undefined;
@@ -543,6 +586,10 @@ async function main(): Promise<number> {
       say(`${message}\n`);
       postgresNote = "PostgreSQL: none, its tests were SKIPPED";
     }
+  }
+
+  if (runtimes.includes("deno") && files.includes(BROWSER_TESTS)) {
+    await ensureChromium();
   }
 
   junitDir = await Deno.makeTempDir({ prefix: "curio-test-" });

@@ -6,6 +6,8 @@ import type { Context } from "./context.ts";
 import { events, run, runs, stats, usage } from "./inspect.ts";
 import { doctor, migrate, prune } from "./maintain.ts";
 import { copyCommand, exportCommand, importCommand } from "./transfer.ts";
+import { ui } from "./ui.ts";
+import { DEFAULT_PORT } from "../web/mod.ts";
 
 /** Options as `parseArgs` takes them. */
 export type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -120,6 +122,15 @@ export const COMMANDS: Record<string, Command> = {
     arguments: [],
     json: true,
     run: migrate,
+  },
+  ui: {
+    usage: "[--port N] [--host H] [--token T]",
+    summary:
+      `A web view of runs, timelines and usage (default 127.0.0.1:${DEFAULT_PORT}) until Ctrl-C`,
+    options: { port: text(), host: text(), token: text() },
+    arguments: [],
+    json: false,
+    run: ui,
   },
   doctor: {
     usage: "",

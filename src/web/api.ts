@@ -1,0 +1,125 @@
+// The JSON API behind the pages: GET only, every answer a JSON body. Bad
+// parameters are 400 with a message, an unknown run 404.
+
+import type { Persistence } from "../persistence.ts";
+import {
+  AGENT_RUN_STATUSES,
+  type AgentLlmUsage,
+  type AgentRunStatus,
+} from "../types.ts";
+import { getEventPage } from "./run_events.ts";
+import { getRunSummaryPage } from "./run_summaries.ts";
+import { getDailyUsage } from "./usage_series.ts";
+
+/** What an API route answers. */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+class BadRequest extends Error {}
+
+const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
+
+/** Answers `GET /api/<path…>`; `undefined` when no route matches. */
+export async function answerApi(
+  store: Persistence,
+  segments: string[],
+  params: URLSearchParams,
+): Promise<ApiAnswer | undefined> {
+  try {
+    return await route(store, segments, params);
+  } catch (error) {
+    if (error instanceof BadRequest) {
+      return { status: 400, body: { error: error.message } };
+    }
+    throw error;
+  }
+}
+
+async function route(
+  store: Persistence,
+  segments: string[],
+  params: URLSearchParams,
+): Promise<ApiAnswer | undefined> {
+  const [resource, id, part, ...rest] = segments;
+  if (rest.length > 0) return undefined;
+  if (resource === "runs" && id === undefined) {
+    return ok(
+      await getRunSummaryPage(store, {
+        agentId: text(params, "agent"),
+        status: status(params),
+        search: text(params, "search"),
+        after: text(params, "after"),
+        limit: limit(params, 50, 200),
+      }),
+    );
+  }
+  if (resource === "runs" && id !== undefined && part === undefined) {
+    const run = await store.getAgentRun(id);
+    if (!run) return { status: 404, body: { error: "no such run" } };
+    return ok({ run, llmCalls: await runCalls(store, id) });
+  }
+  if (resource === "runs" && id !== undefined && part === "events") {
+    return ok(
+      await getEventPage(store, id, {
+        after: text(params, "after"),
+        limit: limit(params, 500, 5000),
+      }),
+    );
+  }
+  if (resource === "usage" && id === undefined) {
+    const agentId = text(params, "agent");
+    const filter = agentId === undefined ? {} : { agentId };
+    const [stats, breakdown, days] = await Promise.all([
+      store.getAgentRunStats(filter),
+      store.getLlmUsageBreakdown(filter),
+      getDailyUsage(store, { days: limit(params, 7, 90, "days"), agentId }),
+    ]);
+    return ok({ stats, breakdown, days });
+  }
+  return undefined;
+}
+
+/** A run's LLM calls, oldest first. */
+async function runCalls(
+  store: Persistence,
+  runId: string,
+): Promise<AgentLlmUsage[]> {
+  const calls: AgentLlmUsage[] = [];
+  for await (const call of store.iterateLlmUsage({ runId, pageSize: 1000 })) {
+    calls.push(call);
+  }
+  return calls.reverse();
+}
+
+function text(params: URLSearchParams, name: string): string | undefined {
+  const value = params.get(name)?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function status(params: URLSearchParams): AgentRunStatus | undefined {
+  const value = text(params, "status");
+  if (value === undefined) return undefined;
+  if (!(AGENT_RUN_STATUSES as readonly string[]).includes(value)) {
+    throw new BadRequest(
+      `status must be one of ${AGENT_RUN_STATUSES.join(", ")}`,
+    );
+  }
+  return value as AgentRunStatus;
+}
+
+function limit(
+  params: URLSearchParams,
+  fallback: number,
+  max: number,
+  name = "limit",
+): number {
+  const value = text(params, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new BadRequest(`${name} must be a whole number from 1 to ${max}`);
+  }
+  return n;
+}

@@ -1,0 +1,44 @@
+// Raw HTTP for the web view's tests: node:http rather than fetch, so that a
+// test can send any Host header and a path exactly as written (fetch
+// normalises `/assets/../x` before it leaves).
+
+import { request } from "node:http";
+
+/** What came back. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** GET (or `method`) `path` on `url`'s host and port, with `headers`. */
+export function raw(
+  url: string,
+  path: string,
+  { headers = {}, method = "GET" }: {
+    headers?: Record<string, string>;
+    method?: string;
+  } = {},
+): Promise<Reply> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: target.hostname === "0.0.0.0" ? "127.0.0.1" : target.hostname,
+      port: target.port,
+      path,
+      method,
+      headers: { Host: target.host, Connection: "close", ...headers },
+    }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on(
+        "end",
+        () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body }),
+      );
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
