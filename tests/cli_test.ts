@@ -470,7 +470,11 @@ describe("cli", () => {
     for (const [i, outcome] of outcomes.entries()) {
       const args = cases[i]!.join(" ");
       assert.equal(outcome.code, 2, `${args}: ${outcome.stderr}`);
-      assert.match(outcome.stderr, /^error: .+\n$/, args);
+      assert.match(
+        outcome.stderr,
+        /^error: .+\n$/,
+        `${args}: ${outcome.stderr}`,
+      );
     }
     const help = await cli(["--help"]);
     assert.equal(help.code, 0);
