@@ -106,4 +106,8 @@ export {
   type PruneResult,
   pruneStore,
 } from "./src/maintenance/prune.ts";
-export { diagnoseStore, type Diagnosis } from "./src/maintenance/doctor.ts";
+export {
+  diagnoseStore,
+  type Diagnosis,
+  schemaAdvice,
+} from "./src/maintenance/doctor.ts";

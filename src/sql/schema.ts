@@ -93,3 +93,11 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     } (version) VALUES (${SCHEMA_VERSION}) ON CONFLICT (version) DO NOTHING`,
   ];
 }
+
+/**
+ * What upgrading to each version brings, by version (index 0 is version 1),
+ * for a store that reports an older schema rather than migrating it.
+ */
+export const VERSION_BENEFITS: readonly string[] = [
+  "the version table and the indexes that keep listings fast",
+];
