@@ -22,6 +22,7 @@ import {
 import { main } from "../src/cli/main.ts";
 import { sessionSettings } from "../src/postgres/persistence.ts";
 import { tableSource } from "../src/sql/readable_tables.ts";
+import { SCHEMA_VERSION } from "../src/sql/schema.ts";
 import { USAGE } from "../src/sql/tables.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
@@ -275,7 +276,7 @@ describe("read-only mode: SQLite", () => {
       assert.equal(read.usage.length, 1);
       assert.equal(read.stats.totalCostUsd, 0.25);
       assert.deepEqual(read.dryRun, { runs: 1, events: 2, llmUsage: 0 });
-      assert.equal(read.info.schemaVersion, 1);
+      assert.equal(read.info.schemaVersion, SCHEMA_VERSION);
     }
     assert.equal(sha256(path), before);
     for (const suffix of ["-wal", "-shm"]) {
@@ -404,7 +405,7 @@ describe("read-only mode: PostgreSQL", {
     assert.equal(read.runs.length, 1);
     assert.equal(read.events.length, 2);
     assert.equal(read.stats.totalCostUsd, 0.25);
-    assert.equal(read.info.schemaVersion, 1);
+    assert.equal(read.info.schemaVersion, SCHEMA_VERSION);
   });
 
   it("creates no schema: a missing one reads as empty, and doctor says no schema", async () => {
