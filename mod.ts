@@ -111,4 +111,8 @@ export {
   type ExportArchive,
   exportArchive,
 } from "./src/maintenance/retention.ts";
-export { diagnoseStore, type Diagnosis } from "./src/maintenance/doctor.ts";
+export {
+  diagnoseStore,
+  type Diagnosis,
+  schemaAdvice,
+} from "./src/maintenance/doctor.ts";

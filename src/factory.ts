@@ -37,10 +37,11 @@ export interface PersistenceOptions extends
  *
  * - `memory:`
  * - `sqlite:./agent.db`, `sqlite:/abs/path.db`, `sqlite:///abs/path.db`,
- *   `sqlite::memory:` (parent folders are created)
+ *   `sqlite::memory:` (parent folders are created); `?mode=ro` opens the
+ *   file in read-only mode, as the `readOnly` option does
  * - `postgres://user:password@host:5432/db?schema=agent_sdk&max=10`, or
  *   `postgres:` alone to read `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
- *   `DB_PASSWORD` and `DB_SCHEMA`
+ *   `DB_PASSWORD` and `DB_SCHEMA`; `mode=ro` for read-only mode
  *
  * @param url The connection URL.
  * @param options Settings that override the URL's.
@@ -84,11 +85,26 @@ export async function openConnectionTarget(
       return new InMemoryPersistence(options);
     case "sqlite": {
       const { SqlitePersistence } = await import("./sqlite/persistence.ts");
-      return await SqlitePersistence.open(target.path, options);
+      return await SqlitePersistence.open(
+        target.path,
+        withReadOnly(options, target),
+      );
     }
     case "postgres": {
       const { PostgresPersistence } = await import("./postgres/persistence.ts");
-      return await PostgresPersistence.open(target.config, options);
+      return await PostgresPersistence.open(
+        target.config,
+        withReadOnly(options, target),
+      );
     }
   }
+}
+
+/** The URL's `mode=ro`, unless the `readOnly` option says otherwise. */
+function withReadOnly(
+  options: PersistenceOptions,
+  target: { readOnly?: boolean },
+): PersistenceOptions {
+  const readOnly = options.readOnly ?? target.readOnly;
+  return readOnly === undefined ? options : { ...options, readOnly };
 }

@@ -703,8 +703,10 @@ export interface StoreInfo extends RecordCounts {
   /** Which backend this is. */
   backend: BackendName;
   /**
-   * The newest schema version applied to the database; `null` in memory,
-   * which has no schema.
+   * The newest schema version applied to the database; `0` for tables
+   * without a recorded version (as the Python SDK creates them); `null`
+   * where there is no schema: in memory, and in a database a read-only store
+   * found without the tables.
    */
   schemaVersion: number | null;
   /**
@@ -809,6 +811,18 @@ export interface StoreOptions {
    * at that interval.
    */
   retention?: RetentionPolicy;
+  /**
+   * Opens the store in read-only mode (a URL's `?mode=ro` says the same):
+   * it reads whatever schema it finds and changes nothing, neither the
+   * database's bytes nor its schema. Every write rejects with a
+   * `PersistenceError` naming read-only mode, on every backend
+   * (a read-only memory store is empty, and stays so). On SQLite the file
+   * must exist (else `ConnectionError`); on PostgreSQL the store's sessions
+   * run with `default_transaction_read_only=on`. A database without the
+   * tables reads as empty; one with an older schema is read as that version
+   * has it, fields added later reading as null. Default `false`.
+   */
+  readOnly?: boolean;
 }
 
 /**

@@ -22,8 +22,8 @@ import { checkSchemaName } from "./sql/identifiers.ts";
  */
 export type ConnectionTarget =
   | { backend: "memory" }
-  | { backend: "sqlite"; path: string }
-  | { backend: "postgres"; config: PostgresConfig };
+  | { backend: "sqlite"; path: string; readOnly?: boolean }
+  | { backend: "postgres"; config: PostgresConfig; readOnly?: boolean };
 
 /** The URL used when none is given and `DATABASE_URL` is not set. */
 export const DEFAULT_URL = "sqlite:./agent_sdk.db";
@@ -93,6 +93,7 @@ const POSTGRES_PARAMETERS = [
   "min",
   "connect_timeout",
   "sslmode",
+  "mode",
 ] as const;
 
 /**
@@ -101,9 +102,12 @@ const POSTGRES_PARAMETERS = [
  * - `memory:`
  * - `sqlite:./agent.db`, `sqlite:agent.db`, `sqlite:/abs/path.db`,
  *   `sqlite:///abs/path.db`, `sqlite::memory:` (a plain path: `sqlite:file:`
- *   URIs are refused, as the runtimes' drivers read them differently)
+ *   URIs are refused, as the runtimes' drivers read them differently), with
+ *   `?mode=ro` for read-only mode (`?mode=rw`, the default, is the only other
+ *   query a `sqlite:` URL takes)
  * - `postgres://user:pass@host:5432/db?schema=agent_sdk&max=10&min=1`
- *   (also `postgresql://`; `connect_timeout` and `sslmode` too). `postgres:`
+ *   (also `postgresql://`; `connect_timeout`, `sslmode` and `mode=ro|rw`
+ *   too). `postgres:`
  *   with no host takes `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
  *   `DB_PASSWORD` and `DB_SCHEMA` from `env`.
  *
@@ -145,11 +149,24 @@ export function parseConnectionUrl(
         );
       }
       return { backend: "memory" };
-    case "sqlite":
-      return { backend: "sqlite", path: sqlitePath(url.slice(7)) };
+    case "sqlite": {
+      const rest = url.slice(7);
+      const query = rest.indexOf("?");
+      const path = sqlitePath(query === -1 ? rest : rest.slice(0, query));
+      const readOnly = query === -1
+        ? undefined
+        : sqliteMode(rest.slice(query + 1));
+      return readOnly
+        ? { backend: "sqlite", path, readOnly }
+        : { backend: "sqlite", path };
+    }
     case "postgres":
-    case "postgresql":
-      return { backend: "postgres", config: postgresConfig(url, env) };
+    case "postgresql": {
+      const { config, readOnly } = postgresConfig(url, env);
+      return readOnly
+        ? { backend: "postgres", config, readOnly }
+        : { backend: "postgres", config };
+    }
     default:
       throw new InvalidUrlError(
         `Unsupported connection URL ${
@@ -157,6 +174,24 @@ export function parseConnectionUrl(
         }: use ${SCHEMES}`,
       );
   }
+}
+
+/**
+ * Whether a `sqlite:` URL's query asks for read-only mode: `mode=ro` or
+ * `mode=rw` is the one parameter it takes, so that a `?` meant as part of
+ * a file name, or a URI parameter one runtime's driver would read and
+ * another ignore, is refused rather than opening some other file.
+ */
+function sqliteMode(query: string): boolean {
+  const match = /^mode=(ro|rw)$/.exec(query);
+  if (!match) {
+    throw new InvalidUrlError(
+      `A sqlite: URL takes one parameter, mode=ro or mode=rw, got ${
+        JSON.stringify(`?${query}`.slice(0, 80))
+      }`,
+    );
+  }
+  return match[1] === "ro";
 }
 
 function sqlitePath(rest: string): string {
@@ -199,7 +234,7 @@ function sqlitePath(rest: string): string {
 function postgresConfig(
   url: string,
   env: Env,
-): PostgresConfig {
+): { config: PostgresConfig; readOnly: boolean } {
   const withoutHost = /^postgres(ql)?:(\/\/)?(\?.*)?$/i.test(url);
   if (hasUnencodedPasswordDelimiter(url)) {
     throw new InvalidUrlError(
@@ -221,6 +256,7 @@ function postgresConfig(
     );
   }
   const config: PostgresConfig = {};
+  let readOnly = false;
   if (withoutHost) {
     setIfDefined(config, "host", env.DB_HOST);
     if (env.DB_PORT !== undefined) config.port = port(env.DB_PORT, "DB_PORT");
@@ -270,6 +306,14 @@ function postgresConfig(
         }
         config.sslMode = value as PostgresConfig["sslMode"] & string;
         break;
+      case "mode":
+        if (value !== "ro" && value !== "rw") {
+          throw new InvalidUrlError(
+            `Unsupported mode ${JSON.stringify(value)}: use ro or rw`,
+          );
+        }
+        readOnly = value === "ro";
+        break;
       default:
         throw new InvalidUrlError(
           `Unknown PostgreSQL URL parameter ${JSON.stringify(key)}: use ${
@@ -278,7 +322,7 @@ function postgresConfig(
         );
     }
   }
-  return config;
+  return { config, readOnly };
 }
 
 /**

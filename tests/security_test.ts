@@ -292,6 +292,14 @@ const SQL =
 const ALLOWED: [RegExp, string][] = [
   [/^this\.#(runs|events|usage)$/, "a table name"],
   [
+    /^(this\.#read\.)?(runs|events|usage)\.(from|ref)$/,
+    "a table name, or a derived table of column names and typed NULLs",
+  ],
+  [/^table\.name$/, "a table name"],
+  [/^columns\.join\(", "\)$/, "column names and typed NULLs"],
+  [/^rows$/, "FROM a table name, or a constant false WHERE"],
+  [/^this\.#cost\(\)$/, "jsonNumber of a constant column and key, or NULL"],
+  [
     /^(table|columns|name|column|quoted|where|filter|key)$/,
     "an identifier or a fragment of identifiers and placeholders",
   ],

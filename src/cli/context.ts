@@ -47,6 +47,11 @@ export interface OpenOptions {
    * store: reading commands should not leave files behind.
    */
   mustExist: boolean;
+  /**
+   * Opens the store in read-only mode: an inspecting command neither
+   * migrates the schema nor writes anything, whatever it finds.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -57,7 +62,7 @@ export interface OpenOptions {
 export async function openStore(
   ctx: Context,
   url: string | undefined,
-  { mustExist }: OpenOptions,
+  { mustExist, readOnly }: OpenOptions,
 ): Promise<Persistence> {
   const target = resolveConnectionTarget(url, { env: ctx.env });
   if (
@@ -68,7 +73,10 @@ export async function openStore(
       `No SQLite database at ${target.path} (give --db, or run migrate to create it)`,
     );
   }
-  return await openConnectionTarget(target, { env: ctx.env });
+  return await openConnectionTarget(target, {
+    env: ctx.env,
+    ...(readOnly ? { readOnly } : {}),
+  });
 }
 
 /** The URL {@linkcode openStore} opens for `url`, fit to print: no password. */

@@ -100,6 +100,7 @@ export async function runs(ctx: Context): Promise<void> {
   };
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const rows: (AgentRun & UsageTotals & { durationMs: number | null })[] = [];
   for (const run of await store.getAgentRuns(query)) {
@@ -137,6 +138,7 @@ export async function run(ctx: Context): Promise<void> {
   const runId = parseId("RUN_ID", ctx.positionals[0]!);
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const found = await store.getAgentRun(runId);
   if (!found) throw new PersistenceError(`No run has this id: ${runId}`);
@@ -211,6 +213,7 @@ export async function events(ctx: Context): Promise<void> {
   const type = ctx.values.type;
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   if (!await store.getAgentRun(runId)) {
     throw new PersistenceError(`No run has this id: ${runId}`);
@@ -245,6 +248,7 @@ export async function usage(ctx: Context): Promise<void> {
   };
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const list = await store.getLlmUsage(query);
   await output(ctx, list, () =>
@@ -268,6 +272,7 @@ export async function stats(ctx: Context): Promise<void> {
     : {};
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const figures = await store.getAgentRunStats(query);
   const byModel = await store.getLlmUsageBreakdown(query);

@@ -160,10 +160,15 @@ export async function migrate(ctx: Context): Promise<void> {
   );
 }
 
-/** `doctor`: health, schema version, counts, size. Exit 1 on problems. */
+/**
+ * `doctor`: health, schema version, counts, size. Exit 1 on problems. It
+ * opens the store read-only: a schema that needs creating or upgrading is
+ * reported, never changed.
+ */
 export async function doctor(ctx: Context): Promise<number> {
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const diagnosis = await diagnoseStore(store);
   const info = diagnosis.info;
@@ -183,7 +188,7 @@ export async function doctor(ctx: Context): Promise<number> {
         [
           "schema version",
           info?.schemaVersion == null
-            ? "-"
+            ? (info && info.backend !== "memory" ? "none (no tables)" : "-")
             : `${info.schemaVersion} (this module writes ${SCHEMA_VERSION})`,
         ],
         ["runs", count(info?.runs)],

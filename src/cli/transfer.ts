@@ -41,6 +41,7 @@ export async function exportCommand(ctx: Context): Promise<void> {
   };
   await using store = await openStore(ctx, ctx.values.db as string, {
     mustExist: true,
+    readOnly: true,
   });
   const filtered = options.agentId !== undefined || options.since !== undefined;
   const bar = progressBar(

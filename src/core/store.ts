@@ -24,6 +24,7 @@ import { type CheckedPolicy, checkPolicy } from "./retention_policy.ts";
 import {
   ConnectionError,
   InvalidInputError,
+  PersistenceError,
   RunNotFoundError,
   StoreClosedError,
 } from "../errors.ts";
@@ -60,6 +61,7 @@ export class Store implements Persistence {
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
   readonly #redaction: Redaction;
+  readonly #readOnly: boolean;
   /**
    * Every operation under way, with the function that fails its caller's
    * promise should `close()` stop waiting for it.
@@ -74,6 +76,7 @@ export class Store implements Persistence {
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
+    this.#readOnly = readOnlyOption(options.readOnly);
     this.#redaction = new Redaction(options);
     this.#pricing = new Pricing(options.prices);
     this.#retention = options.retention === undefined
@@ -282,16 +285,18 @@ export class Store implements Persistence {
     options: DeleteAgentRunsOptions = {},
   ): Promise<RecordCounts> {
     const ids = list("runIds", runIds).map((id) => identifier("runId", id));
+    const dryRun = options.dryRun === true;
     if (ids.length === 0) {
-      this.assertOpen();
+      this.#assertWritable(dryRun ? "read" : "write");
       return { runs: 0, events: 0, llmUsage: 0 };
     }
-    return await this.#write((backend) =>
+    const remove = (backend: Backend) =>
       backend.deleteRuns([...new Set(ids)], {
         withUsage: options.withLlmUsage === true,
-        dryRun: options.dryRun === true,
-      })
-    );
+        dryRun,
+      });
+    // A dry run only counts: a read-only store may answer it.
+    return await (dryRun ? this.#read(remove) : this.#write(remove));
   }
 
   async getStoreInfo(): Promise<StoreInfo> {
@@ -410,9 +415,30 @@ export class Store implements Persistence {
     return this.#track("read", operation);
   }
 
-  /** Runs a write: refused once closing, and waited for by `close()`. */
+  /**
+   * Runs a write: refused once closing and in read-only mode, and waited
+   * for by `close()`.
+   */
   #write<T>(operation: (backend: Backend) => Promise<T>): Promise<T> {
+    try {
+      this.#assertWritable("write");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#track("write", operation);
+  }
+
+  /**
+   * Throws `StoreClosedError` once closing, and for a write a
+   * `PersistenceError` in read-only mode.
+   */
+  #assertWritable(kind: "read" | "write"): void {
+    this.assertOpen();
+    if (kind === "write" && this.#readOnly) {
+      throw new PersistenceError(
+        "This store is open in read-only mode (readOnly: true or mode=ro): it writes nothing; open it without read-only mode to write",
+      );
+    }
   }
 
   #track<T>(
@@ -453,8 +479,9 @@ export class Store implements Persistence {
     const now = new Date();
     const records = list(field, inputs).map((input) => prepare(input, now));
     if (records.length === 0) {
-      // Nothing to write, but a closed store answers as for any batch.
-      this.assertOpen();
+      // Nothing to write, but a closed or read-only store answers as for
+      // any batch.
+      this.#assertWritable("write");
       return [];
     }
     const ids = await this.#write((backend) => insert(backend, records));
@@ -494,6 +521,18 @@ function unrefTimer(
 
 /** Longer waits than a timer can hold (about 24.8 days) mean no limit. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The `readOnly` option: a boolean, default `false`. */
+function readOnlyOption(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw new InvalidInputError(
+      "readOnly",
+      `expected true or false, got ${String(value)}`,
+    );
+  }
+  return value;
+}
 
 /** `close()`'s `timeoutMs`: milliseconds from 0, default 30 s. */
 function closeTimeout(value: unknown): number {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SCHEMA_VERSION } from "../sql/schema.ts";
+import { SCHEMA_VERSION, VERSION_BENEFITS } from "../sql/schema.ts";
 import type { StoreInfo } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 
@@ -31,6 +31,36 @@ export interface Diagnosis {
   info?: StoreInfo;
   /** What is wrong, one sentence each; empty when all is well. */
   problems: string[];
+}
+
+/**
+ * What to do about a database whose schema is missing or older than this
+ * module's, as a read-only store finds it: `"no schema; run migrate to
+ * create it"`, or `"schema 0; run migrate for …"` naming what the versions
+ * it lacks bring. `undefined` when the schema is current, newer, or there
+ * is none to have (memory).
+ *
+ * @param info What {@linkcode Persistence.getStoreInfo} reported.
+ * @returns The advice, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence, schemaAdvice } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("sqlite::memory:");
+ * assert.equal(schemaAdvice(await store.getStoreInfo()), undefined);
+ * ```
+ */
+export function schemaAdvice(
+  info: Pick<StoreInfo, "backend" | "schemaVersion">,
+): string | undefined {
+  if (info.backend === "memory") return undefined;
+  const version = info.schemaVersion;
+  if (version === null) return "no schema; run migrate to create it";
+  if (version >= SCHEMA_VERSION) return undefined;
+  const missing = VERSION_BENEFITS.slice(version, SCHEMA_VERSION);
+  return `schema ${version}; run migrate for ${missing.join("; ")}`;
 }
 
 /**
@@ -67,12 +97,10 @@ export async function diagnoseStore(store: Persistence): Promise<Diagnosis> {
   }
   const info = await store.getStoreInfo();
   diagnosis.info = info;
+  const advice = schemaAdvice(info);
+  if (advice !== undefined) diagnosis.problems.push(advice);
   const version = info.schemaVersion;
-  if (version !== null && version < SCHEMA_VERSION) {
-    diagnosis.problems.push(
-      `The schema is at version ${version}, older than ${SCHEMA_VERSION}: run migrate`,
-    );
-  } else if (version !== null && version > SCHEMA_VERSION) {
+  if (version !== null && version > SCHEMA_VERSION) {
     diagnosis.problems.push(
       `The schema is at version ${version}, newer than ${SCHEMA_VERSION}, the newest this version of the module knows: upgrade it`,
     );

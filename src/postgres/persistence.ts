@@ -2,6 +2,11 @@ import { Store } from "../core/store.ts";
 import type { Persistence } from "../persistence.ts";
 import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
+import {
+  checkExistingSchema,
+  type ExistingSchema,
+} from "../sql/existing_schema.ts";
+import { mapDriverErrors } from "../sql/driver_errors.ts";
 import type { PostgresConfig } from "../types.ts";
 import type { StoreOptions } from "../types.ts";
 import { PostgresConnection, TIMESTAMPS_AS_TEXT } from "./connection.ts";
@@ -50,7 +55,7 @@ export interface PostgresPersistenceConstructor extends Function {
    * Connects, and creates the schema and tables when missing.
    *
    * @param config Server, credentials, schema and pool size.
-   * @param options Redaction.
+   * @param options Redaction and read-only mode.
    * @returns The open store.
    * @throws {ConnectionError} When the server cannot be reached or refuses
    * the credentials.
@@ -125,6 +130,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
         }`,
       );
     }
+    const readOnly = options.readOnly === true;
     const postgres = await loadDriver();
     const openPool = () =>
       postgres({
@@ -144,22 +150,27 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
           ? false
           : config.sslMode,
         onnotice: () => {},
-        connection: {
-          // Names the pool by schema, so an operator (or a test) can tell
-          // stores apart in pg_stat_activity.
-          application_name: `curio-persistence/${schema}`.slice(0, 63),
-          TimeZone: "UTC",
-        },
+        connection: sessionSettings(schema, { readOnly }),
         types: TIMESTAMPS_AS_TEXT,
       });
     const connection = new PostgresConnection(openPool, connectTimeout * 1000);
-    const store = new this(
-      new PostgresBackend(schema, connection),
-      schema,
-      options,
-    );
     try {
-      await store.initializeSchema();
+      // Read-only: the schema as it is, version and columns, never migrated.
+      let existing: ExistingSchema | undefined;
+      if (readOnly) {
+        existing = await mapDriverErrors(
+          "postgres",
+          connection,
+          () => checkExistingSchema(connection, postgresDialect(schema)),
+        );
+      }
+      const store = new this(
+        new PostgresBackend(schema, connection, existing),
+        schema,
+        options,
+      );
+      if (!readOnly) await store.initializeSchema();
+      return store;
     } catch (error) {
       await connection.close().catch(() => {});
       if (error instanceof ConnectionError) {
@@ -173,7 +184,6 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
       }
       throw error;
     }
-    return store;
   }
 
   /** Use {@linkcode PostgresPersistenceConstructor.open}. */
@@ -187,14 +197,36 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
 class PostgresBackend extends SqlBackend {
   readonly #connection: PostgresConnection;
 
-  constructor(schema: string, connection: PostgresConnection) {
-    super(postgresDialect(schema), connection);
+  constructor(
+    schema: string,
+    connection: PostgresConnection,
+    existing: ExistingSchema | undefined,
+  ) {
+    super(postgresDialect(schema), connection, existing);
     this.#connection = connection;
   }
 
   override ping(): Promise<void> {
     return this.#connection.ping();
   }
+}
+
+/**
+ * The run-time parameters every session of a store's pool starts with
+ * (postgres.js's `connection` option). Read-only, the server itself refuses
+ * a write in any of them, whatever sends it.
+ */
+export function sessionSettings(
+  schema: string,
+  { readOnly }: { readOnly: boolean },
+): Record<string, string> {
+  return {
+    // Names the pool by schema, so an operator (or a test) can tell stores
+    // apart in pg_stat_activity.
+    application_name: `curio-persistence/${schema}`.slice(0, 63),
+    TimeZone: "UTC",
+    ...(readOnly ? { default_transaction_read_only: "on" } : {}),
+  };
 }
 
 /** postgres.js, loaded only when a PostgreSQL store is opened. */

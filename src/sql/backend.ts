@@ -32,9 +32,12 @@ import type {
 import type { SqlConnection, SqlRow, SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { mapDriverErrors } from "./driver_errors.ts";
+import type { ExistingSchema } from "./existing_schema.ts";
 import { appliedVersion, migrate } from "./migrate.ts";
+import { type TableSource, tableSource } from "./readable_tables.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
 import { chunks, insertSql, placeholders } from "./statements.ts";
+import { MIGRATIONS_TABLE } from "./schema.ts";
 import { SqlStatistics } from "./statistics.ts";
 import {
   encodeFields,
@@ -58,18 +61,48 @@ export class SqlBackend implements Backend {
   readonly #dialect: SqlDialect;
   readonly #driver: SqlConnection;
   readonly #statistics: SqlStatistics;
+  /** The tables written to. */
   readonly #runs: string;
   readonly #events: string;
   readonly #usage: string;
+  /** The tables read from: themselves, or as an older schema has them. */
+  readonly #read: {
+    runs: TableSource;
+    events: TableSource;
+    usage: TableSource;
+  };
+  readonly #existing: ExistingSchema | undefined;
 
-  constructor(dialect: SqlDialect, driver: SqlConnection) {
+  /**
+   * @param existing The schema as found, for a store that reads the
+   * database without migrating it; its queries then read only the columns
+   * that schema has. Absent when the schema is current.
+   */
+  constructor(
+    dialect: SqlDialect,
+    driver: SqlConnection,
+    existing?: ExistingSchema,
+  ) {
     this.name = dialect.name;
     this.#dialect = dialect;
     this.#driver = driver;
-    this.#statistics = new SqlStatistics(dialect);
+    this.#existing = existing;
     this.#runs = dialect.table(RUNS.name);
     this.#events = dialect.table(EVENTS.name);
     this.#usage = dialect.table(USAGE.name);
+    this.#read = {
+      runs: tableSource(dialect, RUNS, existing),
+      events: tableSource(dialect, EVENTS, existing),
+      usage: tableSource(dialect, USAGE, existing),
+    };
+    this.#statistics = new SqlStatistics(dialect, {
+      runs: this.#read.runs.from,
+      usage: this.#read.usage.from,
+      // The dialect's functions come with schema version 1: an older schema
+      // read as it is has none, and its costs are summed here instead.
+      functions: dialect.functions.length === 0 || !existing ||
+        (existing.version ?? 0) >= 1,
+    });
   }
 
   insertRun(record: RunRecord): Promise<number> {
@@ -108,7 +141,7 @@ export class SqlBackend implements Backend {
   findRun(runId: string): Promise<Stored<RunRecord> | undefined> {
     return this.#guard(async () => {
       const [row] = await this.#driver.query(
-        `SELECT * FROM ${this.#runs} WHERE run_id = ?`,
+        `SELECT * FROM ${this.#read.runs.from} WHERE run_id = ?`,
         [runId],
       );
       return row && storedRun(row);
@@ -125,7 +158,7 @@ export class SqlBackend implements Backend {
       );
     return this.#guard(() =>
       selectPage(this.#driver, this.#dialect, {
-        table: this.#runs,
+        table: this.#read.runs.from,
         definition: RUNS,
         sortColumn: "created_at",
         direction: "descending",
@@ -167,7 +200,7 @@ export class SqlBackend implements Backend {
       .add("event_type = ?", query.eventType);
     return this.#guard(() =>
       selectPage(this.#driver, this.#dialect, {
-        table: this.#events,
+        table: this.#read.events.from,
         definition: EVENTS,
         sortColumn: "timestamp",
         direction: "ascending",
@@ -189,14 +222,15 @@ export class SqlBackend implements Backend {
         query.createdBefore && formatTimestamp(query.createdBefore),
       );
     if (query.withoutRun) {
+      const { runs, usage } = this.#read;
       filters.add(
-        `(run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${this.#runs} r ` +
-          `WHERE r.run_id = ${this.#usage}.run_id))`,
+        `(run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${runs.from} ` +
+          `WHERE ${runs.ref}.run_id = ${usage.ref}.run_id))`,
       );
     }
     return this.#guard(() =>
       selectPage(this.#driver, this.#dialect, {
-        table: this.#usage,
+        table: this.#read.usage.from,
         definition: USAGE,
         sortColumn: "created_at",
         direction: "descending",
@@ -232,7 +266,12 @@ export class SqlBackend implements Backend {
     runIds: readonly string[],
     { withUsage, dryRun }: DeleteRunsOptions,
   ): Promise<RecordCounts> {
-    const tables = [this.#events, ...withUsage ? [this.#usage] : []];
+    // A dry run only reads, as a read-only store may: from the tables as
+    // they are read.
+    const [runs, events, usage] = dryRun
+      ? [this.#read.runs.from, this.#read.events.from, this.#read.usage.from]
+      : [this.#runs, this.#events, this.#usage];
+    const tables = [events, ...withUsage ? [usage] : []];
     const work = async (session: SqlSession) => {
       const counts: RecordCounts = { runs: 0, events: 0, llmUsage: 0 };
       for (const chunk of chunks(runIds, this.#dialect.maxParameters)) {
@@ -254,7 +293,7 @@ export class SqlBackend implements Backend {
         // Events first: they reference the runs.
         counts.events += await affected(tables[0]!);
         if (withUsage) counts.llmUsage += await affected(tables[1]!);
-        counts.runs += await affected(this.#runs);
+        counts.runs += await affected(runs);
       }
       return counts;
     };
@@ -265,12 +304,18 @@ export class SqlBackend implements Backend {
 
   info(): Promise<Omit<StoreInfo, "backend">> {
     return this.#guard(async () => {
+      const { runs, events, usage } = this.#read;
       const [counts] = await this.#driver.query(
-        `SELECT (SELECT COUNT(*) FROM ${this.#runs}) AS runs, ` +
-          `(SELECT COUNT(*) FROM ${this.#events}) AS events, ` +
-          `(SELECT COUNT(*) FROM ${this.#usage}) AS llm_usage`,
+        `SELECT (SELECT COUNT(*) FROM ${runs.from}) AS runs, ` +
+          `(SELECT COUNT(*) FROM ${events.from}) AS events, ` +
+          `(SELECT COUNT(*) FROM ${usage.from}) AS llm_usage`,
       );
-      const schemaVersion = await appliedVersion(this.#driver, this.#dialect);
+      // Without a version table, the version found on opening: a read-only
+      // store never creates one.
+      const schemaVersion =
+        this.#existing?.columns.has(MIGRATIONS_TABLE) === false
+          ? this.#existing.version
+          : await appliedVersion(this.#driver, this.#dialect);
       const [size] = await this.#driver.query(this.#dialect.sizeQuery);
       return {
         schemaVersion,

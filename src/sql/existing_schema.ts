@@ -64,17 +64,32 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   [MIGRATIONS_TABLE]: ["version"],
 };
 
+/** What a database holds of the schema, as read before using it. */
+export interface ExistingSchema {
+  /**
+   * The newest version recorded; `0` when tables exist but no version is
+   * recorded (as the Python SDK leaves them); `null` when there is no table
+   * of the schema at all.
+   */
+  version: number | null;
+  /** The columns of each table of the schema that exists, by table name. */
+  columns: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /**
  * Refuses a database this code cannot use, by read-only queries alone:
  * {@linkcode SchemaVersionError} when its schema version is newer than
  * `SCHEMA_VERSION`, {@linkcode SchemaMismatchError} when a table of the
  * schema's name lacks a column the schema needs. Tables that do not exist
  * yet are fine: migrating creates them.
+ *
+ * @returns The version and the columns found, for a store that reads the
+ * database as it is.
  */
 export async function checkExistingSchema(
   session: SqlSession,
   dialect: SqlDialect,
-): Promise<void> {
+): Promise<ExistingSchema> {
   const columns = new Map<string, Set<string>>();
   for (const table of Object.keys(REQUIRED_COLUMNS)) {
     const rows = await session.query(dialect.columnsQuery, [
@@ -95,11 +110,12 @@ export async function checkExistingSchema(
       dialect.table(MIGRATIONS_TABLE),
     );
   }
+  let version: number | null = null;
   if (exists(MIGRATIONS_TABLE)) {
     const [row] = await session.query(
       `SELECT MAX(version) AS version FROM ${dialect.table(MIGRATIONS_TABLE)}`,
     );
-    const version = row?.version == null ? 0 : Number(row.version);
+    version = row?.version == null ? 0 : Number(row.version);
     if (version > SCHEMA_VERSION) {
       throw new SchemaVersionError(
         `The database has schema version ${version}, newer than ${SCHEMA_VERSION}, the newest this version of @curio/persistence knows; upgrade the module. Nothing was written to the database`,
@@ -112,4 +128,8 @@ export async function checkExistingSchema(
       throw new SchemaMismatchError(table, missing, dialect.table(table));
     }
   }
+  const found = new Map(
+    [...columns].filter(([table]) => exists(table)),
+  );
+  return { version: version ?? (found.size > 0 ? 0 : null), columns: found };
 }

@@ -224,3 +224,14 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ),
   ];
 }
+
+/**
+ * What upgrading to each version brings, by version (index 0 is version 1),
+ * for a store that reports an older schema rather than migrating it.
+ */
+export const VERSION_BENEFITS: readonly string[] = [
+  "the version table and the indexes that keep listings fast",
+  "indexes that serve every listing in its order",
+  "cache and reasoning tokens and costs of LLM calls",
+  "timestamps that sort as instants on SQLite",
+];

@@ -1,21 +1,46 @@
 // The statistics queries: each figure summed by the database in one
 // statement, so that no row has to travel to be counted.
 
+import { parseJson } from "../core/records.ts";
+import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStats, LlmUsageBreakdown } from "../types.ts";
 import type { SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
-import { RUNS, USAGE } from "./tables.ts";
+
+/** Where the statistics read, and whether the dialect's functions exist. */
+export interface StatisticsSources {
+  /** The runs table, or what reads as it, after FROM. */
+  runs: string;
+  /** The LLM usage table, or what reads as it, after FROM. */
+  usage: string;
+  /**
+   * Whether the dialect's functions exist. A read-only store on a schema
+   * older than the one that creates them cannot create them: the costs other
+   * programs wrote into `usage_metrics` are then read here, slower but the
+   * same figures.
+   */
+  functions: boolean;
+}
+
+/** What the costs read outside SQL add to one group's figures. */
+interface CostsRead {
+  nanos: number;
+  /** Calls with tokens that SQL counted as unpriced but that have a cost. */
+  priced: number;
+}
 
 /** Statistics of the runs and LLM calls of one database's tables. */
 export class SqlStatistics {
   readonly #dialect: SqlDialect;
   readonly #runs: string;
   readonly #usage: string;
+  readonly #costInSql: boolean;
 
-  constructor(dialect: SqlDialect) {
+  constructor(dialect: SqlDialect, sources: StatisticsSources) {
     this.#dialect = dialect;
-    this.#runs = dialect.table(RUNS.name);
-    this.#usage = dialect.table(USAGE.name);
+    this.#runs = sources.runs;
+    this.#usage = sources.usage;
+    this.#costInSql = sources.functions;
   }
 
   /**
@@ -26,9 +51,11 @@ export class SqlStatistics {
    * `cost_source`) are read from `usage_metrics`.
    */
   #costedUsage(filter: string): string {
-    const cost = `CASE WHEN cost_source IS NULL THEN ${
-      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
-    } ELSE cost_usd END * 1000000000.0`;
+    const metricsCost = this.#costInSql
+      ? this.#dialect.jsonNumber("usage_metrics", "cost_usd")
+      : "NULL";
+    const cost =
+      `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 1000000000.0`;
     const whole = this.#dialect.name === "sqlite"
       ? "CAST(scaled AS INTEGER)"
       : "CAST(trunc(scaled) AS BIGINT)";
@@ -77,6 +104,15 @@ export class SqlStatistics {
 ) AS usage`;
     const [row] = await session.query(sql, params);
     const figure = (name: string) => Number(row![name] ?? 0);
+    let read: CostsRead = { nanos: 0, priced: 0 };
+    if (!this.#costInSql) {
+      for (const group of (await this.#costsRead(session, agentId)).values()) {
+        read = {
+          nanos: read.nanos + group.nanos,
+          priced: read.priced + group.priced,
+        };
+      }
+    }
     return {
       totalRuns: figure("total_runs"),
       pendingRuns: figure("pending_runs"),
@@ -93,8 +129,8 @@ export class SqlStatistics {
       totalCacheWriteTokens: figure("total_cache_write_tokens"),
       totalReasoningTokens: figure("total_reasoning_tokens"),
       // One division of the exact integer sum, as every backend does.
-      totalCostUsd: figure("total_nanos") / 1e9,
-      unpricedLlmCalls: figure("unpriced_llm_calls"),
+      totalCostUsd: (figure("total_nanos") + read.nanos) / 1e9,
+      unpricedLlmCalls: figure("unpriced_llm_calls") - read.priced,
     };
   }
 
@@ -120,18 +156,78 @@ export class SqlStatistics {
       sql,
       agentId === undefined ? [] : [agentId],
     );
-    return rows.map((row) => ({
-      provider: String(row.provider ?? ""),
-      model: String(row.model ?? ""),
-      calls: Number(row.calls),
-      failedCalls: Number(row.failed),
-      inputTokens: Number(row.input_tokens),
-      outputTokens: Number(row.output_tokens),
-      cacheReadTokens: Number(row.cache_read_tokens),
-      cacheWriteTokens: Number(row.cache_write_tokens),
-      reasoningTokens: Number(row.reasoning_tokens),
-      costUsd: Number(row.nanos) / 1e9,
-      unpricedCalls: Number(row.unpriced),
+    const read = this.#costInSql
+      ? new Map<string, CostsRead>()
+      : await this.#costsRead(session, agentId);
+    const groups = rows.map((row) => {
+      const extra = read.get(groupKey(row.provider, row.model)) ??
+        { nanos: 0, priced: 0 };
+      return {
+        provider: String(row.provider ?? ""),
+        model: String(row.model ?? ""),
+        calls: Number(row.calls),
+        failedCalls: Number(row.failed),
+        inputTokens: Number(row.input_tokens),
+        outputTokens: Number(row.output_tokens),
+        cacheReadTokens: Number(row.cache_read_tokens),
+        cacheWriteTokens: Number(row.cache_write_tokens),
+        reasoningTokens: Number(row.reasoning_tokens),
+        nanos: Number(row.nanos) + extra.nanos,
+        unpricedCalls: Number(row.unpriced) - extra.priced,
+      };
+    });
+    if (!this.#costInSql) {
+      // SQL ordered without the costs read here.
+      groups.sort((a, b) =>
+        b.nanos - a.nanos || b.calls - a.calls ||
+        compare(a.provider, b.provider) || compare(a.model, b.model)
+      );
+    }
+    return groups.map(({ nanos, ...group }) => ({
+      ...group,
+      costUsd: nanos / 1e9,
     }));
   }
+
+  /**
+   * The costs other programs wrote into `usage_metrics`, per provider and
+   * model, read row by row: for a schema without the dialect's functions.
+   */
+  async #costsRead(
+    session: SqlSession,
+    agentId: string | undefined,
+  ): Promise<Map<string, CostsRead>> {
+    const rows = await session.query(
+      `SELECT provider, model, usage_metrics, input_tokens, output_tokens ` +
+        `FROM ${this.#usage} WHERE cost_source IS NULL${
+          agentId === undefined ? "" : " AND agent_id = ?"
+        }`,
+      agentId === undefined ? [] : [agentId],
+    );
+    const sums = new Map<string, CostsRead>();
+    for (const row of rows) {
+      const cost = costUsd(parseJson(stringOrNull(row.usage_metrics)));
+      const nanos = cost === undefined ? undefined : nanoDollars(cost);
+      if (nanos === undefined) continue;
+      const key = groupKey(row.provider, row.model);
+      const sum = sums.get(key) ?? { nanos: 0, priced: 0 };
+      sum.nanos += nanos;
+      if (row.input_tokens != null || row.output_tokens != null) sum.priced++;
+      sums.set(key, sum);
+    }
+    return sums;
+  }
+}
+
+function groupKey(provider: unknown, model: unknown): string {
+  return JSON.stringify([provider ?? null, model ?? null]);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** The order SQL's ORDER BY on text gives ASCII names. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

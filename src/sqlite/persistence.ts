@@ -1,9 +1,12 @@
 import { Store } from "../core/store.ts";
 import type { Persistence } from "../persistence.ts";
-import { InvalidInputError } from "../errors.ts";
+import { ConnectionError, InvalidInputError } from "../errors.ts";
 import { SqlBackend } from "../sql/backend.ts";
 import type { SqlConnection } from "../sql/connection.ts";
-import { checkExistingSchema } from "../sql/existing_schema.ts";
+import {
+  checkExistingSchema,
+  type ExistingSchema,
+} from "../sql/existing_schema.ts";
 import { SqliteConnection } from "./connection.ts";
 import { sqliteDialect } from "./dialect.ts";
 import {
@@ -161,12 +164,14 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
         `expected normal or full, got ${String(synchronous)}`,
       );
     }
-    const settings = { busyTimeoutMs: busyTimeout, synchronous };
+    const readOnly = options.readOnly === true;
+    const settings = { busyTimeoutMs: busyTimeout, synchronous, readOnly };
     let connection: SqlConnection;
     if (path === ":memory:") {
       connection = await openConnection(path, settings);
     } else {
-      await createPrivateFile(path);
+      if (readOnly) await assertExists(path);
+      else await createPrivateFile(path);
       const file = await realPath(path);
       connection = await shareConnection(
         file,
@@ -175,12 +180,20 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
       );
     }
     try {
+      // Read-only: the schema as it is, version and columns, never migrated.
+      let existing: ExistingSchema | undefined;
+      if (readOnly) {
+        existing = await retryWhileBusy(
+          () => checkExistingSchema(connection, sqliteDialect),
+          busyTimeout,
+        );
+      }
       const store = new this(
-        new SqlBackend(sqliteDialect, connection),
+        new SqlBackend(sqliteDialect, connection, existing),
         path,
         options,
       );
-      await store.initializeSchema();
+      if (!readOnly) await store.initializeSchema();
       return store;
     } catch (error) {
       await connection.close();
@@ -195,16 +208,39 @@ export const SqlitePersistence: SqlitePersistenceConstructor = class
   }
 };
 
+/** A read-only store opens a database that exists, and creates none. */
+async function assertExists(path: string): Promise<void> {
+  const fs = await import("node:fs/promises");
+  try {
+    await fs.stat(path);
+  } catch (error) {
+    throw new ConnectionError(
+      `Cannot open the SQLite database ${JSON.stringify(path)} read-only: ${
+        (error as { code?: unknown }).code === "ENOENT"
+          ? "there is no such file (read-only mode creates none)"
+          : (error as Error).message
+      }`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Opens the database and sets up its connection. The existing tables are
  * checked by read-only queries before anything is written, the switch to
- * WAL included, so that a database refused is left exactly as it was.
+ * WAL included, so that a database refused is left exactly as it was. A
+ * read-only connection writes nothing at all: the journal mode stays as
+ * it is.
  */
 async function openConnection(
   path: string,
-  { busyTimeoutMs: busyTimeout, synchronous }: ConnectionSettings,
+  { busyTimeoutMs: busyTimeout, synchronous, readOnly }: ConnectionSettings,
 ): Promise<SqliteConnection> {
-  const db = await openSqliteDatabase(path);
+  // An in-memory database read-only would be empty and could not even be
+  // created; the store refuses every write anyway.
+  const db = await openSqliteDatabase(path, undefined, {
+    readOnly: readOnly && path !== ":memory:",
+  });
   const connection = new SqliteConnection(db);
   try {
     db.exec(`PRAGMA busy_timeout = ${busyTimeout}`);
@@ -212,7 +248,7 @@ async function openConnection(
       () => checkExistingSchema(connection, sqliteDialect),
       busyTimeout,
     );
-    await enableWal(db, busyTimeout);
+    if (!readOnly) await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     db.exec("PRAGMA foreign_keys = ON");
     return connection;

@@ -22,8 +22,19 @@ export function sqliteRuntime(): "bun:sqlite" | "node:sqlite" {
   return "Bun" in globalThis ? "bun:sqlite" : "node:sqlite";
 }
 
+/** How {@linkcode openSqliteDatabase} opens. */
+export interface OpenDatabaseOptions {
+  /**
+   * Opens the file read-only: the driver neither creates it nor writes to
+   * it (SQLite may still create the `-wal` and `-shm` files a WAL database
+   * needs to be read).
+   */
+  readOnly?: boolean;
+}
+
 /**
- * Opens (creating it if needed) the SQLite database at `path`.
+ * Opens (creating it if needed, unless read-only) the SQLite database at
+ * `path`.
  *
  * @param load Imports the driver module; replaced only by tests, to play a
  * runtime that has none.
@@ -33,6 +44,7 @@ export async function openSqliteDatabase(
   load: (specifier: string) => Promise<Record<string, unknown>> = (
     specifier,
   ) => import(specifier),
+  { readOnly = false }: OpenDatabaseOptions = {},
 ): Promise<SqliteDatabase> {
   const runtime = sqliteRuntime();
   let driver: Record<string, unknown>;
@@ -50,12 +62,21 @@ export async function openSqliteDatabase(
   const Database =
     (runtime === "bun:sqlite" ? driver.Database : driver.DatabaseSync) as new (
       path: string,
+      options?: Record<string, boolean>,
     ) => SqliteDatabase;
+  // The two drivers spell the option differently.
+  const options = !readOnly
+    ? undefined
+    : runtime === "bun:sqlite"
+    ? { readonly: true }
+    : { readOnly: true };
   try {
-    return new Database(path);
+    return options ? new Database(path, options) : new Database(path);
   } catch (error) {
     throw new ConnectionError(
-      `Cannot open the SQLite database ${path}: ${(error as Error).message}`,
+      `Cannot open the SQLite database ${path}${
+        readOnly ? " read-only" : ""
+      }: ${(error as Error).message}`,
       { cause: error },
     );
   }

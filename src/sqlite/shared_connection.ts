@@ -15,10 +15,14 @@ import type {
   SqlValue,
 } from "../sql/connection.ts";
 
-/** The connection's settings, which every store on the file must share. */
+/**
+ * The connection's settings, which every store on the file must share;
+ * but read-only stores share a read-only connection of their own.
+ */
 export interface ConnectionSettings {
   readonly synchronous: "normal" | "full";
   readonly busyTimeoutMs: number;
+  readonly readOnly: boolean;
 }
 
 interface OpenFile {
@@ -27,7 +31,13 @@ interface OpenFile {
   users: number;
 }
 
-/** By the file's real path. */
+/**
+ * By the file's real path and mode. A read-only connection never takes a
+ * lock across an await (it runs no transactions), so one beside the
+ * read-write connection cannot block the thread; and a read-only store
+ * must not write through a read-write connection, nor a read-write store
+ * fail on a read-only one.
+ */
 const openFiles = new Map<string, OpenFile>();
 
 /**
@@ -42,15 +52,16 @@ export async function shareConnection(
   settings: ConnectionSettings,
   open: () => Promise<SqlConnection>,
 ): Promise<SqlConnection> {
-  let file = openFiles.get(realPath);
+  const key = `${settings.readOnly ? "ro" : "rw"}:${realPath}`;
+  let file = openFiles.get(key);
   if (file) {
     assertSameSettings(realPath, file.settings, settings);
   } else {
     const opening: OpenFile = { settings, connection: open(), users: 0 };
-    openFiles.set(realPath, opening);
+    openFiles.set(key, opening);
     // A failed open is forgotten, so that a later one tries again.
     opening.connection.catch(() => {
-      if (openFiles.get(realPath) === opening) openFiles.delete(realPath);
+      if (openFiles.get(key) === opening) openFiles.delete(key);
     });
     file = opening;
   }
@@ -65,7 +76,7 @@ export async function shareConnection(
   }
   return new ConnectionUse(connection, async () => {
     if (--shared.users > 0) return;
-    if (openFiles.get(realPath) === shared) openFiles.delete(realPath);
+    if (openFiles.get(key) === shared) openFiles.delete(key);
     await connection.close();
   });
 }
