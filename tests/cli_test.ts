@@ -14,6 +14,7 @@ import { main } from "../src/cli/main.ts";
 import { CUTOFF, dump, fill, FILLED } from "./_fixture.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
+import { denoRun } from "./_deno_child.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliPath = join(root, "cli.ts");
@@ -21,7 +22,7 @@ const cliPath = join(root, "cli.ts");
 /** How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not. */
 function runtimeArgs(): string[] {
   if ("Deno" in globalThis) {
-    return ["run", "-A", "--config", join(root, "deno.json"), cliPath];
+    return [...denoRun("-A", "--config", join(root, "deno.json")), cliPath];
   }
   return [cliPath];
 }

@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { tempPath } from "./_temp.ts";
+import { denoRun } from "./_deno_child.ts";
 
 const runtime = "Deno" in globalThis
   ? "deno"
@@ -16,7 +17,7 @@ const example = fileURLToPath(
   new URL(`../examples/${runtime}.ts`, import.meta.url),
 );
 const args = runtime === "deno"
-  ? ["run", "--allow-read", "--allow-write", "--allow-env", example]
+  ? [...denoRun("--allow-read", "--allow-write", "--allow-env"), example]
   : [example];
 const expected = {
   deno: /deno \S+: deno-\S+ failed: web_search was rate limited/,

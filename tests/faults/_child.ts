@@ -4,12 +4,13 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { denoRun } from "../_deno_child.ts";
 
 /** The command line that runs `script` (a file of this folder) here. */
 export function childCommand(script: string, args: string[]): string[] {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const runtime = "Deno" in globalThis
-    ? ["run", "-A", file]
+    ? [...denoRun("-A"), file]
     : "Bun" in globalThis
     ? [file]
     : ["--no-warnings", file];

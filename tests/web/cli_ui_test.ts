@@ -12,13 +12,14 @@ import { createPersistence } from "../../mod.ts";
 import { tempPath } from "../_temp.ts";
 import { raw } from "./_http.ts";
 import { seed } from "./_seed.ts";
+import { denoRun } from "../_deno_child.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function runtimeArgs(): string[] {
   const cli = join(root, "cli.ts");
   return "Deno" in globalThis
-    ? ["run", "-A", "--config", join(root, "deno.json"), cli]
+    ? [...denoRun("-A", "--config", join(root, "deno.json")), cli]
     : [cli];
 }
 
