@@ -13,7 +13,7 @@
  *    PostgreSQL tests are skipped with a loud notice, or, with `CI=true`, the
  *    run fails.
  * 4. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
- *    examples of `mod.ts`, `usage.ts`, `ai_sdk.ts` and `src/` with
+ *    examples of `mod.ts`, `usage.ts`, `ai_sdk.ts`, `otel.ts` and `src/` with
  *    `--doc`), Node 24
  *    (`node --test`) and Bun 1 (`bun test`), one after the other, streaming
  *    their output.
@@ -349,7 +349,9 @@ async function runRuntime(
           `--junit-path=${junitDir}/deno.xml`,
           ...(fullRun ? ["--doc"] : []),
           ...files,
-          ...(fullRun ? ["mod.ts", "usage.ts", "ai_sdk.ts", "src/"] : []),
+          ...(fullRun
+            ? ["mod.ts", "usage.ts", "ai_sdk.ts", "otel.ts", "src/"]
+            : []),
         ];
         break;
       case "node":
