@@ -17,7 +17,8 @@
  *    PostgreSQL tests are skipped with a loud notice, or, with `CI=true`, the
  *    run fails.
  * 5. Runs every `tests/**\/*_test.ts` on Deno (`deno test`, plus the JSDoc
- *    examples of `mod.ts`, `usage.ts` and `src/` with `--doc`), Node 24
+ *    examples of `mod.ts`, `usage.ts`, `web.ts`, `ai_sdk.ts`, `otel.ts` and
+ *    `src/` with `--doc`), Node 24
  *    (`node --test`) and Bun 1 (`bun test`), one after the other, streaming
  *    their output.
  *    Node and Bun come from npm through `npx`.
@@ -352,7 +353,9 @@ async function runRuntime(
           `--junit-path=${junitDir}/deno.xml`,
           ...(fullRun ? ["--doc"] : []),
           ...files,
-          ...(fullRun ? ["mod.ts", "usage.ts", "src/"] : []),
+          ...(fullRun
+            ? ["mod.ts", "usage.ts", "web.ts", "ai_sdk.ts", "otel.ts", "src/"]
+            : []),
         ];
         break;
       case "node":

@@ -1,0 +1,54 @@
+/**
+ * Stores the GenAI spans of OpenTelemetry: {@linkcode CurioSpanExporter} is a
+ * span exporter to add to a tracer provider, and takes the spans of
+ * `@ai-sdk/otel`, OpenLLMetry/Traceloop, OpenInference and any emitter of the
+ * GenAI semantic conventions as runs, events and priced LLM calls.
+ *
+ * Imports nothing from `@opentelemetry/*`: the exporter has the shape of the
+ * SDK's `SpanExporter`, so installing this package does not install the SDK.
+ *
+ * @example Store a hand-made span
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import { CurioSpanExporter } from "@curio/persistence/otel";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const exporter = new CurioSpanExporter(store);
+ * const span = {
+ *   name: "chat gpt-4o",
+ *   spanContext: () => ({ traceId: "a".repeat(32), spanId: "b".repeat(16) }),
+ *   startTime: [1_750_000_000, 0] as const,
+ *   endTime: [1_750_000_001, 500_000_000] as const,
+ *   status: { code: 0 },
+ *   attributes: {
+ *     "gen_ai.operation.name": "chat",
+ *     "gen_ai.provider.name": "openai",
+ *     "gen_ai.request.model": "gpt-4o",
+ *     "gen_ai.usage.input_tokens": 100,
+ *     "gen_ai.usage.output_tokens": 20,
+ *   },
+ *   events: [],
+ * };
+ * await new Promise((done) => exporter.export([span], done));
+ * await exporter.shutdown();
+ *
+ * const [call] = await store.getLlmUsage();
+ * assert.equal(call?.model, "gpt-4o");
+ * assert.equal(call?.latencyMs, 1500);
+ * ```
+ *
+ * @module
+ */
+
+export {
+  CurioSpanExporter,
+  type CurioSpanExporterOptions,
+} from "./src/otel/exporter.ts";
+export type { SpanIngestOptions, SpanStore } from "./src/otel/span_ingest.ts";
+export type {
+  AttributeValue,
+  ExportResult,
+  HrTime,
+  ReadableSpanShape,
+} from "./src/otel/span_shape.ts";

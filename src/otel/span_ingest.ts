@@ -1,0 +1,442 @@
+/**
+ * Turns GenAI spans into runs, events and LLM calls. Children end (and are
+ * exported) before their parents, so a span's run is only known once the
+ * spans above it have arrived: until then it is held, and after 30 s, or at
+ * `flush`, it is stored without a run.
+ *
+ * A run is the nearest run span above a span (`invoke_agent`, an AI SDK
+ * `ai.generateText`, an OpenInference `AGENT` root, …), with the id
+ * `otel-<traceId>-<spanId>`; it is created with the spans that refer to it,
+ * its status and times from the run span.
+ *
+ * @module
+ */
+
+import type { Persistence } from "../persistence.ts";
+import type { LlmUsageInput } from "../types.ts";
+import {
+  errorOf,
+  finishReasonOf,
+  firstText,
+  inputParamsOf,
+  modelOf,
+  objectiveOf,
+  promptOf,
+  providerOf,
+  responseOf,
+  roleOf,
+  type SpanRole,
+  tokensOf,
+  toolOf,
+} from "./attributes.ts";
+import type { SpanRecord } from "./span_shape.ts";
+
+/** The store operations the exporter uses. */
+export type SpanStore = Pick<
+  Persistence,
+  "createAgentRun" | "updateAgentRun" | "logAgentRunEvent" | "logLlmUsage"
+>;
+
+/** Options of the span ingestion (and of the exporter). */
+export interface SpanIngestOptions {
+  /** The agent of runs whose spans name none; default `"otel"`. */
+  agentId?: string;
+  /** How long a span of unknown ancestry is held; default 30 000 ms. */
+  holdMs?: number;
+  /**
+   * Called once per kind of problem (`unknown operation`, `malformed
+   * token count`, `store write failed`, …) with an example; default a
+   * console warning.
+   */
+  onWarning?: (kind: string, message: string) => void;
+}
+
+/** Longer texts are cut: a prompt of megabytes is a mistake, not a record. */
+const MAX_TEXT = 1_000_000;
+/** Spans remembered for their children's ancestry. */
+const MAX_KNOWN = 100_000;
+
+interface Known {
+  parentSpanId: string | null;
+  role: SpanRole;
+  span: SpanRecord | null;
+}
+
+interface Held {
+  span: SpanRecord;
+  role: SpanRole;
+  arrived: number;
+}
+
+interface RunState {
+  created: boolean;
+  hasModel: boolean;
+  steps: number;
+}
+
+const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
+
+/** Runs, events and LLM calls from spans, for a store. */
+export class SpanIngest {
+  readonly #store: SpanStore;
+  readonly #agentId: string;
+  readonly #holdMs: number;
+  readonly #onWarning: (kind: string, message: string) => void;
+  readonly #warned = new Set<string>();
+  readonly #known = new Map<string, Known>();
+  #held: Held[] = [];
+  readonly #runs = new Map<string, RunState>();
+
+  constructor(store: SpanStore, options: SpanIngestOptions = {}) {
+    this.#store = store;
+    this.#agentId = options.agentId ?? "otel";
+    this.#holdMs = options.holdMs ?? 30_000;
+    this.#onWarning = options.onWarning ??
+      ((kind, message) =>
+        console.warn(`@curio/persistence otel (${kind}): ${message}`));
+  }
+
+  /** Whether spans wait for their ancestors. */
+  get holding(): boolean {
+    return this.#held.length > 0;
+  }
+
+  /** Warns once per kind. */
+  warn(kind: string, message: string): void {
+    if (this.#warned.has(kind)) return;
+    this.#warned.add(kind);
+    try {
+      this.#onWarning(kind, message);
+    } catch { /* the handler's failure is not the exporter's */ }
+  }
+
+  /**
+   * Takes spans in, and stores every held span whose run is now known (all
+   * of them with `force`, those of unknown ancestry without a run). Resolves
+   * `false` when a store write failed.
+   */
+  async ingest(spans: readonly SpanRecord[], force = false): Promise<boolean> {
+    const now = Date.now();
+    for (const span of spans) {
+      try {
+        this.#take(span, now);
+      } catch (error) {
+        this.warn("malformed span", `a span was skipped: ${error}`);
+      }
+    }
+    return await this.#storeResolved(force, now);
+  }
+
+  #take(span: SpanRecord, now: number): void {
+    if (typeof span.traceId !== "string" || typeof span.spanId !== "string") {
+      throw new Error("no trace or span id");
+    }
+    const found = roleOf(span);
+    const role = typeof found === "string" ? found : "other";
+    if (typeof found !== "string") {
+      this.warn("unknown operation", `${found.unknown} is not stored`);
+    }
+    if (this.#known.size >= MAX_KNOWN) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest !== undefined) this.#known.delete(oldest);
+    }
+    this.#known.set(key(span.traceId, span.spanId), {
+      parentSpanId: span.parentSpanId,
+      role,
+      span: role === "run" ? span : null,
+    });
+    if (
+      role === "model" || role === "run" || role === "step" || role === "tool"
+    ) {
+      this.#held.push({ span, role, arrived: now });
+    }
+  }
+
+  /**
+   * The run span of `span`: itself if it is one, else the nearest above it;
+   * `null` when it has none; `undefined` while an ancestor is unknown.
+   */
+  #runSpanOf(held: Held): SpanRecord | null | undefined {
+    if (held.role === "run") return held.span;
+    let parent = held.span.parentSpanId;
+    for (let depth = 0; depth < 1000; depth++) {
+      if (parent === null) return null;
+      const known = this.#known.get(key(held.span.traceId, parent));
+      if (!known) return undefined;
+      if (known.role === "run") return known.span;
+      parent = known.parentSpanId;
+    }
+    return null;
+  }
+
+  async #storeResolved(force: boolean, now: number): Promise<boolean> {
+    const groups = new Map<
+      string | null,
+      { run: SpanRecord | null; spans: Held[] }
+    >();
+    const still: Held[] = [];
+    for (const held of this.#held) {
+      let run = this.#runSpanOf(held);
+      if (run === undefined) {
+        if (!force && now - held.arrived < this.#holdMs) {
+          still.push(held);
+          continue;
+        }
+        run = null;
+      }
+      const id = run ? runIdOf(run) : null;
+      let group = groups.get(id);
+      if (!group) groups.set(id, group = { run, spans: [] });
+      group.spans.push(held);
+    }
+    this.#held = still;
+    const results = await Promise.all(
+      [...groups.values()].map((group) => this.#storeGroup(group)),
+    );
+    return results.every(Boolean);
+  }
+
+  async #storeGroup(
+    group: { run: SpanRecord | null; spans: Held[] },
+  ): Promise<boolean> {
+    // The run span last: whether it had a model span decides its tokens.
+    const spans = group.spans.sort((a, b) =>
+      (a.role === "run" ? 1 : 0) - (b.role === "run" ? 1 : 0) ||
+      a.span.startMs - b.span.startMs
+    );
+    let ok = true;
+    const attempt = async (
+      operation: string,
+      write: () => Promise<unknown>,
+    ) => {
+      try {
+        await write();
+      } catch (error) {
+        ok = false;
+        this.warn(
+          "store write failed",
+          `${operation}: ${error instanceof Error ? error.message : error}`,
+        );
+      }
+    };
+    const run = group.run;
+    const runId = run ? runIdOf(run) : null;
+    let state: RunState | undefined;
+    if (run && runId) {
+      state = this.#runs.get(runId);
+      if (!state) {
+        this.#runs.set(
+          runId,
+          state = { created: false, hasModel: false, steps: 0 },
+        );
+      }
+      for (const held of spans) {
+        if (held.role === "model") state.hasModel = true;
+      }
+      const steps = spans.filter((h) => h.role === "step").length;
+      state.steps += steps;
+      const runState = state;
+      if (!runState.created) {
+        runState.created = true;
+        await attempt(
+          "createAgentRun",
+          () =>
+            this.#store.createAgentRun(
+              this.#runInput(run, runId, runState.steps),
+            ),
+        );
+      } else if (steps) {
+        await attempt(
+          "updateAgentRun",
+          () =>
+            this.#store.updateAgentRun(runId, {
+              totalIterations: runState.steps,
+            }),
+        );
+      }
+    }
+    const agentId = run ? this.#agentOf(run) : null;
+    // The writes in the order of the span tree (a span's start, its
+    // children, its end), events stamped no earlier than the one before:
+    // clocks read to the millisecond cannot order a step's end and the next
+    // step's start, the tree can.
+    const writes: { at: number; write: (at: Date) => Promise<unknown> }[] = [];
+    const operations: string[] = [];
+    const event = (
+      ms: number,
+      eventType: string,
+      data: Record<string, unknown>,
+    ) => {
+      if (!runId) return;
+      operations.push("logAgentRunEvent");
+      writes.push({
+        at: Math.floor(ms),
+        write: (at) =>
+          this.#store.logAgentRunEvent({
+            agentId: agentId!,
+            runId,
+            eventType,
+            timestamp: at,
+            data,
+            createdAt: at,
+          }),
+      });
+    };
+    const usage = (span: SpanRecord) => {
+      const input = this.#usageInput(
+        span,
+        runId,
+        agentId ?? this.#agentOf(span),
+      );
+      operations.push("logLlmUsage");
+      writes.push({ at: NaN, write: () => this.#store.logLlmUsage(input) });
+    };
+    let iteration = state
+      ? state.steps - spans.filter((h) => h.role === "step").length
+      : 0;
+    const visit = (held: Held) => {
+      const span = held.span;
+      let tool: ReturnType<typeof toolOf> | undefined;
+      if (held.role === "step") {
+        iteration++;
+        event(span.startMs, "iteration_started", { iteration });
+      } else if (held.role === "tool") {
+        tool = toolOf(span);
+        event(span.startMs, "action_execution_started", {
+          action: tool.action,
+          args: tool.args,
+        });
+      }
+      const step = iteration;
+      for (const child of children.get(span.spanId) ?? []) visit(child);
+      if (held.role === "model") usage(span);
+      else if (held.role === "step") {
+        event(span.endMs, "iteration_completed", { iteration: step });
+      } else if (tool) {
+        event(span.endMs, "action_execution_completed", {
+          ...tool,
+          duration_ms: Math.round(span.endMs - span.startMs),
+        });
+      } else if (held.role === "run") {
+        // Without model spans the run span's totals are all there is.
+        if (!state?.hasModel && tokensOf(span.attributes).any) usage(span);
+        const error = errorOf(span);
+        if (error !== null) event(span.endMs, "run_error", { error });
+      }
+    };
+    const children = new Map<string | null, Held[]>();
+    const inGroup = new Set(spans.map((h) => h.span.spanId));
+    for (const held of spans) {
+      const parent = this.#nearestIn(held.span, inGroup);
+      let list = children.get(parent);
+      if (!list) children.set(parent, list = []);
+      list.push(held);
+    }
+    for (const held of children.get(null) ?? []) visit(held);
+    let last = -Infinity;
+    for (const [i, { at, write }] of writes.entries()) {
+      let stamp = at;
+      if (!Number.isNaN(at)) stamp = last = Math.max(at, last);
+      await attempt(operations[i]!, () => write(new Date(stamp)));
+    }
+    return ok;
+  }
+
+  /** The nearest ancestor of `span` among `ids`, or `null`. */
+  #nearestIn(span: SpanRecord, ids: ReadonlySet<string>): string | null {
+    let parent = span.parentSpanId;
+    for (let depth = 0; parent !== null && depth < 1000; depth++) {
+      if (ids.has(parent)) return parent;
+      parent = this.#known.get(key(span.traceId, parent))?.parentSpanId ??
+        null;
+    }
+    return null;
+  }
+
+  #agentOf(span: SpanRecord): string {
+    return firstText(span.attributes, [
+      "gen_ai.agent.id",
+      "gen_ai.agent.name",
+      "ai.telemetry.functionId",
+      "traceloop.workflow.name",
+    ]) ?? this.#agentId;
+  }
+
+  #cut(value: string, what: string): string {
+    if (value.length <= MAX_TEXT) return value;
+    this.warn(
+      "enormous attribute",
+      `a ${what} of ${value.length} characters was cut to ${MAX_TEXT}`,
+    );
+    return value.slice(0, MAX_TEXT);
+  }
+
+  #runInput(span: SpanRecord, runId: string, steps: number) {
+    const a = span.attributes;
+    const error = errorOf(span);
+    const output = responseOf(a);
+    const conversation = firstText(a, ["gen_ai.conversation.id", "session.id"]);
+    return {
+      agentId: this.#agentOf(span),
+      runId,
+      agentName: firstText(a, ["gen_ai.agent.name"]) ?? "",
+      objective: this.#cut(objectiveOf(a), "objective"),
+      status: error === null ? "completed" as const : "error" as const,
+      errorMessage: error,
+      startedAt: new Date(Math.floor(span.startMs)),
+      finishedAt: new Date(Math.floor(span.endMs)),
+      totalIterations: steps,
+      finalSynthesisOutput: output === null
+        ? null
+        : this.#cut(output, "response"),
+      metadata: {
+        traceId: span.traceId,
+        spanId: span.spanId,
+        name: span.name,
+        ...(conversation === null ? {} : { conversationId: conversation }),
+      },
+      createdAt: new Date(Math.floor(span.startMs)),
+      updatedAt: new Date(Math.floor(span.endMs)),
+    };
+  }
+
+  #usageInput(
+    span: SpanRecord,
+    runId: string | null,
+    agentId: string,
+  ): LlmUsageInput {
+    const a = span.attributes;
+    const { malformed, any: _, ...tokens } = tokensOf(a);
+    if (malformed) {
+      this.warn(
+        "malformed token count",
+        `span "${span.name}" has a token count that is not a whole number ≥ 0: stored as null`,
+      );
+    }
+    const error = errorOf(span);
+    const finish = finishReasonOf(a);
+    const response = responseOf(a);
+    return {
+      agentId,
+      runId,
+      provider: providerOf(a),
+      model: modelOf(a),
+      prompt: this.#cut(promptOf(a), "prompt"),
+      inputParams: inputParamsOf(a),
+      ...tokens,
+      responseContent: response === null
+        ? null
+        : this.#cut(response, "response"),
+      usageMetrics: finish === null ? null : { finish_reason: finish },
+      status: error === null ? "success" : "error",
+      errorMessage: error,
+      latencyMs: Math.max(0, Math.round(span.endMs - span.startMs)),
+      createdAt: new Date(Math.floor(span.endMs)),
+    };
+  }
+}
+
+/** The run id of a run span. */
+export function runIdOf(span: SpanRecord): string {
+  return `otel-${span.traceId}-${span.spanId}`;
+}
