@@ -36,10 +36,22 @@ export interface Captured {
 /** A driver that runs nothing and records what it is asked to run. */
 class Recorder implements SqlConnection {
   captured: Captured = { statements: [], transaction: false };
+  readonly #dialect: SqlDialect["name"];
+
+  constructor(dialect: SqlDialect["name"]) {
+    this.#dialect = dialect;
+  }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     this.captured.statements.push({ sql, params });
     return Promise.resolve([{ id: 0 }]);
+  }
+
+  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+    // As each connection sends it: PostgreSQL asks for the id.
+    const sent = this.#dialect === "postgres" ? `${sql} RETURNING id` : sql;
+    this.captured.statements.push({ sql: sent, params });
+    return Promise.resolve(0);
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
@@ -70,7 +82,7 @@ export class SqlCapture {
   async capture(
     call: (backend: Backend) => Promise<unknown>,
   ): Promise<Captured> {
-    const recorder = new Recorder();
+    const recorder = new Recorder(this.#dialect.name);
     await call(new SqlBackend(this.#dialect, recorder));
     return recorder.captured;
   }

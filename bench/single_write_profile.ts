@@ -19,7 +19,7 @@ import { createPersistence } from "../mod.ts";
 import { GroupCommit } from "../src/core/group_commit.ts";
 import { eventRecord, toAgentRunEvent } from "../src/core/records.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
-import { insertSql } from "../src/sql/statements.ts";
+import { insertRowSql, insertSql } from "../src/sql/statements.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
@@ -69,6 +69,7 @@ try {
   const backend = new SqlBackend(sqliteDialect, connection);
   const plain = plainInsert("agent_run_events", EVENTS, 1);
   const returning = insertSql("agent_run_events", EVENTS, 1);
+  const rowSql = insertRowSql("agent_run_events", EVENTS);
   const now = new Date();
   const record = eventRecord(eventInput("r", 0, false), now);
   const noop = new GroupCommit<unknown>((records) =>
@@ -97,8 +98,8 @@ try {
       () => backend.insertEvents([record]),
     );
     await timed(
-      "layer: SqliteConnection.query(INSERT … RETURNING id)",
-      () => connection.query(returning, encodeRecord(EVENTS, record)),
+      "layer: SqliteConnection.insertRow (the store's path)",
+      () => connection.insertRow(rowSql, encodeRecord(EVENTS, record)),
     );
     await timed(
       "part: eventRecord (validation, timestamps)",

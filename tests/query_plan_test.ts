@@ -52,6 +52,10 @@ class Recorder implements SqlConnection {
     return this.#inner.query(sql, params);
   }
 
+  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+    return this.#inner.insertRow(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.#inner.transaction(fn);
   }

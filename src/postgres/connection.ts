@@ -84,6 +84,11 @@ export class PostgresConnection implements SqlConnection {
     return this.#run(this.#sql, sql, params);
   }
 
+  async insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+    const [row] = await this.#run(this.#sql, `${sql} RETURNING id`, params);
+    return Number(row!.id);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.#sql.begin((tx) =>
       fn({ query: (sql, params = []) => this.#run(tx, sql, params) })

@@ -29,7 +29,7 @@ import type { SqlDialect } from "./dialect.ts";
 import { mapDriverErrors } from "./driver_errors.ts";
 import { appliedVersion, migrate } from "./migrate.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
-import { chunks, insertSql, placeholders } from "./statements.ts";
+import { chunks, insertRowSql, insertSql, placeholders } from "./statements.ts";
 import { SqlStatistics } from "./statistics.ts";
 import {
   encodeFields,
@@ -64,11 +64,10 @@ export class SqlBackend implements Backend {
   insertRun(record: RunRecord): Promise<number> {
     return this.#guard(async () => {
       try {
-        const [row] = await this.#driver.query(
-          insertSql(this.#runs, RUNS, 1),
+        return await this.#driver.insertRow(
+          insertRowSql(this.#runs, RUNS),
           encodeRecord(RUNS, record),
         );
-        return Number(row!.id);
       } catch (error) {
         if (this.#driver.classify(error) === "unique") {
           throw new DuplicateRunError(record.runId, { cause: error });
@@ -284,6 +283,14 @@ export class SqlBackend implements Backend {
     definition: Table<R>,
     records: readonly R[],
   ): Promise<number[]> {
+    if (records.length === 1) {
+      // A lone write, the common case: no transaction, and the id from the
+      // driver rather than a RETURNING result.
+      return this.#driver.insertRow(
+        insertRowSql(table, definition),
+        encodeRecord(definition, records[0]!),
+      ).then((id) => [id]);
+    }
     const perStatement = Math.floor(
       this.#dialect.maxParameters / definition.columns.length,
     );

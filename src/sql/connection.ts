@@ -19,6 +19,12 @@ export interface SqlSession {
 
 /** A connection (or pool) to one database. */
 export interface SqlConnection extends SqlSession {
+  /**
+   * Runs an INSERT of one row, written without `RETURNING`, outside any
+   * transaction; resolves with the new row's id. SQLite's drivers report
+   * that id with the statement, so a lone write need not ask for it.
+   */
+  insertRow(sql: string, params: readonly SqlValue[]): Promise<number>;
   /** Runs `fn` in one write transaction: all of it is committed, or none. */
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   /** Classifies a driver error, or `undefined` when it is none of these. */

@@ -14,13 +14,36 @@ export function insertSql(
   definition: Table<unknown>,
   rows: number,
 ): string {
-  return insertTexts.get(`${table} ${rows}`, () => {
-    const columns = definition.columns.map((c) => c.name).join(", ");
-    const tuple = placeholders(definition.columns);
-    return `INSERT INTO ${table} (${columns}) VALUES ${
-      Array(rows).fill(tuple).join(", ")
-    } RETURNING id`;
-  });
+  return insertTexts.get(
+    `${table} ${rows}`,
+    () => `${valuesInsert(table, definition, rows)} RETURNING id`,
+  );
+}
+
+/**
+ * An INSERT of one record into `table` that returns nothing, for
+ * `SqlConnection.insertRow`.
+ */
+export function insertRowSql(
+  table: string,
+  definition: Table<unknown>,
+): string {
+  return insertTexts.get(
+    `${table} row`,
+    () => valuesInsert(table, definition, 1),
+  );
+}
+
+function valuesInsert(
+  table: string,
+  definition: Table<unknown>,
+  rows: number,
+): string {
+  const columns = definition.columns.map((c) => c.name).join(", ");
+  const tuple = placeholders(definition.columns);
+  return `INSERT INTO ${table} (${columns}) VALUES ${
+    Array(rows).fill(tuple).join(", ")
+  }`;
 }
 
 /** `values` in slices of at most `size`, one statement's worth each. */

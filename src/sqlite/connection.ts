@@ -32,15 +32,13 @@ export class SqliteConnection implements SqlConnection {
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    if (this.#transaction) {
-      const retry = () => this.query(sql, params);
-      return this.#transaction.then(retry, retry);
-    }
-    try {
-      return Promise.resolve(this.#all(sql, params));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#outsideTransactions(() => this.#all(sql, params));
+  }
+
+  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+    return this.#outsideTransactions(() =>
+      Number(this.#statement(sql).run(...params).lastInsertRowid)
+    );
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
@@ -81,8 +79,24 @@ export class SqliteConnection implements SqlConnection {
     this.#db.close();
   }
 
+  /** Runs `work` once no transaction is under way. */
+  #outsideTransactions<T>(work: () => T): Promise<T> {
+    if (this.#transaction) {
+      const retry = () => this.#outsideTransactions(work);
+      return this.#transaction.then(retry, retry);
+    }
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #statement(sql: string): SqliteStatement {
+    return this.#statements.get(sql, () => this.#db.prepare(sql));
+  }
+
   #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    const statement = this.#statements.get(sql, () => this.#db.prepare(sql));
-    return statement.all(...params) as SqlRow[];
+    return this.#statement(sql).all(...params) as SqlRow[];
   }
 }

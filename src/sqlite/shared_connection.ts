@@ -105,6 +105,11 @@ class ConnectionUse implements SqlConnection {
     return this.#connection.query(sql, params);
   }
 
+  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+    if (this.#released) return Promise.reject(new StoreClosedError());
+    return this.#connection.insertRow(sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.#released) return Promise.reject(new StoreClosedError());
     return this.#connection.transaction(fn);
