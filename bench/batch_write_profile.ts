@@ -20,7 +20,6 @@ import process from "node:process";
 import { type AgentRunEventInput, createPersistence } from "../mod.ts";
 import { eventRecord, toAgentRunEvent } from "../src/core/records.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
-import { insertSql } from "../src/sql/statements.ts";
 import { encodeRecord, EVENTS } from "../src/sql/tables.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
@@ -91,7 +90,7 @@ try {
   const backend = new SqlBackend(sqliteDialect, connection);
 
   const plain = plainInsert("agent_run_events", EVENTS, BATCH);
-  const returning = insertSql("agent_run_events", EVENTS, BATCH);
+  const returning = `${plain} RETURNING id`;
   const now = new Date();
   const records = inputs().map((input) => eventRecord(input, now));
   const params = records.flatMap((record) => encodeRecord(EVENTS, record));

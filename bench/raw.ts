@@ -47,11 +47,15 @@ class Recorder implements SqlConnection {
     return Promise.resolve([{ id: 0 }]);
   }
 
-  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
-    // As each connection sends it: PostgreSQL asks for the id.
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    // As each connection sends it: PostgreSQL asks for the ids.
     const sent = this.#dialect === "postgres" ? `${sql} RETURNING id` : sql;
     this.captured.statements.push({ sql: sent, params });
-    return Promise.resolve(0);
+    return Promise.resolve(Array.from({ length: rows }, (_, i) => i));
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {

@@ -20,7 +20,6 @@ import { createPersistence } from "../mod.ts";
 import { toAgentLlmUsage, usageRecord } from "../src/core/records.ts";
 import { Store } from "../src/core/store.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
-import { insertRowSql, insertSql } from "../src/sql/statements.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
@@ -74,7 +73,7 @@ try {
     schema: "store",
   });
   const plain = plainInsert("agent_llm_usage", USAGE, 1);
-  const returning = insertSql("agent_llm_usage", USAGE, 1);
+  const returning = `${plain} RETURNING id`;
   const record = usageRecord(input(0), new Date());
   // The store's layers on a database of their own, with the store's pragmas.
   const layered = await createPersistence(
@@ -88,7 +87,7 @@ try {
   const connection = new SqliteConnection(db);
   const backend = new SqlBackend(sqliteDialect, connection);
   const layeredStore = new Store(backend);
-  const rowSql = insertRowSql("agent_llm_usage", USAGE);
+  const rowSql = plain;
   const forms: [string, (i: number) => unknown][] = [
     ["store.logLlmUsage (awaited)", (i) => store.logLlmUsage(input(i))],
     [
@@ -116,8 +115,8 @@ try {
       (i) => backend.insertUsage([usageRecord(input(i), new Date())]),
     ],
     [
-      "layer: SqliteConnection.insertRow",
-      () => connection.insertRow(rowSql, encodeRecord(USAGE, record)),
+      "layer: SqliteConnection.insert",
+      () => connection.insert(rowSql, encodeRecord(USAGE, record), 1),
     ],
   ];
   const parts: [string, (i: number) => unknown][] = [

@@ -52,8 +52,12 @@ class Recorder implements SqlConnection {
     return this.#inner.query(sql, params);
   }
 
-  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
-    return this.#inner.insertRow(sql, params);
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    return this.#inner.insert(sql, params, rows);
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {

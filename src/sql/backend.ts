@@ -24,12 +24,17 @@ import type {
   RecordCounts,
   StoreInfo,
 } from "../types.ts";
-import type { SqlConnection, SqlRow, SqlSession } from "./connection.ts";
+import type {
+  SqlConnection,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { mapDriverErrors } from "./driver_errors.ts";
 import { appliedVersion, migrate } from "./migrate.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
-import { chunks, insertRowSql, insertSql, placeholders } from "./statements.ts";
+import { chunks, insertSql, placeholders } from "./statements.ts";
 import { SqlStatistics } from "./statistics.ts";
 import {
   encodeFields,
@@ -64,10 +69,12 @@ export class SqlBackend implements Backend {
   insertRun(record: RunRecord): Promise<number> {
     return this.#guard(async () => {
       try {
-        return await this.#driver.insertRow(
-          insertRowSql(this.#runs, RUNS),
+        const [id] = await this.#driver.insert(
+          insertSql(this.#runs, RUNS, 1),
           encodeRecord(RUNS, record),
+          1,
         );
+        return id!;
       } catch (error) {
         if (this.#driver.classify(error) === "unique") {
           throw new DuplicateRunError(record.runId, { cause: error });
@@ -283,27 +290,21 @@ export class SqlBackend implements Backend {
     definition: Table<R>,
     records: readonly R[],
   ): Promise<number[]> {
-    if (records.length === 1) {
-      // A lone write, the common case: no transaction, and the id from the
-      // driver rather than a RETURNING result.
-      return this.#driver.insertRow(
-        insertRowSql(table, definition),
-        encodeRecord(definition, records[0]!),
-      ).then((id) => [id]);
-    }
     const perStatement = Math.floor(
       this.#dialect.maxParameters / definition.columns.length,
     );
     const insert = async (session: SqlSession) => {
       const ids: number[] = [];
       for (const chunk of chunks(records, perStatement)) {
-        const rows = await session.query(
-          insertSql(table, definition, chunk.length),
-          chunk.flatMap((record) => encodeRecord(definition, record)),
+        const params: SqlValue[] = [];
+        for (const record of chunk) encodeRecord(definition, record, params);
+        ids.push(
+          ...await session.insert(
+            insertSql(table, definition, chunk.length),
+            params,
+            chunk.length,
+          ),
         );
-        // Ids rise in the order rows are inserted, which is VALUES order;
-        // RETURNING itself promises no order.
-        ids.push(...rows.map((row) => Number(row.id)).sort((a, b) => a - b));
       }
       return ids;
     };

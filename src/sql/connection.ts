@@ -15,16 +15,21 @@ export type ErrorKind = "unique" | "foreign-key" | "connection";
 export interface SqlSession {
   /** Runs one statement: its rows for SELECT or RETURNING, else `[]`. */
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /**
+   * Runs one INSERT of `rows` rows, written without `RETURNING`; resolves
+   * with the new rows' ids in VALUES order. SQLite's drivers report the last
+   * id with the statement, and one statement numbers its rows one after
+   * another, so nothing needs to be returned row by row.
+   */
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]>;
 }
 
 /** A connection (or pool) to one database. */
 export interface SqlConnection extends SqlSession {
-  /**
-   * Runs an INSERT of one row, written without `RETURNING`, outside any
-   * transaction; resolves with the new row's id. SQLite's drivers report
-   * that id with the statement, so a lone write need not ask for it.
-   */
-  insertRow(sql: string, params: readonly SqlValue[]): Promise<number>;
   /** Runs `fn` in one write transaction: all of it is committed, or none. */
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T>;
   /** Classifies a driver error, or `undefined` when it is none of these. */

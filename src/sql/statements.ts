@@ -8,42 +8,22 @@ import type { Table } from "./tables.ts";
 // table name and a row count determine.
 const insertTexts = new LruCache<string>(1000);
 
-/** An INSERT of `rows` records into `table`, returning their ids. */
+/**
+ * An INSERT of `rows` records into `table`, returning nothing: the
+ * connection's `insert` gets their ids.
+ */
 export function insertSql(
   table: string,
   definition: Table<unknown>,
   rows: number,
 ): string {
-  return insertTexts.get(
-    `${table} ${rows}`,
-    () => `${valuesInsert(table, definition, rows)} RETURNING id`,
-  );
-}
-
-/**
- * An INSERT of one record into `table` that returns nothing, for
- * `SqlConnection.insertRow`.
- */
-export function insertRowSql(
-  table: string,
-  definition: Table<unknown>,
-): string {
-  return insertTexts.get(
-    `${table} row`,
-    () => valuesInsert(table, definition, 1),
-  );
-}
-
-function valuesInsert(
-  table: string,
-  definition: Table<unknown>,
-  rows: number,
-): string {
-  const columns = definition.columns.map((c) => c.name).join(", ");
-  const tuple = placeholders(definition.columns);
-  return `INSERT INTO ${table} (${columns}) VALUES ${
-    Array(rows).fill(tuple).join(", ")
-  }`;
+  return insertTexts.get(`${table} ${rows}`, () => {
+    const columns = definition.columns.map((c) => c.name).join(", ");
+    const tuple = placeholders(definition.columns);
+    return `INSERT INTO ${table} (${columns}) VALUES ${
+      Array(rows).fill(tuple).join(", ")
+    }`;
+  });
 }
 
 /** `values` in slices of at most `size`, one statement's worth each. */

@@ -105,9 +105,13 @@ class ConnectionUse implements SqlConnection {
     return this.#connection.query(sql, params);
   }
 
-  insertRow(sql: string, params: readonly SqlValue[]): Promise<number> {
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
     if (this.#released) return Promise.reject(new StoreClosedError());
-    return this.#connection.insertRow(sql, params);
+    return this.#connection.insert(sql, params, rows);
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
