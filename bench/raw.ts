@@ -36,10 +36,26 @@ export interface Captured {
 /** A driver that runs nothing and records what it is asked to run. */
 class Recorder implements SqlConnection {
   captured: Captured = { statements: [], transaction: false };
+  readonly #dialect: SqlDialect["name"];
+
+  constructor(dialect: SqlDialect["name"]) {
+    this.#dialect = dialect;
+  }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     this.captured.statements.push({ sql, params });
     return Promise.resolve([{ id: 0 }]);
+  }
+
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    // As each connection sends it: PostgreSQL asks for the ids.
+    const sent = this.#dialect === "postgres" ? `${sql} RETURNING id` : sql;
+    this.captured.statements.push({ sql: sent, params });
+    return Promise.resolve(Array.from({ length: rows }, (_, i) => i));
   }
 
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
@@ -70,7 +86,7 @@ export class SqlCapture {
   async capture(
     call: (backend: Backend) => Promise<unknown>,
   ): Promise<Captured> {
-    const recorder = new Recorder();
+    const recorder = new Recorder(this.#dialect.name);
     await call(new SqlBackend(this.#dialect, recorder));
     return recorder.captured;
   }

@@ -19,7 +19,6 @@ import { createPersistence } from "../mod.ts";
 import { GroupCommit } from "../src/core/group_commit.ts";
 import { eventRecord, toAgentRunEvent } from "../src/core/records.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
-import { insertSql } from "../src/sql/statements.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
@@ -68,7 +67,10 @@ try {
   const connection = new SqliteConnection(db);
   const backend = new SqlBackend(sqliteDialect, connection);
   const plain = plainInsert("agent_run_events", EVENTS, 1);
-  const returning = insertSql("agent_run_events", EVENTS, 1);
+  const returning = `${
+    plainInsert("agent_run_events", EVENTS, 1)
+  } RETURNING id`;
+  const rowSql = plainInsert("agent_run_events", EVENTS, 1);
   const now = new Date();
   const record = eventRecord(eventInput("r", 0, false), now);
   const noop = new GroupCommit<unknown>((records) =>
@@ -97,8 +99,8 @@ try {
       () => backend.insertEvents([record]),
     );
     await timed(
-      "layer: SqliteConnection.query(INSERT … RETURNING id)",
-      () => connection.query(returning, encodeRecord(EVENTS, record)),
+      "layer: SqliteConnection.insert (the store's path)",
+      () => connection.insert(rowSql, encodeRecord(EVENTS, record), 1),
     );
     await timed(
       "part: eventRecord (validation, timestamps)",

@@ -52,6 +52,14 @@ class Recorder implements SqlConnection {
     return this.#inner.query(sql, params);
   }
 
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    return this.#inner.insert(sql, params, rows);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.#inner.transaction(fn);
   }

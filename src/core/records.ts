@@ -70,6 +70,22 @@ function check<R>(name: string, field: Field<R>, value: unknown): unknown {
   }
 }
 
+/** A field table's fields in column order, with their names. */
+type FieldList<R> = readonly (readonly [name: string, field: Field<R>])[];
+
+// `Object.entries` of a field table costs about 2 µs, more than the rest of
+// building or converting a record: list each table once.
+const fieldLists = new WeakMap<object, unknown>();
+
+function fieldList<R>(fields: Fields<R>): FieldList<R> {
+  let list = fieldLists.get(fields) as FieldList<R> | undefined;
+  if (list === undefined) {
+    list = Object.entries<Field<R>>(fields);
+    fieldLists.set(fields, list);
+  }
+  return list;
+}
+
 /** Validates a new record of `fields` and fills in its defaults. */
 function build<R>(
   fields: Fields<R>,
@@ -80,7 +96,7 @@ function build<R>(
 ): R {
   const given = object(what, input);
   const record: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries<Field<R>>(fields)) {
+  for (const [name, field] of fieldList(fields)) {
     const value = given[name];
     if (value === undefined && field.fill) {
       record[name] = field.fill(record as R, now);
@@ -232,7 +248,7 @@ function toPublic<R>(
 ): Record<string, unknown> {
   const stored = record as Record<string, unknown>;
   const result: Record<string, unknown> = { id };
-  for (const [name, { kind }] of Object.entries<Field<R>>(fields)) {
+  for (const [name, { kind }] of fieldList(fields)) {
     const value = stored[name];
     if (kind === "json") result[name] = parseJson(value as string | null);
     else if (kind === "timestamp") {

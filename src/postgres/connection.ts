@@ -84,9 +84,16 @@ export class PostgresConnection implements SqlConnection {
     return this.#run(this.#sql, sql, params);
   }
 
+  insert(sql: string, params: readonly SqlValue[]): Promise<number[]> {
+    return this.#insert(this.#sql, sql, params);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.#sql.begin((tx) =>
-      fn({ query: (sql, params = []) => this.#run(tx, sql, params) })
+      fn({
+        query: (sql, params = []) => this.#run(tx, sql, params),
+        insert: (sql, params) => this.#insert(tx, sql, params),
+      })
     ) as Promise<T>;
   }
 
@@ -178,6 +185,18 @@ export class PostgresConnection implements SqlConnection {
         pool.end({ timeout: 0 }).catch(() => {});
       }, this.#pingTimeoutMs),
     );
+  }
+
+  /** PostgreSQL numbers rows by a sequence, which others share: ask. */
+  async #insert(
+    session: Sql | TransactionSql,
+    sql: string,
+    params: readonly SqlValue[],
+  ): Promise<number[]> {
+    const rows = await this.#run(session, `${sql} RETURNING id`, params);
+    // Ids rise in the order rows are inserted, which is VALUES order;
+    // RETURNING itself promises no order.
+    return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
   async #run(

@@ -29,7 +29,12 @@ import type {
   StoreIdentity,
   StoreInfo,
 } from "../types.ts";
-import type { SqlConnection, SqlRow, SqlSession } from "./connection.ts";
+import type {
+  SqlConnection,
+  SqlRow,
+  SqlSession,
+  SqlValue,
+} from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { mapDriverErrors } from "./driver_errors.ts";
 import type { ExistingSchema } from "./existing_schema.ts";
@@ -108,11 +113,12 @@ export class SqlBackend implements Backend {
   insertRun(record: RunRecord): Promise<number> {
     return this.#guard(async () => {
       try {
-        const [row] = await this.#driver.query(
+        const [id] = await this.#driver.insert(
           insertSql(this.#runs, RUNS, 1),
           encodeRecord(RUNS, record),
+          1,
         );
-        return Number(row!.id);
+        return id!;
       } catch (error) {
         if (this.#driver.classify(error) === "unique") {
           throw new DuplicateRunError(record.runId, { cause: error });
@@ -487,13 +493,15 @@ export class SqlBackend implements Backend {
     const insert = async (session: SqlSession) => {
       const ids: number[] = [];
       for (const chunk of chunks(records, perStatement)) {
-        const rows = await session.query(
-          insertSql(table, definition, chunk.length),
-          chunk.flatMap((record) => encodeRecord(definition, record)),
+        const params: SqlValue[] = [];
+        for (const record of chunk) encodeRecord(definition, record, params);
+        ids.push(
+          ...await session.insert(
+            insertSql(table, definition, chunk.length),
+            params,
+            chunk.length,
+          ),
         );
-        // Ids rise in the order rows are inserted, which is VALUES order;
-        // RETURNING itself promises no order.
-        ids.push(...rows.map((row) => Number(row.id)).sort((a, b) => a - b));
       }
       return ids;
     };

@@ -15,6 +15,17 @@ export type ErrorKind = "unique" | "foreign-key" | "connection";
 export interface SqlSession {
   /** Runs one statement: its rows for SELECT or RETURNING, else `[]`. */
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /**
+   * Runs one INSERT of `rows` rows, written without `RETURNING`; resolves
+   * with the new rows' ids in VALUES order. SQLite's drivers report the last
+   * id with the statement, and one statement numbers its rows one after
+   * another, so nothing needs to be returned row by row.
+   */
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]>;
 }
 
 /** A connection (or pool) to one database. */

@@ -44,6 +44,7 @@ export function sessionConnection(
 ): SqlConnection {
   return {
     query: (sql, params) => tx.query(sql, params),
+    insert: (sql, params, rows) => tx.insert(sql, params, rows),
     transaction: (fn) => fn(tx),
     classify: (error) => driver.classify(error),
     close: () => Promise.resolve(),

@@ -8,7 +8,10 @@ import type { Table } from "./tables.ts";
 // table name and a row count determine.
 const insertTexts = new LruCache<string>(1000);
 
-/** An INSERT of `rows` records into `table`, returning their ids. */
+/**
+ * An INSERT of `rows` records into `table`, returning nothing: the
+ * connection's `insert` gets their ids.
+ */
 export function insertSql(
   table: string,
   definition: Table<unknown>,
@@ -19,7 +22,7 @@ export function insertSql(
     const tuple = placeholders(definition.columns);
     return `INSERT INTO ${table} (${columns}) VALUES ${
       Array(rows).fill(tuple).join(", ")
-    } RETURNING id`;
+    }`;
   });
 }
 

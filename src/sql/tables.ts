@@ -104,10 +104,18 @@ function encode(value: unknown): SqlValue {
   return value instanceof Date ? formatTimestamp(value) : value as SqlValue;
 }
 
-/** The parameter values of a record, in column order. */
-export function encodeRecord<R>(table: Table<R>, record: R): SqlValue[] {
+/**
+ * The parameter values of a record, in column order, appended to `into`
+ * (a batch's one parameter list) when given.
+ */
+export function encodeRecord<R>(
+  table: Table<R>,
+  record: R,
+  into: SqlValue[] = [],
+): SqlValue[] {
   const fields = record as Record<string, unknown>;
-  return table.columns.map(({ field }) => encode(fields[field]));
+  for (const { field } of table.columns) into.push(encode(fields[field]));
+  return into;
 }
 
 /** Parameter values of record fields by name, for an UPDATE. */

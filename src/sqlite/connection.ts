@@ -32,21 +32,23 @@ export class SqliteConnection implements SqlConnection {
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    if (this.#transaction) {
-      const retry = () => this.query(sql, params);
-      return this.#transaction.then(retry, retry);
-    }
-    try {
-      return Promise.resolve(this.#all(sql, params));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#outsideTransactions(() => this.#all(sql, params));
+  }
+
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    return this.#outsideTransactions(() => this.#insert(sql, params, rows));
   }
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     while (this.#transaction) await this.#transaction.catch(() => {});
     const session: SqlSession = {
       query: (sql, params = []) => Promise.resolve(this.#all(sql, params)),
+      insert: (sql, params, rows) =>
+        Promise.resolve(this.#insert(sql, params, rows)),
     };
     const run = (async () => {
       // IMMEDIATE takes the write lock now, so a second process waits for
@@ -81,8 +83,36 @@ export class SqliteConnection implements SqlConnection {
     this.#db.close();
   }
 
+  /** Runs `work` once no transaction is under way. */
+  #outsideTransactions<T>(work: () => T): Promise<T> {
+    if (this.#transaction) {
+      const retry = () => this.#outsideTransactions(work);
+      return this.#transaction.then(retry, retry);
+    }
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #statement(sql: string): SqliteStatement {
+    return this.#statements.get(sql, () => this.#db.prepare(sql));
+  }
+
+  /**
+   * A rowid table gives the rows of one INSERT ascending ids, each one more
+   * than the last, while the statement holds the write lock; so the last id
+   * gives them all.
+   */
+  #insert(sql: string, params: readonly SqlValue[], rows: number): number[] {
+    const last = Number(this.#statement(sql).run(...params).lastInsertRowid);
+    const ids = new Array<number>(rows);
+    for (let i = 0; i < rows; i++) ids[i] = last - rows + 1 + i;
+    return ids;
+  }
+
   #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    const statement = this.#statements.get(sql, () => this.#db.prepare(sql));
-    return statement.all(...params) as SqlRow[];
+    return this.#statement(sql).all(...params) as SqlRow[];
   }
 }

@@ -8,6 +8,7 @@ import { ConnectionError, PersistenceError } from "../errors.ts";
 /** A prepared statement: the part of both drivers' APIs this module uses. */
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { lastInsertRowid: number | bigint };
 }
 
 /** An open database: the part of both drivers' APIs this module uses. */

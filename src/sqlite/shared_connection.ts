@@ -116,6 +116,15 @@ class ConnectionUse implements SqlConnection {
     return this.#connection.query(sql, params);
   }
 
+  insert(
+    sql: string,
+    params: readonly SqlValue[],
+    rows: number,
+  ): Promise<number[]> {
+    if (this.#released) return Promise.reject(new StoreClosedError());
+    return this.#connection.insert(sql, params, rows);
+  }
+
   transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
     if (this.#released) return Promise.reject(new StoreClosedError());
     return this.#connection.transaction(fn);
