@@ -9,7 +9,7 @@ import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -69,7 +69,8 @@ function addColumns(
  * listing read its rows from one index in the order it returns them: the
  * specification's indexes carry the sort key, which makes two of version 1's
  * redundant, and runs gain one for the status filter. Version 3: the token
- * details and costs of LLM calls.
+ * details and costs of LLM calls. Version 4: PostgreSQL's function reading a
+ * whole JSON document softly, for the tool statistics.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -89,6 +90,7 @@ export function migrations(dialect: SqlDialect): string[][] {
       createIndex(dialect, STATUS_INDEX),
     ],
     [...dialect.functions, ...addColumns(dialect, USAGE, 3)],
+    [...dialect.functions],
   ];
 }
 

@@ -1,10 +1,51 @@
 // The statistics queries: each figure summed by the database in one
 // statement, so that no row has to travel to be counted.
 
+import type { TimeRange } from "../core/backend.ts";
 import type { AgentRunStats, LlmUsageBreakdown } from "../types.ts";
 import type { SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
+import { Where } from "./paging.ts";
 import { RUNS, USAGE } from "./tables.ts";
+import { formatTimestamp } from "./timestamps.ts";
+
+/**
+ * A call's cost scaled to nano-dollars, not yet rounded: the cost column of
+ * rows this module wrote, `usage_metrics.cost_usd` of other programs' rows
+ * (no `cost_source`).
+ */
+export function scaledCost(dialect: SqlDialect): string {
+  return `CASE WHEN cost_source IS NULL THEN ${
+    dialect.jsonNumber("usage_metrics", "cost_usd")
+  } ELSE cost_usd END * 1000000000.0`;
+}
+
+/**
+ * The whole nano-dollars of the column `scaled` (from `scaledCost`),
+ * rounded half away from zero, NULL when unknown: the rule of
+ * `nanoDollars` in core.
+ */
+export function wholeNanos(dialect: SqlDialect, scaled = "scaled"): string {
+  const whole = dialect.name === "sqlite"
+    ? `CAST(${scaled} AS INTEGER)`
+    : `CAST(trunc(${scaled}) AS BIGINT)`;
+  return `CASE WHEN abs(${scaled}) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
+      CASE WHEN abs(${scaled} - ${whole}) >= 0.5
+        THEN CASE WHEN ${scaled} < 0 THEN -1 ELSE 1 END ELSE 0 END
+    END`;
+}
+
+/** Rows of one agent (or all) created in the range. */
+function rangeFilter(
+  agentId: string | undefined,
+  range: TimeRange,
+  column = "created_at",
+): Where {
+  return new Where()
+    .add("agent_id = ?", agentId)
+    .add(`${column} >= ?`, range.since && formatTimestamp(range.since))
+    .add(`${column} < ?`, range.until && formatTimestamp(range.until));
+}
 
 /** Statistics of the runs and LLM calls of one database's tables. */
 export class SqlStatistics {
@@ -26,21 +67,14 @@ export class SqlStatistics {
    * `cost_source`) are read from `usage_metrics`.
    */
   #costedUsage(filter: string): string {
-    const cost = `CASE WHEN cost_source IS NULL THEN ${
-      this.#dialect.jsonNumber("usage_metrics", "cost_usd")
-    } ELSE cost_usd END * 1000000000.0`;
-    const whole = this.#dialect.name === "sqlite"
-      ? "CAST(scaled AS INTEGER)"
-      : "CAST(trunc(scaled) AS BIGINT)";
     return `(SELECT provider, model, status, input_tokens, output_tokens,
     cache_read_tokens, cache_write_tokens, reasoning_tokens,
     CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
       THEN 1 ELSE 0 END AS has_tokens,
-    CASE WHEN abs(scaled) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
-      CASE WHEN abs(scaled - ${whole}) >= 0.5
-        THEN CASE WHEN scaled < 0 THEN -1 ELSE 1 END ELSE 0 END
-    END AS nanos
-  FROM (SELECT *, ${cost} AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
+    ${wholeNanos(this.#dialect)} AS nanos
+  FROM (SELECT *, ${
+      scaledCost(this.#dialect)
+    } AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
 ) AS costed`;
   }
 
@@ -48,9 +82,11 @@ export class SqlStatistics {
   async runStats(
     session: SqlSession,
     agentId: string | undefined,
+    range: TimeRange = {},
   ): Promise<AgentRunStats> {
-    const filter = agentId === undefined ? "" : "WHERE agent_id = ?";
-    const params = agentId === undefined ? [] : [agentId, agentId];
+    const where = rangeFilter(agentId, range);
+    const filter = String(where);
+    const params = [...where.params, ...where.params];
     const byStatus = (status: string) =>
       `COALESCE(SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END), 0)`;
     const sql = `SELECT * FROM (
@@ -102,7 +138,9 @@ export class SqlStatistics {
   async usageBreakdown(
     session: SqlSession,
     agentId: string | undefined,
+    range: TimeRange = {},
   ): Promise<LlmUsageBreakdown[]> {
+    const where = rangeFilter(agentId, range);
     const sql = `SELECT provider, model, COUNT(*) AS calls,
     COALESCE(SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS failed,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
@@ -113,13 +151,10 @@ export class SqlStatistics {
     COALESCE(SUM(nanos), 0) AS nanos,
     COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
       AS unpriced
-  FROM ${this.#costedUsage(agentId === undefined ? "" : "WHERE agent_id = ?")}
+  FROM ${this.#costedUsage(String(where))}
   GROUP BY provider, model
   ORDER BY nanos DESC, calls DESC, provider, model`;
-    const rows = await session.query(
-      sql,
-      agentId === undefined ? [] : [agentId],
-    );
+    const rows = await session.query(sql, where.params);
     return rows.map((row) => ({
       provider: String(row.provider ?? ""),
       model: String(row.model ?? ""),

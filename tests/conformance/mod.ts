@@ -2,6 +2,7 @@
 
 import { describe } from "node:test";
 import { freshStore, type Open } from "./_context.ts";
+import { analytics } from "./analytics.ts";
 import { costs } from "./costs.ts";
 import { events } from "./events.ts";
 import { lifecycle } from "./lifecycle.ts";
@@ -21,6 +22,7 @@ export function conformance(name: string, open: Open): void {
     events(ctx);
     usage(ctx);
     stats(ctx);
+    analytics(ctx);
     costs(ctx, open);
     validation(ctx);
     text(ctx);
