@@ -64,27 +64,26 @@ export class SqlSeries {
 
   /**
    * The buckets as a table `buckets (bucket, start_at, end_at)`, from one
-   * parameter: the JSON list of boundaries, the first and last clamped to
-   * the range so that the join alone keeps rows in it.
+   * parameter: the JSON list of each bucket's start and end, the first and
+   * last clamped to the range so that the join alone keeps rows in it.
    */
   #buckets(range: SeriesRange): { sql: string; param: SqlValue } {
     const boundaries = range.boundaries.map(formatTimestamp);
     boundaries[0] = formatTimestamp(range.since);
     boundaries[boundaries.length - 1] = formatTimestamp(range.until);
-    const param = JSON.stringify(boundaries);
+    // Pairs of start and end: no window is needed to pair them up.
+    const param = JSON.stringify(
+      boundaries.slice(0, -1).map((start, i) => [start, boundaries[i + 1]]),
+    );
     const sql = this.#dialect.name === "sqlite"
-      ? `SELECT bucket, start_at, end_at FROM (
-    SELECT CAST(key AS INTEGER) AS bucket, value AS start_at,
-      LEAD(value) OVER (ORDER BY key) AS end_at
-    FROM json_each(?)
-  ) AS boundaries WHERE end_at IS NOT NULL`
-      : `SELECT bucket, start_at, end_at FROM (
-    SELECT CAST(ordinality - 1 AS INTEGER) AS bucket,
-      CAST(value AS TIMESTAMP) AS start_at,
-      LEAD(CAST(value AS TIMESTAMP)) OVER (ORDER BY ordinality) AS end_at
-    FROM json_array_elements_text(CAST(CAST(? AS TEXT) AS JSON))
-      WITH ORDINALITY
-  ) AS boundaries WHERE end_at IS NOT NULL`;
+      ? `SELECT CAST(key AS INTEGER) AS bucket,
+    json_extract(value, '$[0]') AS start_at,
+    json_extract(value, '$[1]') AS end_at
+  FROM json_each(?)`
+      : `SELECT CAST(ordinality - 1 AS INTEGER) AS bucket,
+    CAST(value ->> 0 AS TIMESTAMP) AS start_at,
+    CAST(value ->> 1 AS TIMESTAMP) AS end_at
+  FROM json_array_elements(CAST(CAST(? AS TEXT) AS JSON)) WITH ORDINALITY`;
     return { sql, param };
   }
 
