@@ -100,7 +100,9 @@ export class SqlSeries {
       ? ["agent_id"]
       : [];
     const keys = ["bucket", ...group];
-    const filters = new Where()
+    const grouping = keys.join(", ");
+    const selected = group.map((column) => `u.${column}, `).join("");
+    const where = new Where()
       .add("u.agent_id = ?", query.agentId)
       .add("u.run_id = ?", query.runId)
       .add("u.provider = ?", query.provider)
@@ -108,9 +110,7 @@ export class SqlSeries {
     const buckets = this.#buckets(query);
     const sql = `WITH buckets AS (${buckets.sql}),
 calls AS (
-  SELECT b.bucket, ${group.map((c) => `u.${c}`).join(", ")}${
-      group.length ? ", " : ""
-    }u.status,
+  SELECT b.bucket, ${selected}u.status,
     u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens,
     u.reasoning_tokens, u.latency_ms,
     CASE WHEN u.input_tokens IS NOT NULL OR u.output_tokens IS NOT NULL
@@ -118,14 +118,14 @@ calls AS (
     ${scaledCost(this.#dialect)} AS scaled
   FROM buckets b JOIN ${this.#usage} u
     ON u.created_at >= b.start_at AND u.created_at < b.end_at
-  ${filters}
+  ${where}
 ),
 ranked AS (
   SELECT *, ${wholeNanos(this.#dialect)} AS nanos,
     ${ranks("latency_ms", keys)}
   FROM calls
 )
-SELECT ${keys.join(", ")}, COUNT(*) AS calls,
+SELECT ${grouping}, COUNT(*) AS calls,
   SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS failed_calls,
   COALESCE(SUM(input_tokens), 0) AS input_tokens,
   COALESCE(SUM(output_tokens), 0) AS output_tokens,
@@ -143,8 +143,8 @@ SELECT ${keys.join(", ")}, COUNT(*) AS calls,
       })
     }
 FROM ranked
-GROUP BY ${keys.join(", ")}`;
-    const rows = await session.query(sql, [buckets.param, ...filters.params]);
+GROUP BY ${grouping}`;
+    const rows = await session.query(sql, [buckets.param, ...where.params]);
     return rows.map((row) => ({
       bucket: Number(row.bucket),
       ...usageGroup(row, query.groupBy),
@@ -175,7 +175,8 @@ GROUP BY ${keys.join(", ")}`;
       ? ["status"]
       : [];
     const keys = ["bucket", ...group];
-    const filters = new Where().add("r.agent_id = ?", query.agentId);
+    const grouping = keys.join(", ");
+    const where = new Where().add("r.agent_id = ?", query.agentId);
     const buckets = this.#buckets(query);
     const duration = this.#dialect.name === "sqlite"
       // julianday keeps whole milliseconds: rounding restores them exactly.
@@ -191,10 +192,10 @@ ranked AS (
       ${duration} AS duration_ms
     FROM buckets b JOIN ${this.#runs} r
       ON r.created_at >= b.start_at AND r.created_at < b.end_at
-    ${filters}
+    ${where}
   ) AS bucketed
 )
-SELECT ${keys.join(", ")}, COUNT(*) AS runs,
+SELECT ${grouping}, COUNT(*) AS runs,
   ${byStatus("pending")}, ${byStatus("running")}, ${byStatus("completed")},
   ${byStatus("error")}, ${byStatus("cancelled")},
   COALESCE(SUM(total_iterations), 0) AS iterations,
@@ -207,8 +208,8 @@ SELECT ${keys.join(", ")}, COUNT(*) AS runs,
       })
     }
 FROM ranked
-GROUP BY ${keys.join(", ")}`;
-    const rows = await session.query(sql, [buckets.param, ...filters.params]);
+GROUP BY ${grouping}`;
+    const rows = await session.query(sql, [buckets.param, ...where.params]);
     return rows.map((row) => ({
       bucket: Number(row.bucket),
       ...query.groupBy === "agentId"
@@ -235,7 +236,7 @@ GROUP BY ${keys.join(", ")}`;
     session: SqlSession,
     query: ToolStatsFilter,
   ): Promise<ToolStats[]> {
-    const filters = new Where()
+    const where = new Where()
       .add("substr(event_type, 1, 17) = 'action_execution_'")
       .add("event_type <> 'action_execution_started'")
       .add("agent_id = ?", query.agentId)
@@ -255,12 +256,12 @@ FROM (
         THEN 1 ELSE 0 END AS failed,
       ${this.#dialect.jsonNumber("data", "duration_ms")} AS duration_ms
     FROM (SELECT event_type, data, ${json.document} AS doc
-      FROM ${this.#events} ${filters}) AS tool_events
+      FROM ${this.#events} ${where}) AS tool_events
   ) AS tool_calls
   WHERE action IS NOT NULL
 ) AS ranked
 GROUP BY action`;
-    const rows = await session.query(sql, filters.params);
+    const rows = await session.query(sql, where.params);
     return rows.map((row) => ({
       action: String(row.action),
       calls: Number(row.calls),

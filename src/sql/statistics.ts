@@ -141,6 +141,7 @@ export class SqlStatistics {
     range: TimeRange = {},
   ): Promise<LlmUsageBreakdown[]> {
     const where = rangeFilter(agentId, range);
+    const filter = String(where);
     const sql = `SELECT provider, model, COUNT(*) AS calls,
     COALESCE(SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS failed,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
@@ -151,7 +152,7 @@ export class SqlStatistics {
     COALESCE(SUM(nanos), 0) AS nanos,
     COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
       AS unpriced
-  FROM ${this.#costedUsage(String(where))}
+  FROM ${this.#costedUsage(filter)}
   GROUP BY provider, model
   ORDER BY nanos DESC, calls DESC, provider, model`;
     const rows = await session.query(sql, where.params);
