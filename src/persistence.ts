@@ -10,16 +10,20 @@ import type {
   AgentRun,
   AgentRunEvent,
   AgentRunEventInput,
+  AgentRunEventQuery,
   AgentRunInput,
   AgentRunPatch,
   AgentRunQuery,
+  AgentRunSeriesQuery,
+  AgentRunSeriesRow,
   AgentRunStats,
   BackendName,
   DeleteAgentRunsOptions,
-  EventType,
   LlmUsageBreakdown,
   LlmUsageInput,
   LlmUsageQuery,
+  LlmUsageSeriesQuery,
+  LlmUsageSeriesRow,
   PageOptions,
   RecomputeCostsOptions,
   RecomputeCostsResult,
@@ -27,8 +31,11 @@ import type {
   RetentionOptions,
   RetentionPolicy,
   RetentionResult,
+  StatsQuery,
   StoreIdentity,
   StoreInfo,
+  ToolStats,
+  ToolStatsQuery,
 } from "./types.ts";
 
 /**
@@ -74,12 +81,12 @@ export interface Persistence extends AsyncDisposable {
   /** A run's events in timestamp order (then `id`). */
   getAgentRunEvents(
     runId: string,
-    options?: { eventType?: EventType },
+    options?: AgentRunEventQuery,
   ): Promise<AgentRunEvent[]>;
   /** A run's events in timestamp order, read page by page. */
   iterateAgentRunEvents(
     runId: string,
-    options?: { eventType?: EventType } & PageOptions,
+    options?: AgentRunEventQuery & PageOptions,
   ): AsyncIterableIterator<AgentRunEvent>;
 
   /** Stores an LLM call. */
@@ -104,11 +111,21 @@ export interface Persistence extends AsyncDisposable {
   ): Promise<RecomputeCostsResult>;
 
   /** Figures over runs and LLM calls. */
-  getAgentRunStats(query?: { agentId?: string }): Promise<AgentRunStats>;
+  getAgentRunStats(query?: StatsQuery): Promise<AgentRunStats>;
   /** LLM calls summed per provider and model, the costliest first. */
-  getLlmUsageBreakdown(
-    query?: { agentId?: string },
-  ): Promise<LlmUsageBreakdown[]>;
+  getLlmUsageBreakdown(query?: StatsQuery): Promise<LlmUsageBreakdown[]>;
+  /**
+   * LLM calls summed per time bucket (and group), in time order: every group
+   * that has a call in the range has a row in every bucket, with zero counts
+   * and `null` latencies where it has no call. Computed by the database in
+   * one statement; throws {@linkcode InvalidInputError} for an unknown time
+   * zone or more than 10,000 buckets.
+   */
+  getLlmUsageSeries(query: LlmUsageSeriesQuery): Promise<LlmUsageSeriesRow[]>;
+  /** Runs counted per time bucket (and group), in time order, as above. */
+  getAgentRunSeries(query: AgentRunSeriesQuery): Promise<AgentRunSeriesRow[]>;
+  /** Tool calls summed per tool, the most called first; see {@linkcode ToolStats}. */
+  getToolStats(query?: ToolStatsQuery): Promise<ToolStats[]>;
 
   /**
    * Deletes runs with their events (and, when asked, their LLM calls) in one

@@ -563,9 +563,15 @@ export interface AgentRunStats {
 export interface AgentRunQuery {
   /** Only this agent's runs. */
   agentId?: string;
-  /** Only runs with this status. */
-  status?: AgentRunStatus;
+  /** Only runs with this status, or with one of these. */
+  status?: AgentRunStatus | readonly AgentRunStatus[];
+  /** Only runs with this agent name. */
+  agentName?: string;
+  /** Only runs created at or after this time. */
+  since?: Date;
   /** Only runs created before this time. */
+  until?: Date;
+  /** Only runs created before this time: another name of `until`. */
   createdBefore?: Date;
   /** At most this many; default 10. */
   limit?: number;
@@ -592,8 +598,63 @@ export interface LlmUsageQuery {
    * whose run was never stored or has been deleted.
    */
   withoutRun?: boolean;
+  /** Only calls to this provider. */
+  provider?: string;
+  /** Only calls to this model. */
+  model?: string;
+  /** Only calls with this status. */
+  status?: LlmUsageStatus;
+  /** Only calls made at or after this time (by `createdAt`). */
+  since?: Date;
+  /** Only calls made before this time (by `createdAt`). */
+  until?: Date;
   /** At most this many; default 100. */
   limit?: number;
+}
+
+/**
+ * Which of a run's events {@linkcode Persistence.getAgentRunEvents} lists.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunEventQuery } from "@curio/persistence";
+ * const query: AgentRunEventQuery = {
+ *   eventType: "action_execution_completed",
+ *   since: new Date("2025-01-01T00:00:00Z"),
+ * };
+ * ```
+ */
+export interface AgentRunEventQuery {
+  /** Only events of this type. */
+  eventType?: EventType;
+  /** Only events at or after this time (by `timestamp`). */
+  since?: Date;
+  /** Only events before this time (by `timestamp`). */
+  until?: Date;
+}
+
+/**
+ * Which runs and LLM calls {@linkcode Persistence.getAgentRunStats} and
+ * {@linkcode Persistence.getLlmUsageBreakdown} sum: those of one agent, or
+ * of all, created in `[since, until)`.
+ *
+ * @example
+ * ```ts
+ * import type { StatsQuery } from "@curio/persistence";
+ * const query: StatsQuery = {
+ *   agentId: "a1",
+ *   since: new Date("2025-01-01T00:00:00Z"),
+ *   until: new Date("2025-02-01T00:00:00Z"),
+ * };
+ * ```
+ */
+export interface StatsQuery {
+  /** Only this agent's runs and calls. */
+  agentId?: string;
+  /** Only those created at or after this time. */
+  since?: Date;
+  /** Only those created before this time. */
+  until?: Date;
 }
 
 /**
@@ -1151,4 +1212,259 @@ export interface StoreIdentity {
   key: string;
   /** The store in words, for messages. */
   description: string;
+}
+
+/**
+ * The length of a series' buckets. Each starts when the wall clock of the
+ * series' time zone reaches a whole minute, a whole hour, midnight, Monday
+ * midnight or the 1st of the month at midnight; so a day may last 23 or 25
+ * hours.
+ *
+ * @example
+ * ```ts
+ * import type { SeriesBucket } from "@curio/persistence";
+ * const bucket: SeriesBucket = "day";
+ * ```
+ */
+export type SeriesBucket = "minute" | "hour" | "day" | "week" | "month";
+
+/**
+ * What {@linkcode Persistence.getLlmUsageSeries} sums: LLM calls created in
+ * `[since, until)`, in buckets of `bucket` in `timeZone`.
+ *
+ * @example Cost per model and day, over a week in Paris
+ * ```ts
+ * import type { LlmUsageSeriesQuery } from "@curio/persistence";
+ * const query: LlmUsageSeriesQuery = {
+ *   bucket: "day",
+ *   since: new Date("2025-03-24T00:00:00+01:00"),
+ *   until: new Date("2025-03-31T00:00:00+02:00"),
+ *   groupBy: "model",
+ *   timeZone: "Europe/Paris",
+ * };
+ * ```
+ */
+export interface LlmUsageSeriesQuery {
+  /** The length of a bucket. */
+  bucket: SeriesBucket;
+  /** Calls created at or after this time; the first bucket contains it. */
+  since: Date;
+  /** Calls created before this time; default now. */
+  until?: Date;
+  /**
+   * Rows per bucket and group: `model` (the provider and model pair),
+   * `provider` or `agentId`; default one row per bucket.
+   */
+  groupBy?: "model" | "provider" | "agentId";
+  /** Only this agent's calls. */
+  agentId?: string;
+  /** Only this run's calls. */
+  runId?: string;
+  /** Only calls to this provider. */
+  provider?: string;
+  /** Only calls to this model. */
+  model?: string;
+  /** IANA time zone the buckets follow, such as `Europe/Paris`; default `UTC`. */
+  timeZone?: string;
+}
+
+/**
+ * One bucket (and group) of {@linkcode Persistence.getLlmUsageSeries}.
+ * Latencies are nearest-rank percentiles of the calls (of any status) that
+ * have one; `null` when none has.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const since = new Date("2025-01-01T00:00:00Z");
+ * await store.logLlmUsage({ latencyMs: 120, createdAt: since });
+ * const [row] = await store.getLlmUsageSeries({
+ *   bucket: "day",
+ *   since,
+ *   until: new Date("2025-01-02T00:00:00Z"),
+ * });
+ * assert.equal(row?.calls, 1);
+ * assert.equal(row?.p95Ms, 120);
+ * ```
+ */
+export interface LlmUsageSeriesRow {
+  /** When the bucket starts (it may start before the query's `since`). */
+  bucketStart: Date;
+  /** The provider, when grouped by model or provider. */
+  provider?: string;
+  /** The model, when grouped by model. */
+  model?: string;
+  /** The agent, when grouped by agent (`null`: calls without one). */
+  agentId?: string | null;
+  /** LLM calls. */
+  calls: number;
+  /** LLM calls with status `error`. */
+  failedCalls: number;
+  /** Sum of `inputTokens`. */
+  inputTokens: number;
+  /** Sum of `outputTokens`. */
+  outputTokens: number;
+  /** Sum of `cacheReadTokens`. */
+  cacheReadTokens: number;
+  /** Sum of `cacheWriteTokens`. */
+  cacheWriteTokens: number;
+  /** Sum of `reasoningTokens`. */
+  reasoningTokens: number;
+  /** Sum of the calls' costs, each rounded to whole nano-dollars. */
+  costUsd: number;
+  /** LLM calls with a token count and no cost. */
+  unpricedCalls: number;
+  /** Median latency in milliseconds. */
+  p50Ms: number | null;
+  /** 95th percentile of the latencies. */
+  p95Ms: number | null;
+  /** 99th percentile of the latencies. */
+  p99Ms: number | null;
+  /** Longest latency. */
+  maxMs: number | null;
+}
+
+/**
+ * What {@linkcode Persistence.getAgentRunSeries} counts: runs created in
+ * `[since, until)`, in buckets of `bucket` in `timeZone`.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunSeriesQuery } from "@curio/persistence";
+ * const query: AgentRunSeriesQuery = {
+ *   bucket: "hour",
+ *   since: new Date("2025-01-01T00:00:00Z"),
+ *   groupBy: "status",
+ * };
+ * ```
+ */
+export interface AgentRunSeriesQuery {
+  /** The length of a bucket. */
+  bucket: SeriesBucket;
+  /** Runs created at or after this time; the first bucket contains it. */
+  since: Date;
+  /** Runs created before this time; default now. */
+  until?: Date;
+  /** Rows per bucket and agent, or per bucket and status. */
+  groupBy?: "agentId" | "status";
+  /** Only this agent's runs. */
+  agentId?: string;
+  /** IANA time zone the buckets follow; default `UTC`. */
+  timeZone?: string;
+}
+
+/**
+ * One bucket (and group) of {@linkcode Persistence.getAgentRunSeries}.
+ * Durations are whole milliseconds from `startedAt` to `finishedAt` of the
+ * runs that have both, as nearest-rank percentiles; `null` when none has.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * const since = new Date("2025-01-01T00:00:00Z");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1", createdAt: since });
+ * const [row] = await store.getAgentRunSeries({
+ *   bucket: "day",
+ *   since,
+ *   until: new Date("2025-01-02T00:00:00Z"),
+ * });
+ * assert.equal(row?.pendingRuns, 1);
+ * ```
+ */
+export interface AgentRunSeriesRow {
+  /** When the bucket starts (it may start before the query's `since`). */
+  bucketStart: Date;
+  /** The agent, when grouped by agent. */
+  agentId?: string;
+  /** The status, when grouped by status. */
+  status?: AgentRunStatus;
+  /** Runs in all. */
+  runs: number;
+  /** Runs with status `pending`. */
+  pendingRuns: number;
+  /** Runs with status `running`. */
+  runningRuns: number;
+  /** Runs with status `completed`. */
+  completedRuns: number;
+  /** Runs with status `error`. */
+  errorRuns: number;
+  /** Runs with status `cancelled`. */
+  cancelledRuns: number;
+  /** Mean of `totalIterations`, to 2 decimals; 0 without runs. */
+  avgIterations: number;
+  /** Median duration in milliseconds. */
+  p50DurationMs: number | null;
+  /** 95th percentile of the durations. */
+  p95DurationMs: number | null;
+  /** 99th percentile of the durations. */
+  p99DurationMs: number | null;
+  /** Longest duration. */
+  maxDurationMs: number | null;
+}
+
+/**
+ * Which tool calls {@linkcode Persistence.getToolStats} sums: events of
+ * `[since, until)` (by `timestamp`), of one agent or of all.
+ *
+ * @example
+ * ```ts
+ * import type { ToolStatsQuery } from "@curio/persistence";
+ * const query: ToolStatsQuery = { agentId: "a1" };
+ * ```
+ */
+export interface ToolStatsQuery {
+  /** Events at or after this time. */
+  since?: Date;
+  /** Events before this time. */
+  until?: Date;
+  /** Only this agent's events. */
+  agentId?: string;
+}
+
+/**
+ * The calls of one tool, as {@linkcode Persistence.getToolStats} sums them.
+ * A call is an `action_execution_*` event other than
+ * `action_execution_started` whose data names the tool in a string
+ * `action`. It failed when its type is not `action_execution_completed`
+ * (such as `action_execution_failed`), or its data has `success: false`, an
+ * `error` other than `null` or `false`, or a `result` whose `status` is
+ * `"error"`. Durations are the data's numeric `duration_ms`, as nearest-rank
+ * percentiles of the calls that have one.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("memory:");
+ * await store.createAgentRun({ agentId: "a1", runId: "r1" });
+ * await store.logAgentRunEvent({
+ *   agentId: "a1",
+ *   runId: "r1",
+ *   eventType: "action_execution_completed",
+ *   data: { action: "search", duration_ms: 40, error: "timeout" },
+ * });
+ * const [tool] = await store.getToolStats();
+ * assert.equal(tool?.action, "search");
+ * assert.equal(tool?.failures, 1);
+ * assert.equal(tool?.p50DurationMs, 40);
+ * ```
+ */
+export interface ToolStats {
+  /** The tool: the events' `action`. */
+  action: string;
+  /** Finished calls. */
+  calls: number;
+  /** Calls that failed. */
+  failures: number;
+  /** Median `duration_ms`. */
+  p50DurationMs: number | null;
+  /** 95th percentile of `duration_ms`. */
+  p95DurationMs: number | null;
 }

@@ -48,7 +48,7 @@ class Recorder implements SqlConnection {
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
-    if (/^\s*SELECT/i.test(sql)) this.selects.push({ sql, params });
+    if (/^\s*(SELECT|WITH)/i.test(sql)) this.selects.push({ sql, params });
     return this.#inner.query(sql, params);
   }
 
@@ -91,6 +91,7 @@ async function take<T>(
 }
 
 const BEFORE = new Date("2024-01-01T12:00:00Z");
+const SINCE = new Date("2024-01-01T06:00:00Z");
 
 /** Each form: a name, and the store calls whose SELECTs must use an index. */
 const FORMS: [string, (store: Persistence) => Promise<unknown>][] = [];
@@ -110,6 +111,12 @@ const RUN_FILTERS = {
     status: "completed" as const,
     createdBefore: BEFORE,
   },
+  "runs in a date range": { since: SINCE, until: BEFORE },
+  "runs of one agent in a date range": {
+    agentId: "agent-7",
+    since: SINCE,
+    until: BEFORE,
+  },
 };
 for (const [name, filter] of Object.entries(RUN_FILTERS)) {
   form(`${name}: first page`, (s) => s.getAgentRuns({ ...filter, limit: 50 }));
@@ -125,6 +132,11 @@ for (const [name, filter] of Object.entries(RUN_FILTERS)) {
 const EVENT_FILTERS = {
   "events of one run": {},
   "events of one run and type": { eventType: "tool_call" as const },
+  // run-7's rows lie from 00:10:01 to 00:11:40.
+  "events of one run in a date range": {
+    since: new Date("2024-01-01T00:10:30Z"),
+    until: new Date("2024-01-01T00:11:30Z"),
+  },
 };
 for (const [name, filter] of Object.entries(EVENT_FILTERS)) {
   form(`${name}: all`, (s) => s.getAgentRunEvents("run-7", filter));
@@ -138,6 +150,17 @@ const USAGE_FILTERS = {
   "all LLM calls": {},
   "LLM calls of one agent": { agentId: "agent-7" },
   "LLM calls of one run": { runId: "run-7" },
+  "LLM calls in a date range": { since: SINCE, until: BEFORE },
+  "LLM calls of one agent in a date range": {
+    agentId: "agent-7",
+    since: SINCE,
+    until: BEFORE,
+  },
+  "LLM calls of one run in a date range": {
+    runId: "run-7",
+    since: new Date("2024-01-01T00:10:30Z"),
+    until: new Date("2024-01-01T00:11:30Z"),
+  },
 };
 for (const [name, filter] of Object.entries(USAGE_FILTERS)) {
   form(`${name}: latest 50`, (s) => s.getLlmUsage({ ...filter, limit: 50 }));
@@ -147,6 +170,43 @@ for (const [name, filter] of Object.entries(USAGE_FILTERS)) {
   );
 }
 
+/**
+ * Series and statistics over a date range: one statement, which may sort
+ * (for its groups and percentiles) but reads only the range from an index.
+ */
+const SERIES_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
+  [
+    "hourly series of LLM calls by model",
+    (s) =>
+      s.getLlmUsageSeries({
+        bucket: "hour",
+        since: SINCE,
+        until: BEFORE,
+        groupBy: "model",
+      }),
+  ],
+  [
+    "hourly series of one agent's LLM calls",
+    (s) =>
+      s.getLlmUsageSeries({
+        bucket: "hour",
+        since: SINCE,
+        until: BEFORE,
+        agentId: "agent-7",
+      }),
+  ],
+  [
+    "hourly series of runs by status",
+    (s) =>
+      s.getAgentRunSeries({
+        bucket: "hour",
+        since: SINCE,
+        until: BEFORE,
+        groupBy: "status",
+      }),
+  ],
+];
+
 interface Database {
   dialect: SqlDialect;
   connection: SqlConnection;
@@ -154,6 +214,8 @@ interface Database {
   fill(): Promise<void>;
   /** The plan's problems: sort steps and scans without an index. */
   problems(statement: Statement): Promise<string[]>;
+  /** The tables the plan reads whole. */
+  tableScans(statement: Statement): Promise<string[]>;
   /** Removes what `fill` wrote; closing the store closes the connection. */
   drop(): Promise<void>;
 }
@@ -203,6 +265,12 @@ async function sqliteDatabase(): Promise<Database> {
       const plan = await connection.query(`EXPLAIN QUERY PLAN ${sql}`, params);
       return plan.map((row) => String(row.detail)).filter((detail) =>
         /TEMP B-TREE/.test(detail) || /^SCAN \w+$/.test(detail)
+      );
+    },
+    tableScans: async ({ sql, params }) => {
+      const plan = await connection.query(`EXPLAIN QUERY PLAN ${sql}`, params);
+      return plan.map((row) => String(row.detail)).filter((detail) =>
+        /^SCAN agent_/.test(detail) && !/USING/.test(detail)
       );
     },
     drop: () => Promise.resolve(),
@@ -278,6 +346,25 @@ function postgresDatabase(): Promise<Database> {
       visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
       return found;
     },
+    tableScans: async ({ sql: text, params }) => {
+      const [row] = await connection.query(
+        `EXPLAIN (FORMAT JSON) ${text}`,
+        params,
+      );
+      const plan = row!["QUERY PLAN"];
+      const found: string[] = [];
+      const visit = (node: Record<string, unknown>) => {
+        if (node["Node Type"] === "Seq Scan") {
+          found.push(`Seq Scan on ${node["Relation Name"]}`);
+        }
+        for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
+          visit(child);
+        }
+      };
+      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
+      visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      return found;
+    },
     drop: async () => {
       await sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
     },
@@ -309,6 +396,15 @@ for (const [name, open, skip] of DATABASES) {
       await database?.drop();
       await store?.close();
     });
+
+    for (const [form, work] of SERIES_FORMS) {
+      it(form, async () => {
+        const statements = await recorder.during(() => work(store));
+        assert.equal(statements.length, 1, "one statement");
+        const scans = await database.tableScans(statements[0]!);
+        assert.deepEqual(scans, [], statements[0]!.sql);
+      });
+    }
 
     for (const [form, work] of FORMS) {
       it(form, async () => {

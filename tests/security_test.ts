@@ -345,6 +345,20 @@ const ALLOWED: [RegExp, string][] = [
   [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
   [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
   [
+    /^(scaledCost|wholeNanos)\(this\.#dialect\)$/,
+    "an expression of columns and constants, by dialect",
+  ],
+  [
+    /^(value|partition|duration|grouping|selected)$/,
+    "the series' column names and constant expressions",
+  ],
+  [/^buckets\.sql$/, "the buckets' subquery, a constant by dialect"],
+  [/^json\.(action|failed|document)$/, "JSON expressions, constant by dialect"],
+  [
+    /^(ranks|percentiles)\([^`$]*\)$/,
+    "window and aggregate columns over constant column names",
+  ],
+  [
     /^this\.#costedUsage\((filter|agentId === undefined \? "" : "WHERE agent_id = \?")\)$/,
     "a subquery of columns, constants and placeholders",
   ],

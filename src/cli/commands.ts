@@ -3,7 +3,8 @@
 
 import type { ParseArgsConfig } from "node:util";
 import type { Context } from "./context.ts";
-import { events, run, runs, stats, usage } from "./inspect.ts";
+import { events, run, runs, usage } from "./inspect.ts";
+import { stats } from "./stats.ts";
 import { doctor, migrate, prune } from "./maintain.ts";
 import { copyCommand, exportCommand, importCommand } from "./transfer.ts";
 import { ui } from "./ui.ts";
@@ -64,9 +65,19 @@ export const COMMANDS: Record<string, Command> = {
     run: usage,
   },
   stats: {
-    usage: "[--agent ID]",
-    summary: "Run and LLM statistics, with a breakdown by provider and model",
-    options: { agent: text() },
+    usage:
+      "[--agent ID] [--since DATE|AGE] [--until DATE|AGE] [--by minute|hour|day|week|month] [--group model|provider|agent] [--tz ZONE] [--tools]",
+    summary:
+      "Run and LLM statistics by provider and model; --by: LLM usage per time bucket; --tools: calls per tool",
+    options: {
+      agent: text(),
+      since: text(),
+      until: text(),
+      by: text(),
+      group: text(),
+      tz: text(),
+      tools: flag,
+    },
     arguments: [],
     json: true,
     run: stats,

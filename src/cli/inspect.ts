@@ -1,4 +1,4 @@
-// The reading commands: runs, run, events, usage, stats.
+// The reading commands: runs, run, events, usage (stats has its own file).
 
 import { PersistenceError } from "../errors.ts";
 import { getCostUsd, getTotalTokens } from "../accessors.ts";
@@ -261,50 +261,5 @@ export async function usage(ctx: Context): Promise<void> {
         ...callCells(call),
       ]),
       new Set([5, 6, 7, 8]),
-    ));
-}
-
-/** `stats [--agent ID]`: the statistics, and LLM usage per provider and model. */
-export async function stats(ctx: Context): Promise<void> {
-  const agent = ctx.values.agent;
-  const query = typeof agent === "string"
-    ? { agentId: parseId("--agent", agent) }
-    : {};
-  await using store = await openStore(ctx, ctx.values.db as string, {
-    mustExist: true,
-    readOnly: true,
-  });
-  const figures = await store.getAgentRunStats(query);
-  const byModel = await store.getLlmUsageBreakdown(query);
-  await output(ctx, { ...figures, byModel }, () =>
-    fields([
-      ["runs", count(figures.totalRuns)],
-      [
-        "by status",
-        `${figures.completedRuns} completed, ${figures.errorRuns} error, ${figures.runningRuns} running, ${figures.pendingRuns} pending, ${figures.cancelledRuns} cancelled`,
-      ],
-      ["avg iterations", figures.avgIterations],
-      [
-        "LLM calls",
-        `${count(figures.totalLlmCalls)} (${
-          count(figures.failedLlmCalls)
-        } failed)`,
-      ],
-      ["input tokens", count(figures.totalInputTokens)],
-      ["output tokens", count(figures.totalOutputTokens)],
-      ["total cost", money(figures.totalCostUsd)],
-    ]) + "\nBy provider and model\n" +
-    table(
-      ["PROVIDER", "MODEL", "CALLS", "FAILED", "IN", "OUT", "COST"],
-      byModel.map((row) => [
-        row.provider || "-",
-        row.model || "-",
-        count(row.calls),
-        count(row.failedCalls),
-        count(row.inputTokens),
-        count(row.outputTokens),
-        money(row.costUsd),
-      ]),
-      new Set([2, 3, 4, 5, 6]),
     ));
 }

@@ -12,10 +12,18 @@ import type {
   AgentRunStats,
   AgentRunStatus,
   LlmUsageBreakdown,
+  LlmUsageStatus,
   RecordCounts,
   StoreIdentity,
   StoreInfo,
+  ToolStats,
 } from "../types.ts";
+
+/** Records whose time lies in `[since, until)`; either end may be open. */
+export interface TimeRange {
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
 
 /**
  * Where a keyset page ends. Opaque to the store: each backend keeps there the
@@ -31,18 +39,18 @@ export interface Stored<R> {
 }
 
 /** Runs newest first: by `createdAt` descending, then `id` descending. */
-export interface RunListQuery {
+export interface RunListQuery extends TimeRange {
   agentId: string | undefined;
-  status: AgentRunStatus | undefined;
-  /** Only runs created before this time. */
-  createdBefore?: Date | undefined;
+  /** One status, or several (none when the list is empty). */
+  status: AgentRunStatus | readonly AgentRunStatus[] | undefined;
+  agentName?: string | undefined;
   after: Cursor | undefined;
   limit: number;
   offset: number;
 }
 
 /** A run's events oldest first: by `timestamp`, then `id`. */
-export interface EventListQuery {
+export interface EventListQuery extends TimeRange {
   runId: string;
   eventType: string | undefined;
   after: Cursor | undefined;
@@ -50,15 +58,89 @@ export interface EventListQuery {
 }
 
 /** LLM calls newest first: by `createdAt` descending, then `id` descending. */
-export interface UsageListQuery {
+export interface UsageListQuery extends TimeRange {
   agentId: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  status?: LlmUsageStatus | undefined;
   runId: string | undefined;
   /** Only calls whose run is not stored. */
   withoutRun?: boolean | undefined;
-  /** Only calls created before this time. */
-  createdBefore?: Date | undefined;
   after: Cursor | undefined;
   limit: number;
+}
+
+/**
+ * Buckets of a series: bucket `i` is `[boundaries[i], boundaries[i + 1])`,
+ * and only records in `[since, until)` count.
+ */
+export interface SeriesRange {
+  boundaries: readonly Date[];
+  since: Date;
+  until: Date;
+}
+
+/** What `usageSeries` sums. */
+export interface UsageSeriesQuery extends SeriesRange {
+  groupBy: "model" | "provider" | "agentId" | undefined;
+  agentId: string | undefined;
+  runId: string | undefined;
+  provider: string | undefined;
+  model: string | undefined;
+}
+
+/**
+ * One bucket and group of LLM calls: `bucket` is the bucket's index; the
+ * grouped fields are set as the query's `groupBy` asks; `nanos` is the exact
+ * sum of costs in nano-dollars.
+ */
+export interface UsageSeriesCell {
+  bucket: number;
+  provider?: string;
+  model?: string;
+  agentId?: string | null;
+  calls: number;
+  failedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  nanos: number;
+  unpricedCalls: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+}
+
+/** What `runSeries` counts. */
+export interface RunSeriesQuery extends SeriesRange {
+  groupBy: "agentId" | "status" | undefined;
+  agentId: string | undefined;
+}
+
+/** One bucket and group of runs; `iterations` is the sum, not the mean. */
+export interface RunSeriesCell {
+  bucket: number;
+  agentId?: string;
+  status?: AgentRunStatus;
+  runs: number;
+  pendingRuns: number;
+  runningRuns: number;
+  completedRuns: number;
+  errorRuns: number;
+  cancelledRuns: number;
+  iterations: number;
+  p50DurationMs: number | null;
+  p95DurationMs: number | null;
+  p99DurationMs: number | null;
+  maxDurationMs: number | null;
+}
+
+/** Which events `toolStats` reads. */
+export interface ToolStatsFilter extends TimeRange {
+  agentId: string | undefined;
 }
 
 /** A new cost of a stored LLM call. */
@@ -121,10 +203,25 @@ export interface Backend {
   listUsage(query: UsageListQuery): Promise<Stored<UsageRecord>[]>;
   /** Sets the costs of stored LLM calls, in one transaction. */
   updateUsageCosts(costs: readonly UsageCost[]): Promise<void>;
-  /** The figures, with `avgIterations` not yet rounded. */
-  stats(agentId: string | undefined): Promise<AgentRunStats>;
+  /**
+   * The figures, with `avgIterations` not yet rounded; runs and calls by
+   * `createdAt` in `range`.
+   */
+  stats(
+    agentId: string | undefined,
+    range?: TimeRange,
+  ): Promise<AgentRunStats>;
   /** LLM calls summed per provider and model, the costliest first. */
-  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]>;
+  usageBreakdown(
+    agentId: string | undefined,
+    range?: TimeRange,
+  ): Promise<LlmUsageBreakdown[]>;
+  /** LLM calls summed per bucket and group; only buckets with calls. */
+  usageSeries(query: UsageSeriesQuery): Promise<UsageSeriesCell[]>;
+  /** Runs counted per bucket and group; only buckets with runs. */
+  runSeries(query: RunSeriesQuery): Promise<RunSeriesCell[]>;
+  /** Tool calls summed per tool, in no particular order. */
+  toolStats(query: ToolStatsFilter): Promise<ToolStats[]>;
   /**
    * Deletes runs, their events and, with `withUsage`, their LLM calls in one
    * transaction; with `dryRun` only counts them.

@@ -94,7 +94,7 @@ class Engine {
         const runs = await tx.listRuns({
           agentId: undefined,
           status,
-          createdBefore: rule.before,
+          until: rule.before,
           after,
           limit,
           offset: 0,
@@ -122,7 +122,7 @@ class Engine {
           agentId: undefined,
           runId: undefined,
           withoutRun: true,
-          createdBefore: rule.before,
+          until: rule.before,
           after,
           limit,
         });

@@ -18,7 +18,16 @@ import {
   type UsageRecord,
   usageRecord,
 } from "./records.ts";
-import { count, identifier, pageSize, timestamp } from "./validate.ts";
+import { bucketBoundaries, seriesBucket } from "./buckets.ts";
+import { runSeriesRows, sortToolStats, usageSeriesRows } from "./series.ts";
+import {
+  count,
+  identifier,
+  oneOf,
+  pageSize,
+  text,
+  timestamp,
+} from "./validate.ts";
 import { applyPolicy } from "./retention.ts";
 import { type CheckedPolicy, checkPolicy } from "./retention_policy.ts";
 import {
@@ -33,15 +42,20 @@ import type {
   AgentRun,
   AgentRunEvent,
   AgentRunEventInput,
+  AgentRunEventQuery,
   AgentRunInput,
   AgentRunPatch,
   AgentRunQuery,
+  AgentRunSeriesQuery,
+  AgentRunSeriesRow,
   AgentRunStats,
+  AgentRunStatus,
   DeleteAgentRunsOptions,
-  EventType,
   LlmUsageBreakdown,
   LlmUsageInput,
   LlmUsageQuery,
+  LlmUsageSeriesQuery,
+  LlmUsageSeriesRow,
   PageOptions,
   RecomputeCostsOptions,
   RecomputeCostsResult,
@@ -49,9 +63,13 @@ import type {
   RetentionOptions,
   RetentionPolicy,
   RetentionResult,
+  StatsQuery,
   StoreIdentity,
   StoreInfo,
+  ToolStats,
+  ToolStatsQuery,
 } from "../types.ts";
+import { AGENT_RUN_STATUSES, LLM_USAGE_STATUSES } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import type { StoreOptions } from "../types.ts";
 
@@ -171,17 +189,17 @@ export class Store implements Persistence {
 
   async getAgentRunEvents(
     runId: string,
-    options: { eventType?: EventType } = {},
+    options: AgentRunEventQuery = {},
   ): Promise<AgentRunEvent[]> {
     const id = identifier("runId", runId);
-    const type = optional(options.eventType, eventType);
+    const filter = eventFilter(options);
     // One operation, however many pages: close() waits for all of them.
     return await this.#read(async (backend) => {
       const events: AgentRunEvent[] = [];
       const pages = this.#pages(
         pageSize((options as PageOptions).pageSize),
         (after, limit) =>
-          backend.listEvents({ runId: id, eventType: type, after, limit }),
+          backend.listEvents({ runId: id, ...filter, after, limit }),
         toAgentRunEvent,
       );
       for await (const event of pages) events.push(event);
@@ -191,15 +209,15 @@ export class Store implements Persistence {
 
   iterateAgentRunEvents(
     runId: string,
-    options: { eventType?: EventType } & PageOptions = {},
+    options: AgentRunEventQuery & PageOptions = {},
   ): AsyncIterableIterator<AgentRunEvent> {
     const id = identifier("runId", runId);
-    const type = optional(options.eventType, eventType);
+    const filter = eventFilter(options);
     return this.#pages(
       pageSize(options.pageSize),
       (after, limit) =>
         this.#read((backend) =>
-          backend.listEvents({ runId: id, eventType: type, after, limit })
+          backend.listEvents({ runId: id, ...filter, after, limit })
         ),
       toAgentRunEvent,
     );
@@ -262,11 +280,10 @@ export class Store implements Persistence {
     );
   }
 
-  async getAgentRunStats(
-    query: { agentId?: string } = {},
-  ): Promise<AgentRunStats> {
+  async getAgentRunStats(query: StatsQuery = {}): Promise<AgentRunStats> {
     const agentId = optionalId("agentId", query.agentId);
-    const stats = await this.#read((backend) => backend.stats(agentId));
+    const range = timeRange(query);
+    const stats = await this.#read((backend) => backend.stats(agentId, range));
     return {
       ...stats,
       avgIterations: Math.round(stats.avgIterations * 100) / 100,
@@ -274,10 +291,66 @@ export class Store implements Persistence {
   }
 
   async getLlmUsageBreakdown(
-    query: { agentId?: string } = {},
+    query: StatsQuery = {},
   ): Promise<LlmUsageBreakdown[]> {
     const agentId = optionalId("agentId", query.agentId);
-    return await this.#read((backend) => backend.usageBreakdown(agentId));
+    const range = timeRange(query);
+    return await this.#read((backend) =>
+      backend.usageBreakdown(agentId, range)
+    );
+  }
+
+  async getLlmUsageSeries(
+    query: LlmUsageSeriesQuery,
+  ): Promise<LlmUsageSeriesRow[]> {
+    const range = seriesRange(query);
+    const groupBy = optional(
+      query.groupBy,
+      (v) => oneOf("groupBy", v, ["model", "provider", "agentId"] as const),
+    );
+    const filter = {
+      groupBy,
+      agentId: optionalId("agentId", query.agentId),
+      runId: optionalId("runId", query.runId),
+      provider: optional(query.provider, (v) => text("provider", v)),
+      model: optional(query.model, (v) => text("model", v)),
+    };
+    if (!range) {
+      this.assertOpen();
+      return [];
+    }
+    const cells = await this.#read((backend) =>
+      backend.usageSeries({ ...range, ...filter })
+    );
+    return usageSeriesRows(cells, range.boundaries, groupBy);
+  }
+
+  async getAgentRunSeries(
+    query: AgentRunSeriesQuery,
+  ): Promise<AgentRunSeriesRow[]> {
+    const range = seriesRange(query);
+    const groupBy = optional(
+      query.groupBy,
+      (v) => oneOf("groupBy", v, ["agentId", "status"] as const),
+    );
+    const agentId = optionalId("agentId", query.agentId);
+    if (!range) {
+      this.assertOpen();
+      return [];
+    }
+    const cells = await this.#read((backend) =>
+      backend.runSeries({ ...range, groupBy, agentId })
+    );
+    return runSeriesRows(cells, range.boundaries, groupBy);
+  }
+
+  async getToolStats(query: ToolStatsQuery = {}): Promise<ToolStats[]> {
+    const filter = {
+      ...timeRange(query),
+      agentId: optionalId("agentId", query.agentId),
+    };
+    const tools = await this.#read((backend) => backend.toolStats(filter));
+    return sortToolStats(tools);
   }
 
   async deleteAgentRuns(
@@ -546,26 +619,99 @@ function closeTimeout(value: unknown): number {
   return value;
 }
 
-function runFilter(
-  query: { agentId?: string; status?: string; createdBefore?: Date },
-) {
+function runFilter(query: AgentRunQuery) {
+  if (query.until !== undefined && query.createdBefore !== undefined) {
+    throw new InvalidInputError(
+      "createdBefore",
+      "give until or createdBefore (its other name), not both",
+    );
+  }
   return {
     agentId: optionalId("agentId", query.agentId),
-    status: optional(query.status, runStatus),
-    createdBefore: optional(
-      query.createdBefore,
-      (v) => timestamp("createdBefore", v),
-    ),
+    status: optional(query.status, runStatuses),
+    agentName: optional(query.agentName, (v) => text("agentName", v)),
+    ...timeRange({
+      since: query.since,
+      until: query.until ?? query.createdBefore,
+    }, query.until === undefined ? "createdBefore" : "until"),
   };
 }
 
-function usageFilter(
-  query: { agentId?: string; runId?: string; withoutRun?: boolean },
-) {
+/** One status, or a list of them (copied). */
+function runStatuses(
+  value: AgentRunStatus | readonly AgentRunStatus[],
+): AgentRunStatus | readonly AgentRunStatus[] {
+  if (!Array.isArray(value)) return runStatus(value);
+  return (value as readonly unknown[]).map((status) =>
+    oneOf("status", status, AGENT_RUN_STATUSES)
+  );
+}
+
+function usageFilter(query: LlmUsageQuery) {
   return {
     agentId: optionalId("agentId", query.agentId),
     runId: optionalId("runId", query.runId),
     withoutRun: query.withoutRun === true,
+    provider: optional(query.provider, (v) => text("provider", v)),
+    model: optional(query.model, (v) => text("model", v)),
+    status: optional(
+      query.status,
+      (v) => oneOf("status", v, LLM_USAGE_STATUSES),
+    ),
+    ...timeRange(query),
+  };
+}
+
+function eventFilter(query: AgentRunEventQuery) {
+  return {
+    eventType: optional(query.eventType, eventType),
+    ...timeRange(query),
+  };
+}
+
+/** Validated `since` and `until`, each left out when not given. */
+function timeRange(
+  query: { since?: Date | undefined; until?: Date | undefined },
+  untilField = "until",
+): { since?: Date; until?: Date } {
+  const since = optional(query.since, (v) => timestamp("since", v));
+  const until = optional(query.until, (v) => timestamp(untilField, v));
+  return {
+    ...since === undefined ? {} : { since },
+    ...until === undefined ? {} : { until },
+  };
+}
+
+/**
+ * The buckets of a series query, validated, or `undefined` when its range
+ * is empty (`until` at or before `since`).
+ */
+function seriesRange(
+  query: {
+    bucket: unknown;
+    since: Date;
+    until?: Date | undefined;
+    timeZone?: string | undefined;
+  },
+): { boundaries: Date[]; since: Date; until: Date } | undefined {
+  if (query === null || typeof query !== "object") {
+    throw new InvalidInputError("query", "expected an object");
+  }
+  const bucket = seriesBucket(query.bucket);
+  const since = timestamp("since", query.since);
+  const until = query.until === undefined
+    ? new Date()
+    : timestamp("until", query.until);
+  const timeZone = query.timeZone ?? "UTC";
+  if (until <= since) {
+    // Still refuse a zone that does not exist.
+    bucketBoundaries(bucket, since, since, timeZone);
+    return undefined;
+  }
+  return {
+    boundaries: bucketBoundaries(bucket, since, until, timeZone),
+    since,
+    until,
   };
 }
 

@@ -10,10 +10,17 @@ import type {
   DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
+  RunSeriesCell,
+  RunSeriesQuery,
   Stored,
+  TimeRange,
+  ToolStatsFilter,
   UsageCost,
   UsageListQuery,
+  UsageSeriesCell,
+  UsageSeriesQuery,
 } from "../core/backend.ts";
+import { nearestRank } from "../core/series.ts";
 import {
   type EventRecord,
   parseJson,
@@ -25,10 +32,12 @@ import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
 import type {
   AgentRunStats,
+  JsonValue,
   LlmUsageBreakdown,
   RecordCounts,
   StoreIdentity,
   StoreInfo,
+  ToolStats,
 } from "../types.ts";
 
 /** A row and its sort key: a time in milliseconds and the id. */
@@ -167,9 +176,12 @@ export class MemoryBackend implements Backend {
       newestFirst(this.#runs, query.after as Key | undefined),
       (run) =>
         (query.agentId === undefined || run.agentId === query.agentId) &&
-        (query.status === undefined || run.status === query.status) &&
-        (query.createdBefore === undefined ||
-          run.createdAt < query.createdBefore),
+        (query.status === undefined || (typeof query.status === "string"
+          ? run.status === query.status
+          : query.status.includes(run.status))) &&
+        (query.agentName === undefined ||
+          run.agentName === query.agentName) &&
+        inRange(run.createdAt, query),
       query.offset,
       query.limit,
     ));
@@ -207,7 +219,9 @@ export class MemoryBackend implements Backend {
         query.after as Key | undefined,
       ),
       (event) =>
-        query.eventType === undefined || event.eventType === query.eventType,
+        (query.eventType === undefined ||
+          event.eventType === query.eventType) &&
+        inRange(event.timestamp, query),
       0,
       query.limit,
     ));
@@ -231,10 +245,12 @@ export class MemoryBackend implements Backend {
       (usage) =>
         (query.agentId === undefined || usage.agentId === query.agentId) &&
         (query.runId === undefined || usage.runId === query.runId) &&
+        (query.provider === undefined || usage.provider === query.provider) &&
+        (query.model === undefined || usage.model === query.model) &&
+        (query.status === undefined || usage.status === query.status) &&
+        inRange(usage.createdAt, query) &&
         (!query.withoutRun || usage.runId === null ||
-          !this.#runsById.has(usage.runId)) &&
-        (query.createdBefore === undefined ||
-          usage.createdAt < query.createdBefore),
+          !this.#runsById.has(usage.runId)),
       0,
       query.limit,
     ));
@@ -255,7 +271,10 @@ export class MemoryBackend implements Backend {
     return Promise.resolve();
   }
 
-  stats(agentId: string | undefined): Promise<AgentRunStats> {
+  stats(
+    agentId: string | undefined,
+    range: TimeRange = {},
+  ): Promise<AgentRunStats> {
     const stats: AgentRunStats = {
       totalRuns: 0,
       pendingRuns: 0,
@@ -278,6 +297,7 @@ export class MemoryBackend implements Backend {
     let iterations = 0;
     for (const { record: run } of this.#runs) {
       if (agentId !== undefined && run.agentId !== agentId) continue;
+      if (!inRange(run.createdAt, range)) continue;
       stats.totalRuns++;
       stats[`${run.status}Runs`]++;
       iterations += run.totalIterations;
@@ -285,6 +305,7 @@ export class MemoryBackend implements Backend {
     stats.avgIterations = stats.totalRuns && iterations / stats.totalRuns;
     for (const { record: usage } of this.#usage) {
       if (agentId !== undefined && usage.agentId !== agentId) continue;
+      if (!inRange(usage.createdAt, range)) continue;
       stats.totalLlmCalls++;
       if (usage.status === "error") stats.failedLlmCalls++;
       stats.totalInputTokens += usage.inputTokens ?? 0;
@@ -300,11 +321,15 @@ export class MemoryBackend implements Backend {
     return Promise.resolve(stats);
   }
 
-  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]> {
+  usageBreakdown(
+    agentId: string | undefined,
+    range: TimeRange = {},
+  ): Promise<LlmUsageBreakdown[]> {
     const groups = new Map<string, LlmUsageBreakdown>();
     const nanos = new Map<LlmUsageBreakdown, number>();
     for (const { record: usage } of this.#usage) {
       if (agentId !== undefined && usage.agentId !== agentId) continue;
+      if (!inRange(usage.createdAt, range)) continue;
       const key = JSON.stringify([usage.provider, usage.model]);
       let group = groups.get(key);
       if (!group) {
@@ -342,6 +367,171 @@ export class MemoryBackend implements Backend {
         a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model)
       ),
     );
+  }
+
+  usageSeries(query: UsageSeriesQuery): Promise<UsageSeriesCell[]> {
+    const cells = new Map<string, UsageSeriesCell>();
+    const latencies = new Map<UsageSeriesCell, number[]>();
+    const nanos = new Map<UsageSeriesCell, number>();
+    for (const { record: usage } of this.#usage) {
+      if (
+        (query.agentId !== undefined && usage.agentId !== query.agentId) ||
+        (query.runId !== undefined && usage.runId !== query.runId) ||
+        (query.provider !== undefined && usage.provider !== query.provider) ||
+        (query.model !== undefined && usage.model !== query.model) ||
+        !inRange(usage.createdAt, query)
+      ) continue;
+      const bucket = bucketOf(query.boundaries, usage.createdAt);
+      const group = query.groupBy === "model"
+        ? { provider: usage.provider, model: usage.model }
+        : query.groupBy === "provider"
+        ? { provider: usage.provider }
+        : query.groupBy === "agentId"
+        ? { agentId: usage.agentId }
+        : {};
+      const key = JSON.stringify([bucket, group]);
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = {
+          bucket,
+          ...group,
+          calls: 0,
+          failedCalls: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
+          nanos: 0,
+          unpricedCalls: 0,
+          p50Ms: null,
+          p95Ms: null,
+          p99Ms: null,
+          maxMs: null,
+        };
+        cells.set(key, cell);
+        latencies.set(cell, []);
+        nanos.set(cell, 0);
+      }
+      cell.calls++;
+      if (usage.status === "error") cell.failedCalls++;
+      cell.inputTokens += usage.inputTokens ?? 0;
+      cell.outputTokens += usage.outputTokens ?? 0;
+      cell.cacheReadTokens += usage.cacheReadTokens ?? 0;
+      cell.cacheWriteTokens += usage.cacheWriteTokens ?? 0;
+      cell.reasoningTokens += usage.reasoningTokens ?? 0;
+      const cost = nanosOf(usage);
+      if (cost !== undefined) cell.nanos += cost;
+      else if (hasTokens(usage)) cell.unpricedCalls++;
+      if (usage.latencyMs !== null) latencies.get(cell)!.push(usage.latencyMs);
+    }
+    for (const [cell, values] of latencies) {
+      values.sort((a, b) => a - b);
+      cell.p50Ms = nearestRank(values, 50);
+      cell.p95Ms = nearestRank(values, 95);
+      cell.p99Ms = nearestRank(values, 99);
+      cell.maxMs = nearestRank(values, 100);
+    }
+    return Promise.resolve([...cells.values()]);
+  }
+
+  runSeries(query: RunSeriesQuery): Promise<RunSeriesCell[]> {
+    const cells = new Map<string, RunSeriesCell>();
+    const durations = new Map<RunSeriesCell, number[]>();
+    for (const { record: run } of this.#runs) {
+      if (
+        (query.agentId !== undefined && run.agentId !== query.agentId) ||
+        !inRange(run.createdAt, query)
+      ) continue;
+      const bucket = bucketOf(query.boundaries, run.createdAt);
+      const group = query.groupBy === "agentId"
+        ? { agentId: run.agentId }
+        : query.groupBy === "status"
+        ? { status: run.status }
+        : {};
+      const key = JSON.stringify([bucket, group]);
+      let cell = cells.get(key);
+      if (!cell) {
+        cell = {
+          bucket,
+          ...group,
+          runs: 0,
+          pendingRuns: 0,
+          runningRuns: 0,
+          completedRuns: 0,
+          errorRuns: 0,
+          cancelledRuns: 0,
+          iterations: 0,
+          p50DurationMs: null,
+          p95DurationMs: null,
+          p99DurationMs: null,
+          maxDurationMs: null,
+        };
+        cells.set(key, cell);
+        durations.set(cell, []);
+      }
+      cell.runs++;
+      cell[`${run.status}Runs`]++;
+      cell.iterations += run.totalIterations;
+      if (run.startedAt !== null && run.finishedAt !== null) {
+        durations.get(cell)!.push(
+          run.finishedAt.getTime() - run.startedAt.getTime(),
+        );
+      }
+    }
+    for (const [cell, values] of durations) {
+      values.sort((a, b) => a - b);
+      cell.p50DurationMs = nearestRank(values, 50);
+      cell.p95DurationMs = nearestRank(values, 95);
+      cell.p99DurationMs = nearestRank(values, 99);
+      cell.maxDurationMs = nearestRank(values, 100);
+    }
+    return Promise.resolve([...cells.values()]);
+  }
+
+  toolStats(query: ToolStatsFilter): Promise<ToolStats[]> {
+    const tools = new Map<string, { stats: ToolStats; durations: number[] }>();
+    for (const rows of this.#events.values()) {
+      for (const { record: event } of rows) {
+        if (
+          !event.eventType.startsWith(TOOL_EVENT) ||
+          event.eventType === TOOL_STARTED ||
+          (query.agentId !== undefined && event.agentId !== query.agentId) ||
+          !inRange(event.timestamp, query)
+        ) continue;
+        const data = parseJson(event.data);
+        const action = field(data, "action");
+        if (typeof action !== "string") continue;
+        let tool = tools.get(action);
+        if (!tool) {
+          tool = {
+            stats: {
+              action,
+              calls: 0,
+              failures: 0,
+              p50DurationMs: null,
+              p95DurationMs: null,
+            },
+            durations: [],
+          };
+          tools.set(action, tool);
+        }
+        tool.stats.calls++;
+        if (event.eventType !== TOOL_COMPLETED || failed(data)) {
+          tool.stats.failures++;
+        }
+        const duration = field(data, "duration_ms");
+        if (typeof duration === "number") tool.durations.push(duration);
+      }
+    }
+    return Promise.resolve([...tools.values()].map(({ stats, durations }) => {
+      durations.sort((a, b) => a - b);
+      return {
+        ...stats,
+        p50DurationMs: nearestRank(durations, 50),
+        p95DurationMs: nearestRank(durations, 95),
+      };
+    }));
   }
 
   deleteRuns(
@@ -526,4 +716,44 @@ function hasUsageContent(row: Row<EventRecord | UsageRecord>): boolean {
   const usage = row.record as UsageRecord;
   return usage.prompt !== "" || usage.responseContent !== null ||
     usage.inputParams !== null;
+}
+
+/** Whether `time` lies in `[since, until)`. */
+function inRange(time: Date, { since, until }: TimeRange): boolean {
+  return (since === undefined || time >= since) &&
+    (until === undefined || time < until);
+}
+
+/** The index of the bucket holding `time`: the last boundary at or before it. */
+function bucketOf(boundaries: readonly Date[], time: Date): number {
+  let low = 0;
+  let high = boundaries.length - 1;
+  while (high - low > 1) {
+    const mid = (low + high) >>> 1;
+    if (boundaries[mid]! <= time) low = mid;
+    else high = mid;
+  }
+  return low;
+}
+
+const TOOL_EVENT = "action_execution_";
+const TOOL_STARTED = "action_execution_started";
+const TOOL_COMPLETED = "action_execution_completed";
+
+/** A member of a JSON object, or `undefined`. */
+function field(
+  value: JsonValue | undefined,
+  key: string,
+): JsonValue | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? value[key]
+    : undefined;
+}
+
+/** Whether a tool call's data tells of a failure (see `ToolStats`). */
+function failed(data: JsonValue): boolean {
+  const error = field(data, "error");
+  return field(data, "success") === false ||
+    (error !== undefined && error !== null && error !== false) ||
+    field(field(data, "result"), "status") === "error";
 }

@@ -66,6 +66,22 @@ EXCEPTION WHEN OTHERS THEN
   RETURN NULL;
 END
 $$`,
+      // The whole document, for queries reading several members (the tool
+      // statistics); NULL for text that is not JSON, as above.
+      `CREATE OR REPLACE FUNCTION ${quoted}.curio_json(doc TEXT)
+RETURNS JSONB LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  BEGIN
+    RETURN doc::JSONB;
+  EXCEPTION WHEN OTHERS THEN
+    RETURN regexp_replace(
+      doc, '\\\\u(0000|d[89a-f][0-9a-f]{2})', '\\\\ufffd', 'gi'
+    )::JSONB;
+  END;
+EXCEPTION WHEN OTHERS THEN
+  RETURN NULL;
+END
+$$`,
     ],
     // Tables with their indexes and TOAST; the name is a checked identifier.
     sizeQuery: "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) " +

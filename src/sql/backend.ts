@@ -11,9 +11,15 @@ import type {
   DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
+  RunSeriesCell,
+  RunSeriesQuery,
   Stored,
+  TimeRange,
+  ToolStatsFilter,
   UsageCost,
   UsageListQuery,
+  UsageSeriesCell,
+  UsageSeriesQuery,
 } from "../core/backend.ts";
 import type {
   EventRecord,
@@ -28,6 +34,7 @@ import type {
   RecordCounts,
   StoreIdentity,
   StoreInfo,
+  ToolStats,
 } from "../types.ts";
 import type {
   SqlConnection,
@@ -43,6 +50,7 @@ import { type TableSource, tableSource } from "./readable_tables.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
 import { chunks, insertSql, placeholders } from "./statements.ts";
 import { MIGRATIONS_TABLE } from "./schema.ts";
+import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
 import {
   encodeFields,
@@ -66,6 +74,7 @@ export class SqlBackend implements Backend {
   readonly #dialect: SqlDialect;
   readonly #driver: SqlConnection;
   readonly #statistics: SqlStatistics;
+  readonly #series: SqlSeries;
   /** The tables written to. */
   readonly #runs: string;
   readonly #events: string;
@@ -92,6 +101,7 @@ export class SqlBackend implements Backend {
     this.#dialect = dialect;
     this.#driver = driver;
     this.#existing = existing;
+    this.#series = new SqlSeries(dialect);
     this.#runs = dialect.table(RUNS.name);
     this.#events = dialect.table(EVENTS.name);
     this.#usage = dialect.table(USAGE.name);
@@ -157,11 +167,9 @@ export class SqlBackend implements Backend {
   listRuns(query: RunListQuery): Promise<Stored<RunRecord>[]> {
     const filters = new Where()
       .add("agent_id = ?", query.agentId)
-      .add("status = ?", query.status)
-      .add(
-        "created_at < ?",
-        query.createdBefore && formatTimestamp(query.createdBefore),
-      );
+      .add("agent_name = ?", query.agentName);
+    statusFilter(filters, query.status);
+    timeFilter(filters, "created_at", query);
     return this.#guard(() =>
       selectPage(this.#driver, this.#dialect, {
         table: this.#read.runs.from,
@@ -204,6 +212,7 @@ export class SqlBackend implements Backend {
     const filters = new Where()
       .add("run_id = ?", query.runId)
       .add("event_type = ?", query.eventType);
+    timeFilter(filters, "timestamp", query);
     return this.#guard(() =>
       selectPage(this.#driver, this.#dialect, {
         table: this.#read.events.from,
@@ -223,10 +232,10 @@ export class SqlBackend implements Backend {
     const filters = new Where()
       .add("agent_id = ?", query.agentId)
       .add("run_id = ?", query.runId)
-      .add(
-        "created_at < ?",
-        query.createdBefore && formatTimestamp(query.createdBefore),
-      );
+      .add("provider = ?", query.provider)
+      .add("model = ?", query.model)
+      .add("status = ?", query.status);
+    timeFilter(filters, "created_at", query);
     if (query.withoutRun) {
       const { runs, usage } = this.#read;
       filters.add(
@@ -258,14 +267,34 @@ export class SqlBackend implements Backend {
     );
   }
 
-  stats(agentId: string | undefined): Promise<AgentRunStats> {
-    return this.#guard(() => this.#statistics.runStats(this.#driver, agentId));
+  stats(
+    agentId: string | undefined,
+    range: TimeRange = {},
+  ): Promise<AgentRunStats> {
+    return this.#guard(() =>
+      this.#statistics.runStats(this.#driver, agentId, range)
+    );
   }
 
-  usageBreakdown(agentId: string | undefined): Promise<LlmUsageBreakdown[]> {
+  usageBreakdown(
+    agentId: string | undefined,
+    range: TimeRange = {},
+  ): Promise<LlmUsageBreakdown[]> {
     return this.#guard(() =>
-      this.#statistics.usageBreakdown(this.#driver, agentId)
+      this.#statistics.usageBreakdown(this.#driver, agentId, range)
     );
+  }
+
+  usageSeries(query: UsageSeriesQuery): Promise<UsageSeriesCell[]> {
+    return this.#guard(() => this.#series.usage(this.#driver, query));
+  }
+
+  runSeries(query: RunSeriesQuery): Promise<RunSeriesCell[]> {
+    return this.#guard(() => this.#series.runs(this.#driver, query));
+  }
+
+  toolStats(query: ToolStatsFilter): Promise<ToolStats[]> {
+    return this.#guard(() => this.#series.tools(this.#driver, query));
   }
 
   deleteRuns(
@@ -534,4 +563,19 @@ export class SqlBackend implements Backend {
 
 function storedRun(row: SqlRow): Stored<RunRecord> {
   return storedRow(RUNS, row, "created_at");
+}
+
+/** Keeps rows whose `column` lies in the range. */
+function timeFilter(filters: Where, column: string, range: TimeRange): void {
+  filters
+    .add(`${column} >= ?`, range.since && formatTimestamp(range.since))
+    .add(`${column} < ?`, range.until && formatTimestamp(range.until));
+}
+
+/** Keeps runs of one status, or of any of several (none of an empty list). */
+function statusFilter(filters: Where, status: RunListQuery["status"]): void {
+  if (status === undefined) return;
+  if (typeof status === "string") filters.add("status = ?", status);
+  else if (status.length === 0) filters.add("1 = 0");
+  else filters.add(`status IN ${placeholders(status)}`, ...status);
 }

@@ -10,7 +10,7 @@ import { canonicalTimestampStatements } from "./timestamps.ts";
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -71,7 +71,8 @@ function addColumns(
  * specification's indexes carry the sort key, which makes two of version 1's
  * redundant, and runs gain one for the status filter. Version 3: the token
  * details and costs of LLM calls. Version 4: SQLite's timestamps in one
- * canonical UTC form.
+ * canonical UTC form. Version 5: PostgreSQL's function reading a whole JSON
+ * document softly, for the tool statistics.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -92,6 +93,7 @@ export function migrations(dialect: SqlDialect): string[][] {
     ],
     [...dialect.functions, ...addColumns(dialect, USAGE, 3)],
     timestampsAsInstants(dialect),
+    [...dialect.functions],
   ];
 }
 
@@ -234,4 +236,5 @@ export const VERSION_BENEFITS: readonly string[] = [
   "indexes that serve every listing in its order",
   "cache and reasoning tokens and costs of LLM calls",
   "timestamps that sort as instants on SQLite",
+  "the tool statistics on PostgreSQL",
 ];

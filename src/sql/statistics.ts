@@ -1,11 +1,14 @@
 // The statistics queries: each figure summed by the database in one
 // statement, so that no row has to travel to be counted.
 
+import type { TimeRange } from "../core/backend.ts";
 import { parseJson } from "../core/records.ts";
 import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStats, LlmUsageBreakdown } from "../types.ts";
 import type { SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
+import { Where } from "./paging.ts";
+import { formatTimestamp } from "./timestamps.ts";
 
 /** Where the statistics read, and whether the dialect's functions exist. */
 export interface StatisticsSources {
@@ -27,6 +30,45 @@ interface CostsRead {
   nanos: number;
   /** Calls with tokens that SQL counted as unpriced but that have a cost. */
   priced: number;
+}
+
+/**
+ * A call's cost scaled to nano-dollars, not yet rounded: the cost column of
+ * rows this module wrote, `usage_metrics.cost_usd` of other programs' rows
+ * (no `cost_source`).
+ */
+export function scaledCost(dialect: SqlDialect, functions = true): string {
+  const metricsCost = functions
+    ? dialect.jsonNumber("usage_metrics", "cost_usd")
+    : "NULL";
+  return `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 1000000000.0`;
+}
+
+/**
+ * The whole nano-dollars of the column `scaled` (from `scaledCost`),
+ * rounded half away from zero, NULL when unknown: the rule of
+ * `nanoDollars` in core.
+ */
+export function wholeNanos(dialect: SqlDialect, scaled = "scaled"): string {
+  const whole = dialect.name === "sqlite"
+    ? `CAST(${scaled} AS INTEGER)`
+    : `CAST(trunc(${scaled}) AS BIGINT)`;
+  return `CASE WHEN abs(${scaled}) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
+      CASE WHEN abs(${scaled} - ${whole}) >= 0.5
+        THEN CASE WHEN ${scaled} < 0 THEN -1 ELSE 1 END ELSE 0 END
+    END`;
+}
+
+/** Rows of one agent (or all) created in the range. */
+function rangeFilter(
+  agentId: string | undefined,
+  range: TimeRange,
+  column = "created_at",
+): Where {
+  return new Where()
+    .add("agent_id = ?", agentId)
+    .add(`${column} >= ?`, range.since && formatTimestamp(range.since))
+    .add(`${column} < ?`, range.until && formatTimestamp(range.until));
 }
 
 /** Statistics of the runs and LLM calls of one database's tables. */
@@ -51,23 +93,14 @@ export class SqlStatistics {
    * `cost_source`) are read from `usage_metrics`.
    */
   #costedUsage(filter: string): string {
-    const metricsCost = this.#costInSql
-      ? this.#dialect.jsonNumber("usage_metrics", "cost_usd")
-      : "NULL";
-    const cost =
-      `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 1000000000.0`;
-    const whole = this.#dialect.name === "sqlite"
-      ? "CAST(scaled AS INTEGER)"
-      : "CAST(trunc(scaled) AS BIGINT)";
     return `(SELECT provider, model, status, input_tokens, output_tokens,
     cache_read_tokens, cache_write_tokens, reasoning_tokens,
     CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
       THEN 1 ELSE 0 END AS has_tokens,
-    CASE WHEN abs(scaled) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
-      CASE WHEN abs(scaled - ${whole}) >= 0.5
-        THEN CASE WHEN scaled < 0 THEN -1 ELSE 1 END ELSE 0 END
-    END AS nanos
-  FROM (SELECT *, ${cost} AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
+    ${wholeNanos(this.#dialect)} AS nanos
+  FROM (SELECT *, ${
+      scaledCost(this.#dialect, this.#costInSql)
+    } AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
 ) AS costed`;
   }
 
@@ -75,9 +108,11 @@ export class SqlStatistics {
   async runStats(
     session: SqlSession,
     agentId: string | undefined,
+    range: TimeRange = {},
   ): Promise<AgentRunStats> {
-    const filter = agentId === undefined ? "" : "WHERE agent_id = ?";
-    const params = agentId === undefined ? [] : [agentId, agentId];
+    const where = rangeFilter(agentId, range);
+    const filter = String(where);
+    const params = [...where.params, ...where.params];
     const byStatus = (status: string) =>
       `COALESCE(SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END), 0)`;
     const sql = `SELECT * FROM (
@@ -106,7 +141,7 @@ export class SqlStatistics {
     const figure = (name: string) => Number(row![name] ?? 0);
     let read: CostsRead = { nanos: 0, priced: 0 };
     if (!this.#costInSql) {
-      for (const group of (await this.#costsRead(session, agentId)).values()) {
+      for (const group of (await this.#costsRead(session, where)).values()) {
         read = {
           nanos: read.nanos + group.nanos,
           priced: read.priced + group.priced,
@@ -138,7 +173,10 @@ export class SqlStatistics {
   async usageBreakdown(
     session: SqlSession,
     agentId: string | undefined,
+    range: TimeRange = {},
   ): Promise<LlmUsageBreakdown[]> {
+    const where = rangeFilter(agentId, range);
+    const filter = String(where);
     const sql = `SELECT provider, model, COUNT(*) AS calls,
     COALESCE(SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), 0) AS failed,
     COALESCE(SUM(input_tokens), 0) AS input_tokens,
@@ -149,16 +187,13 @@ export class SqlStatistics {
     COALESCE(SUM(nanos), 0) AS nanos,
     COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
       AS unpriced
-  FROM ${this.#costedUsage(agentId === undefined ? "" : "WHERE agent_id = ?")}
+  FROM ${this.#costedUsage(filter)}
   GROUP BY provider, model
   ORDER BY nanos DESC, calls DESC, provider, model`;
-    const rows = await session.query(
-      sql,
-      agentId === undefined ? [] : [agentId],
-    );
+    const rows = await session.query(sql, where.params);
     const read = this.#costInSql
       ? new Map<string, CostsRead>()
-      : await this.#costsRead(session, agentId);
+      : await this.#costsRead(session, where);
     const groups = rows.map((row) => {
       const extra = read.get(groupKey(row.provider, row.model)) ??
         { nanos: 0, priced: 0 };
@@ -195,14 +230,13 @@ export class SqlStatistics {
    */
   async #costsRead(
     session: SqlSession,
-    agentId: string | undefined,
+    where: Where,
   ): Promise<Map<string, CostsRead>> {
+    const unwritten = where.clone().add("cost_source IS NULL");
     const rows = await session.query(
       `SELECT provider, model, usage_metrics, input_tokens, output_tokens ` +
-        `FROM ${this.#usage} WHERE cost_source IS NULL${
-          agentId === undefined ? "" : " AND agent_id = ?"
-        }`,
-      agentId === undefined ? [] : [agentId],
+        `FROM ${this.#usage} ${unwritten}`,
+      unwritten.params,
     );
     const sums = new Map<string, CostsRead>();
     for (const row of rows) {

@@ -2,6 +2,7 @@
 
 import { describe } from "node:test";
 import { freshStore, type Open } from "./_context.ts";
+import { analytics } from "./analytics.ts";
 import { costs } from "./costs.ts";
 import { dates } from "./dates.ts";
 import { events } from "./events.ts";
@@ -22,6 +23,7 @@ export function conformance(name: string, open: Open): void {
     events(ctx);
     usage(ctx);
     stats(ctx);
+    analytics(ctx);
     costs(ctx, open);
     validation(ctx);
     dates(ctx);
