@@ -345,7 +345,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
   [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
   [
-    /^(scaledCost|wholeNanos)\(this\.#dialect\)$/,
+    /^(scaledCost|wholeNanos)\(this\.#dialect(, this\.#costInSql)?\)$/,
     "an expression of columns and constants, by dialect",
   ],
   [
