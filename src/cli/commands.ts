@@ -5,6 +5,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { Context } from "./context.ts";
 import { events, run, runs, stats, usage } from "./inspect.ts";
 import { doctor, migrate, prune } from "./maintain.ts";
+import { repriceCommand } from "./reprice.ts";
 import { copyCommand, exportCommand, importCommand } from "./transfer.ts";
 
 /** Options as `parseArgs` takes them. */
@@ -109,6 +110,7 @@ export const COMMANDS: Record<string, Command> = {
     json: true,
     run: prune,
   },
+  reprice: repriceCommand,
   migrate: {
     usage: "",
     summary: "Create or upgrade the schema",

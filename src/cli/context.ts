@@ -8,6 +8,7 @@ import { PersistenceError } from "../errors.ts";
 import { openConnectionTarget } from "../factory.ts";
 import type { TextSink } from "../maintenance/sink.ts";
 import type { Persistence } from "../persistence.ts";
+import type { ModelPriceInput } from "../types.ts";
 import { printable } from "./display.ts";
 import {
   type Env,
@@ -47,6 +48,8 @@ export interface OpenOptions {
    * store: reading commands should not leave files behind.
    */
   mustExist: boolean;
+  /** Prices of the store's own, as `createPersistence` takes them. */
+  prices?: ModelPriceInput[];
 }
 
 /**
@@ -57,7 +60,7 @@ export interface OpenOptions {
 export async function openStore(
   ctx: Context,
   url: string | undefined,
-  { mustExist }: OpenOptions,
+  { mustExist, prices }: OpenOptions,
 ): Promise<Persistence> {
   const target = resolveConnectionTarget(url, { env: ctx.env });
   if (
@@ -68,7 +71,10 @@ export async function openStore(
       `No SQLite database at ${target.path} (give --db, or run migrate to create it)`,
     );
   }
-  return await openConnectionTarget(target, { env: ctx.env });
+  return await openConnectionTarget(target, {
+    env: ctx.env,
+    ...(prices ? { prices } : {}),
+  });
 }
 
 /** The URL {@linkcode openStore} opens for `url`, fit to print: no password. */
