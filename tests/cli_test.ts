@@ -18,10 +18,22 @@ import { tempPath } from "./_temp.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliPath = join(root, "cli.ts");
 
-/** How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not. */
+/**
+ * How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not.
+ * Deno uses the node_modules the test run installed as it is: in its
+ * default mode, each process locks the folder to check it, and many tools
+ * started at once print "Blocking waiting for file lock" on stderr.
+ */
 function runtimeArgs(): string[] {
   if ("Deno" in globalThis) {
-    return ["run", "-A", "--config", join(root, "deno.json"), cliPath];
+    return [
+      "run",
+      "-A",
+      "--node-modules-dir=manual",
+      "--config",
+      join(root, "deno.json"),
+      cliPath,
+    ];
   }
   return [cliPath];
 }
