@@ -162,6 +162,9 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     Object.assign(versions, target.versions);
     try {
       for (const workload of WORKLOADS) {
+        if (config.workloads && !config.workloads.includes(workload.id)) {
+          continue;
+        }
         const started = performance.now();
         sink.progress = (message) =>
           log(`  ${backend} ${workload.id}: ${message}`);
@@ -184,7 +187,10 @@ export async function runBenchmark(options: BenchOptions): Promise<Results> {
     runtime: runtime(),
     versions,
     config,
-    titles: Object.fromEntries(WORKLOADS.map((w) => [w.id, w.title(config)])),
+    titles: Object.fromEntries(
+      WORKLOADS.filter((w) => config.workloads?.includes(w.id) ?? true)
+        .map((w) => [w.id, w.title(config)]),
+    ),
     rows: table,
     outcomes: outcomes(table),
     notes: sink.notes,

@@ -29,14 +29,20 @@ export interface BenchConfig {
   deep: number;
   /** Rows per page in workload 7. */
   page: number;
+  /** LLM calls logged one at a time by workload 8, priced and not. */
+  pricedUsage: number;
+  /** LLM calls whose costs workload 8 recomputes. */
+  repriceUsage: number;
   /** Timed repetitions of every measurement; the median is reported. */
   repeat: number;
   backends: BackendName[];
+  /** The numbers of the workloads to run; default all. */
+  workloads: number[] | undefined;
   /** Where results.json is written; empty for nowhere. */
   out: string;
 }
 
-const DEFAULTS: Omit<BenchConfig, "backends" | "out"> = {
+const DEFAULTS: Omit<BenchConfig, "backends" | "workloads" | "out"> = {
   events: 100_000,
   batch: 1_000,
   loggers: 100,
@@ -48,6 +54,8 @@ const DEFAULTS: Omit<BenchConfig, "backends" | "out"> = {
   statsUsage: 1_000_000,
   deep: 5_000,
   page: 100,
+  pricedUsage: 20_000,
+  repriceUsage: 1_000_000,
   repeat: 5,
 };
 
@@ -94,9 +102,17 @@ export function benchConfig(
       );
     }
   }
+  const workloads = setting("workloads")?.split(",").map((id) => {
+    const n = Number(id.trim());
+    if (!Number.isSafeInteger(n) || n < 1) {
+      throw new RangeError(`Invalid workload: ${id}`);
+    }
+    return n;
+  });
   return {
     ...sizes,
     backends: backends as BackendName[],
+    workloads,
     out: setting("out") ?? "bench/results.json",
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The benchmark of issue 5: seven workloads against memory, a SQLite file
+ * The benchmark of issue 5: eight workloads against memory, a SQLite file
  * and PostgreSQL, each beside a raw-driver baseline running the same SQL,
  * measured in the same run. Prints a table and writes `bench/results.json`.
  *
@@ -12,7 +12,8 @@
  *
  * Settings (flag or `BENCH_` variable): `scale`, `events`, `batch`,
  * `loggers`, `usage`, `textBytes`, `scanEvents`, `runs`, `agents`,
- * `statsUsage`, `deep`, `page`, `repeat`, `backends`, `out`. PostgreSQL is
+ * `statsUsage`, `deep`, `page`, `pricedUsage`, `repriceUsage`, `repeat`,
+ * `backends`, `workloads` (such as `--workloads=4,8`), `out`. PostgreSQL is
  * `TEST_POSTGRES_URL` when set, else a throwaway server of its own
  * (`tools/postgres_server.ts`), the one the tests use.
  *

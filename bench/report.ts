@@ -193,6 +193,13 @@ export function outcomes(table: readonly Row[]): Outcome[] {
     quotient([7, "deep page, iterator"], [7, "first page, iterator"]),
     3,
   );
+  check(
+    8,
+    ALL,
+    "tokens only: ratio to cost given ≤ 1.15",
+    ratio(8, "tokens only, vs cost given"),
+    1.15,
+  );
   return result;
 }
 

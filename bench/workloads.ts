@@ -1,4 +1,4 @@
-// The seven workloads of the benchmark. Each measures the store and, on the
+// The workloads of the benchmark. Each measures the store and, on the
 // SQL backends, the raw driver: the fastest correct way to do the same work
 // with it (the honest baseline, which the targets apply to) and, where it
 // differs, the same SQL the store sends, alternating them in every
@@ -12,6 +12,7 @@ import type { SqlRow, SqlValue } from "../src/sql/connection.ts";
 import { EVENTS, RUNS, type Table, USAGE } from "../src/sql/tables.ts";
 import { parseTimestamp } from "../src/sql/timestamps.ts";
 import type { BackendName, BenchConfig } from "./config.ts";
+import { w8 } from "./pricing.ts";
 import {
   agentName,
   eventInput,
@@ -797,5 +798,14 @@ const w7: Workload = {
   },
 };
 
-/** The seven workloads, in order. */
-export const WORKLOADS: readonly Workload[] = [w1, w2, w3, w4, w5, w6, w7];
+/** The eight workloads, in order. */
+export const WORKLOADS: readonly Workload[] = [
+  w1,
+  w2,
+  w3,
+  w4,
+  w5,
+  w6,
+  w7,
+  w8,
+];

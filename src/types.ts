@@ -914,6 +914,11 @@ export interface RecomputeCostsOptions {
   dryRun?: boolean;
   /** Calls read and written per transaction; default 1000. */
   batchSize?: number;
+  /**
+   * Called after each batch with the number of calls read so far (of all
+   * the store holds, selected or not).
+   */
+  onProgress?: (read: number) => void;
 }
 
 /**

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { runBenchmark } from "../bench/benchmark.ts";
 import { benchConfig } from "../bench/config.ts";
 import { type Results, summary, writeResults } from "../bench/report.ts";
+import { WORKLOADS } from "../bench/workloads.ts";
 import { postgresUrl } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
 
@@ -25,7 +26,7 @@ test("the benchmark runs every workload on every backend", async () => {
   const recorded = JSON.parse(readFileSync(path, "utf8")) as Results;
   const printed = summary(results);
   for (const backend of config.backends) {
-    for (let workload = 1; workload <= 7; workload++) {
+    for (let workload = 1; workload <= WORKLOADS.length; workload++) {
       const rows = recorded.rows.filter((row) =>
         row.workload === workload && row.backend === backend
       );

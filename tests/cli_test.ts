@@ -19,7 +19,12 @@ import { denoRun } from "./_deno_child.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cliPath = join(root, "cli.ts");
 
-/** How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not. */
+/**
+ * How this runtime runs cli.ts: Deno needs `run`, Node 24 and Bun do not.
+ * Deno uses the node_modules the test run installed as it is: in its
+ * default mode, each process locks the folder to check it, and many tools
+ * started at once print "Blocking waiting for file lock" on stderr.
+ */
 function runtimeArgs(): string[] {
   if ("Deno" in globalThis) {
     return [...denoRun("-A", "--config", join(root, "deno.json")), cliPath];
@@ -195,6 +200,169 @@ for (const [name, newUrl] of backends) {
       const json = JSON.parse(statsJson);
       assert.equal(json.totalRuns, 1);
       assert.equal(json.byModel.length, 2);
+    });
+
+    it("reprice: dry run, a prices file, the filters, provided costs", async () => {
+      const db = await filled(newUrl);
+      const prices = tempPath("prices.json");
+      writeFileSync(
+        prices,
+        JSON.stringify([
+          // claude-sonnet is in no table: the fixture's calls are unpriced.
+          {
+            provider: "anthropic",
+            model: "claude-*",
+            inputPerMillion: 3,
+            outputPerMillion: 15,
+            since: "2020-01-01T00:00:00Z",
+          },
+          {
+            provider: "openai",
+            model: "gpt-4o-mini",
+            inputPerMillion: 1,
+            outputPerMillion: 1,
+          },
+        ]),
+      );
+      const reprice = async (...args: string[]) =>
+        JSON.parse(await ok(["reprice", "--db", db, "--json", ...args]));
+      const near = (actual: number, expected: number) =>
+        assert.ok(Math.abs(actual - expected) < 1e-12, `${actual}`);
+      // Each claude call: 50 input × $3 + 10 output × $15 per million.
+      const claude = (50 * 3 + 10 * 15) / 1e6;
+
+      const dry = await reprice("--prices", prices, "--dry-run");
+      assert.deepEqual(
+        [dry.examined, dry.changed, dry.unpriced, dry.dryRun],
+        [6, 4, 1, true],
+        "the 4 claude calls priced, gpt-4o with input only left unpriced",
+      );
+      near(dry.deltaUsd, 4 * claude);
+      const unchanged = await reprice("--dry-run");
+      assert.deepEqual([unchanged.changed, unchanged.unpriced], [0, 5]);
+
+      const recent = await reprice(
+        "--prices",
+        prices,
+        "--since",
+        "2025-01-01",
+        "--provider",
+        "anthropic",
+      );
+      assert.deepEqual([recent.examined, recent.changed], [2, 2]);
+      near(recent.deltaUsd, 2 * claude);
+      const old = await reprice(
+        "--prices",
+        prices,
+        "--until",
+        "2025-01-01",
+        "--model",
+        "claude-sonnet",
+      );
+      assert.deepEqual([old.examined, old.changed], [2, 2]);
+      const provided = await reprice(
+        "--prices",
+        prices,
+        "--include-provided",
+        "--model",
+        "gpt-4o-mini",
+      );
+      assert.deepEqual([provided.examined, provided.changed], [4, 4]);
+      near(provided.deltaUsd, 4 * ((100 + 20) / 1e6 - 0.001));
+      assert.match(
+        await ok(["reprice", "--db", db, "--prices", prices]),
+        /^Changed the cost of 0 of 10 LLM calls examined \(\+\$0\.000000\); 1 left unpriced$/m,
+      );
+
+      await using store = await createPersistence(db);
+      const calls = await store.getLlmUsage({ runId: "old-ok" });
+      const costs = Object.fromEntries(
+        calls.map((call) => [call.model, [call.costUsd, call.costSource]]),
+      );
+      assert.deepEqual(costs["claude-sonnet"], [claude, "computed"]);
+      assert.equal(costs["gpt-4o-mini"]![1], "computed");
+      near(costs["gpt-4o-mini"]![0] as number, (100 + 20) / 1e6);
+    });
+
+    it("reprice: a bad prices file is a usage error, and changes nothing", async () => {
+      const db = await filled(newUrl);
+      const cases: [string, RegExp][] = [
+        ["{", /not JSON/],
+        ['{"provider": "x"}', /expected an array/],
+        [
+          '[{"provider": "x", "model": "y", "inputPerMillion": 1}]',
+          /outputPerMillion/,
+        ],
+        [
+          '[{"provider": "x", "model": "y", "inputPerMillion": 1, "outputPerMillion": 1, "since": "soon"}]',
+          /since is not an ISO time/,
+        ],
+      ];
+      for (const [content, words] of cases) {
+        const file = tempPath("prices.json");
+        writeFileSync(file, content);
+        const outcome = await cli(["reprice", "--db", db, "--prices", file]);
+        assert.equal(outcome.code, 2, outcome.stderr);
+        assert.match(outcome.stderr, words);
+      }
+      const missing = await cli([
+        "reprice",
+        "--db",
+        db,
+        "--prices",
+        "/nope.json",
+      ]);
+      assert.equal(missing.code, 2, missing.stderr);
+    });
+
+    it("stats, usage and run show the cached share and flag unpriced calls", async () => {
+      const db = await filled(newUrl);
+      {
+        await using store = await createPersistence(db);
+        await store.logLlmUsage({
+          agentId: "writer",
+          runId: "new-run",
+          provider: "openai",
+          model: "gpt-4o",
+          inputTokens: 1000,
+          cacheReadTokens: 250,
+          outputTokens: 10,
+        });
+      }
+      const [stats, usage, run, runJson] = await Promise.all([
+        ok(["stats", "--db", db]),
+        ok(["usage", "--db", db, "--run", "new-run"]),
+        ok(["run", "new-run", "--db", db]),
+        ok(["run", "new-run", "--db", db, "--json"]),
+      ]);
+      assert.match(stats, /^input tokens:\s+1,607 \(16% cached\)$/m);
+      assert.match(
+        stats,
+        /^total cost:\s+\$\S+ \(5 unpriced calls not counted\)$/m,
+      );
+      assert.match(stats, /COST\s+CACHED\s+UNPRICED$/m);
+      assert.match(
+        stats,
+        /anthropic\s+claude-sonnet\s+4\s+4\s+200\s+40\s+\$0\.000000\s+0%\s+4$/m,
+      );
+      assert.match(
+        stats,
+        /openai\s+gpt-4o\s+3\s+0\s+1,007\s+10\s+\$\S+\s+25%\s+1$/m,
+      );
+      assert.match(usage, /gpt-4o\s+1,000\s+10\s+-\s+\$\S+\s+success\s+25%$/m);
+      assert.match(
+        usage,
+        /claude-sonnet\s+50\s+10\s+-\s+unpriced\s+error\s+-$/m,
+      );
+      assert.match(
+        run,
+        /^Total: 3 LLM calls, 1,150 input \+ 40 output tokens \(22% of input cached\), .* \(1 unpriced call not counted\)$/m,
+      );
+      const totals = JSON.parse(runJson).totals;
+      assert.deepEqual([totals.cacheReadTokens, totals.unpricedCalls], [
+        250,
+        1,
+      ]);
     });
 
     it("export, then import twice: the second adds nothing", async () => {
@@ -488,8 +656,8 @@ describe("cli", () => {
     await ok(["export", "--db", source, "--out", file]);
     const [header, ...rest] = readFileSync(file, "utf8").split("\n");
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ version: 2 }, /format "@curio\/persistence export" version 2:/],
-      [{ format: "something else" }, /format "something else" version 1:/],
+      [{ version: 3 }, /format "@curio\/persistence export" version 3:/],
+      [{ format: "something else" }, /format "something else" version 2:/],
     ];
     for (const [changes, words] of cases) {
       const changed = tempPath("changed.jsonl");

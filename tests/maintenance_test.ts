@@ -270,7 +270,7 @@ describe("maintenance", () => {
     const header = JSON.parse(lines[0]!);
     assert.deepEqual([header.format, header.version], [
       "@curio/persistence export",
-      1,
+      2,
     ]);
     const withHeader = (changes: Record<string, unknown>) => [
       JSON.stringify({ ...header, ...changes }),
@@ -278,12 +278,12 @@ describe("maintenance", () => {
     ];
     for (
       const [changes, format, version] of [
-        [{ format: "other tool export" }, '"other tool export"', "1"],
-        [{ version: 2 }, '"@curio/persistence export"', "2"],
+        [{ format: "other tool export" }, '"other tool export"', "2"],
+        [{ version: 3 }, '"@curio/persistence export"', "3"],
         [{ version: 0 }, '"@curio/persistence export"', "0"],
         [{ version: 1.5 }, '"@curio/persistence export"', "1.5"],
         [{ version: "1" }, '"@curio/persistence export"', '"1"'],
-        [{ format: undefined }, "(none)", "1"],
+        [{ format: undefined }, "(none)", "2"],
       ] as const
     ) {
       await using target = await createPersistence("memory:");
@@ -295,7 +295,7 @@ describe("maintenance", () => {
             error.message.includes(`format ${format} version ${version}:`),
             error.message,
           );
-          assert.match(error.message, /versions 1 to 1/);
+          assert.match(error.message, /versions 1 to 2/);
           return true;
         },
       );

@@ -25,6 +25,7 @@ import {
   pruneStore,
   splitLines,
 } from "../mod.ts";
+import { RESTORE_LLM_USAGES } from "../src/core/restore.ts";
 import { CUTOFF, dump, fill, FILLED, OLD } from "./_fixture.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
@@ -370,12 +371,14 @@ for (const [name, open] of BACKENDS) {
       await using real = await open();
       // A target that stores something else than it is given, say a broken
       // driver: its counts grow as expected, its records are not the source's.
+      // Import writes LLM calls through the restore method (costs as given).
       const target = new Proxy(real, {
         get(store, key) {
           const value = Reflect.get(store, key, store);
-          if (key === "logLlmUsages") {
+          if (key === "logLlmUsages" || key === RESTORE_LLM_USAGES) {
             return (inputs: LlmUsageInput[]) =>
-              store.logLlmUsages(
+              Reflect.get(store, key, store).call(
+                store,
                 inputs.map((input) => ({ ...input, inputTokens: 999 })),
               );
           }

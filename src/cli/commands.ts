@@ -6,6 +6,7 @@ import type { Context } from "./context.ts";
 import { events, run, runs, usage } from "./inspect.ts";
 import { stats } from "./stats.ts";
 import { doctor, migrate, prune } from "./maintain.ts";
+import { repriceCommand } from "./reprice.ts";
 import { copyCommand, exportCommand, importCommand } from "./transfer.ts";
 import { ui } from "./ui.ts";
 import { DEFAULT_PORT } from "../web/mod.ts";
@@ -126,6 +127,7 @@ export const COMMANDS: Record<string, Command> = {
     json: true,
     run: prune,
   },
+  reprice: repriceCommand,
   migrate: {
     usage: "",
     summary: "Create or upgrade the schema",

@@ -8,6 +8,7 @@ import { PersistenceError } from "../errors.ts";
 import { openConnectionTarget } from "../factory.ts";
 import type { TextSink } from "../maintenance/sink.ts";
 import type { Persistence } from "../persistence.ts";
+import type { ModelPriceInput } from "../types.ts";
 import { printable } from "./display.ts";
 import {
   type Env,
@@ -52,6 +53,8 @@ export interface OpenOptions {
    * migrates the schema nor writes anything, whatever it finds.
    */
   readOnly?: boolean;
+  /** Prices of the store's own, as `createPersistence` takes them. */
+  prices?: ModelPriceInput[];
 }
 
 /**
@@ -62,7 +65,7 @@ export interface OpenOptions {
 export async function openStore(
   ctx: Context,
   url: string | undefined,
-  { mustExist, readOnly }: OpenOptions,
+  { mustExist, readOnly, prices }: OpenOptions,
 ): Promise<Persistence> {
   const target = resolveConnectionTarget(url, { env: ctx.env });
   if (
@@ -76,6 +79,7 @@ export async function openStore(
   return await openConnectionTarget(target, {
     env: ctx.env,
     ...(readOnly ? { readOnly } : {}),
+    ...(prices ? { prices } : {}),
   });
 }
 

@@ -2,7 +2,8 @@
 // durations, sizes, money, and one-line summaries of event data, with
 // nothing stored able to act on the terminal.
 
-import type { JsonValue } from "../types.ts";
+import { getCostUsd } from "../accessors.ts";
+import type { AgentLlmUsage, JsonValue } from "../types.ts";
 
 /**
  * Characters a terminal acts on or that reorder what it shows: C0 controls,
@@ -104,6 +105,42 @@ export function offset(from: Date | null, to: Date): string {
 export function money(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return "-";
   return `$${usd.toFixed(6)}`;
+}
+
+/**
+ * The share of input read from the prompt cache, `25%` (`<1%` when some but
+ * under one percent), or `-` when no input is known.
+ */
+export function cachedShare(
+  cacheReadTokens: number | null | undefined,
+  inputTokens: number | null | undefined,
+): string {
+  if (
+    !inputTokens || cacheReadTokens === null || cacheReadTokens === undefined
+  ) {
+    return "-";
+  }
+  const percent = (cacheReadTokens / inputTokens) * 100;
+  if (percent > 0 && percent < 1) return "<1%";
+  return `${Math.round(percent)}%`;
+}
+
+/** An LLM call with a token count but no cost: no price is known for it. */
+export function isUnpriced(call: AgentLlmUsage): boolean {
+  return getCostUsd(call) === undefined &&
+    (call.inputTokens !== null || call.outputTokens !== null);
+}
+
+/** An LLM call's cost, `unpriced` when none is known, or `-`. */
+export function callCost(call: AgentLlmUsage): string {
+  return isUnpriced(call) ? "unpriced" : money(getCostUsd(call));
+}
+
+/** `, 2 unpriced calls not counted` after a total, or nothing. */
+export function unpricedNote(unpriced: number): string {
+  return unpriced === 0
+    ? ""
+    : ` (${plural(unpriced, "unpriced call")} not counted)`;
 }
 
 /** `1,234`, or `-`. */

@@ -7,15 +7,19 @@ import type { Persistence } from "../persistence.ts";
 import { parseCount, parseId, parseStatus } from "./args.ts";
 import { type Context, openStore, output } from "./context.ts";
 import {
+  cachedShare,
+  callCost,
   clip,
   count,
   duration,
   fields,
+  isUnpriced,
   money,
   offset,
   summary,
   table,
   time,
+  unpricedNote,
 } from "./display.ts";
 
 /** Token and cost totals of some LLM calls. */
@@ -24,8 +28,11 @@ interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  cacheReadTokens: number;
   latencyMs: number;
   costUsd: number;
+  /** Calls with a token count but no cost: left out of `costUsd`. */
+  unpricedCalls: number;
 }
 
 function totals(calls: Iterable<AgentLlmUsage>): UsageTotals {
@@ -34,16 +41,20 @@ function totals(calls: Iterable<AgentLlmUsage>): UsageTotals {
     inputTokens: 0,
     outputTokens: 0,
     totalTokens: 0,
+    cacheReadTokens: 0,
     latencyMs: 0,
     costUsd: 0,
+    unpricedCalls: 0,
   };
   for (const usage of calls) {
     sum.llmCalls++;
     sum.inputTokens += usage.inputTokens ?? 0;
     sum.outputTokens += usage.outputTokens ?? 0;
     sum.totalTokens += getTotalTokens(usage) ?? 0;
+    sum.cacheReadTokens += usage.cacheReadTokens ?? 0;
     sum.latencyMs += usage.latencyMs ?? 0;
     sum.costUsd += getCostUsd(usage) ?? 0;
+    if (isUnpriced(usage)) sum.unpricedCalls++;
   }
   return sum;
 }
@@ -68,6 +79,7 @@ const CALL_COLUMNS = [
   "LATENCY",
   "COST",
   "STATUS",
+  "CACHED",
 ];
 
 function callCells(call: AgentLlmUsage): string[] {
@@ -77,8 +89,9 @@ function callCells(call: AgentLlmUsage): string[] {
     count(call.inputTokens),
     count(call.outputTokens),
     duration(call.latencyMs),
-    money(getCostUsd(call)),
+    callCost(call),
     call.status,
+    cachedShare(call.cacheReadTokens, call.inputTokens),
   ];
 }
 
@@ -193,16 +206,18 @@ export async function run(ctx: Context): Promise<void> {
         calls.map((
           usage,
         ) => [offset(start, usage.createdAt), ...callCells(usage)]),
-        new Set([0, 3, 4, 5, 6]),
+        new Set([0, 3, 4, 5, 6, 8]),
       );
       return `Run ${found.runId}\n${fields(info)}\n` +
         `Timeline (${events.length} events)\n${timeline}\n` +
         `LLM calls (${calls.length})\n${llm}\n` +
         `Total: ${sum.llmCalls} LLM calls, ${count(sum.inputTokens)} input + ${
           count(sum.outputTokens)
-        } output tokens, ${duration(sum.latencyMs)} in LLM calls, ${
+        } output tokens (${
+          cachedShare(sum.cacheReadTokens, sum.inputTokens)
+        } of input cached), ${duration(sum.latencyMs)} in LLM calls, ${
           money(sum.costUsd)
-        }\n`;
+        }${unpricedNote(sum.unpricedCalls)}\n`;
     },
   );
 }
@@ -260,6 +275,6 @@ export async function usage(ctx: Context): Promise<void> {
         call.runId ?? "-",
         ...callCells(call),
       ]),
-      new Set([5, 6, 7, 8]),
+      new Set([5, 6, 7, 8, 10]),
     ));
 }

@@ -8,7 +8,15 @@ import type { Persistence } from "../persistence.ts";
 import type { LlmUsageSeriesRow, SeriesBucket } from "../types.ts";
 import { parseId, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, stdout } from "./context.ts";
-import { count, duration, fields, money, table } from "./display.ts";
+import {
+  cachedShare,
+  count,
+  duration,
+  fields,
+  money,
+  table,
+  unpricedNote,
+} from "./display.ts";
 
 const BUCKETS: readonly SeriesBucket[] = [
   "minute",
@@ -92,12 +100,30 @@ export async function stats(ctx: Context): Promise<void> {
           count(figures.failedLlmCalls)
         } failed)`,
       ],
-      ["input tokens", count(figures.totalInputTokens)],
+      [
+        "input tokens",
+        `${count(figures.totalInputTokens)} (${
+          cachedShare(figures.totalCacheReadTokens, figures.totalInputTokens)
+        } cached)`,
+      ],
       ["output tokens", count(figures.totalOutputTokens)],
-      ["total cost", money(figures.totalCostUsd)],
+      [
+        "total cost",
+        money(figures.totalCostUsd) + unpricedNote(figures.unpricedLlmCalls),
+      ],
     ]) + "\nBy provider and model\n" +
     table(
-      ["PROVIDER", "MODEL", "CALLS", "FAILED", "IN", "OUT", "COST"],
+      [
+        "PROVIDER",
+        "MODEL",
+        "CALLS",
+        "FAILED",
+        "IN",
+        "OUT",
+        "COST",
+        "CACHED",
+        "UNPRICED",
+      ],
       byModel.map((row) => [
         row.provider || "-",
         row.model || "-",
@@ -106,8 +132,10 @@ export async function stats(ctx: Context): Promise<void> {
         count(row.inputTokens),
         count(row.outputTokens),
         money(row.costUsd),
+        cachedShare(row.cacheReadTokens, row.inputTokens),
+        count(row.unpricedCalls),
       ]),
-      new Set([2, 3, 4, 5, 6]),
+      new Set([2, 3, 4, 5, 6, 7, 8]),
     ));
 }
 

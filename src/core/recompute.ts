@@ -44,10 +44,14 @@ export async function recomputeCosts(
   }
   const includeProvided = given.includeProvided === true;
   const dryRun = given.dryRun === true;
+  const onProgress = given.onProgress === undefined
+    ? undefined
+    : callback("onProgress", given.onProgress);
 
   const result = { examined: 0, changed: 0, unpriced: 0, deltaUsd: 0 };
   let deltaNanos = 0;
   let after: Cursor | undefined;
+  let read = 0;
   while (true) {
     const page = await backend().listUsage({
       agentId: undefined,
@@ -105,9 +109,18 @@ export async function recomputeCosts(
     if (!dryRun && changes.length > 0) {
       await backend().updateUsageCosts(changes);
     }
+    read += page.length;
+    onProgress?.(read);
     if (page.length < batchSize) break;
     after = page[page.length - 1]!.cursor;
   }
   result.deltaUsd = deltaNanos / 1e9;
   return result;
+}
+
+function callback(name: string, value: unknown): (read: number) => void {
+  if (typeof value !== "function") {
+    throw new InvalidInputError(name, "expected a function");
+  }
+  return value as (read: number) => void;
 }

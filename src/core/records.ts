@@ -160,6 +160,31 @@ export function usageRecord(
   return redaction ? redaction.apply(USAGE_FIELDS, record) : record;
 }
 
+/**
+ * Validates an LLM call restored from an export: its cost and cost source
+ * are kept as stored, not settled afresh. A cost recomputed over a provided
+ * one differs from `usageMetrics.cost_usd`, and a call left unpriced (or
+ * another program's, with its cost only in the metrics) stays so, for the
+ * restored store to hold what the exported one held.
+ */
+export function restoredUsageRecord(
+  input: LlmUsageInput,
+  now: Date,
+  redaction?: Redaction,
+): UsageRecord {
+  const record = build(USAGE_FIELDS, "usage", input, now, undefined);
+  checkTokenDetails(record);
+  if ((record.costUsd === null) !== (record.costSource === null)) {
+    throw new InvalidInputError(
+      "costSource",
+      record.costUsd === null
+        ? `${record.costSource} while costUsd is null`
+        : "null while costUsd is given",
+    );
+  }
+  return redaction ? redaction.apply(USAGE_FIELDS, record) : record;
+}
+
 /** Cached tokens are part of the input, reasoning tokens of the output. */
 function checkTokenDetails(record: UsageRecord): void {
   const details = [

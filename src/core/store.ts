@@ -5,10 +5,12 @@ import { GroupCommit } from "./group_commit.ts";
 import { Pricing } from "./prices.ts";
 import { recomputeCosts } from "./recompute.ts";
 import { Redaction } from "./redaction.ts";
+import { RESTORE_LLM_USAGES, type RestoresLlmUsage } from "./restore.ts";
 import {
   type EventRecord,
   eventRecord,
   eventType,
+  restoredUsageRecord,
   runChanges,
   runRecord,
   runStatus,
@@ -74,7 +76,7 @@ import type { Persistence } from "../persistence.ts";
 import type { StoreOptions } from "../types.ts";
 
 /** Validation, defaults, iteration and batching, shared by every backend. */
-export class Store implements Persistence {
+export class Store implements Persistence, RestoresLlmUsage {
   readonly #backend: Backend;
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
@@ -244,6 +246,16 @@ export class Store implements Persistence {
         if (pricing) await pricing;
         return await backend.insertUsage(records);
       },
+      toAgentLlmUsage,
+    );
+  }
+
+  [RESTORE_LLM_USAGES](inputs: LlmUsageInput[]): Promise<AgentLlmUsage[]> {
+    return this.#logBatch(
+      "usage",
+      inputs,
+      (input, now) => restoredUsageRecord(input, now, this.#redaction),
+      (backend, records) => backend.insertUsage(records),
       toAgentLlmUsage,
     );
   }

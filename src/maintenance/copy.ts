@@ -55,7 +55,8 @@ export interface CopyResult extends ImportResult {
  * again. Then it checks, reading both stores again, that for each table the
  * target grew by exactly what was added, and that every record of the
  * source is in the target: each identity (every field but `id` and those a
- * redactor can rewrite) at least as many times as in the source.
+ * redactor or a cost recomputation can rewrite) at least as many times as in
+ * the source.
  *
  * @param from The source store.
  * @param to The target store.

@@ -24,8 +24,13 @@ import type {
 /** The `format` of an export file's header line. */
 export const EXPORT_FORMAT = "@curio/persistence export";
 
-/** The version of the export file format. */
-export const EXPORT_VERSION = 1;
+/**
+ * The version of the export file format this module writes. Version 2 added
+ * the LLM call fields `cacheReadTokens`, `cacheWriteTokens`,
+ * `reasoningTokens`, `costUsd` and `costSource`; import reads versions 1 and
+ * 2, and prices a version-1 call as a new write would, at its `createdAt`.
+ */
+export const EXPORT_VERSION = 2;
 
 /**
  * One line of an export file. Records are stored without their `id`, which

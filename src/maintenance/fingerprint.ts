@@ -1,7 +1,9 @@
 // Identities of records, which is how import recognises what a store holds
 // already and copy checks what arrived. A record's identity is a digest of
-// its fields but `id` and those a redactor can rewrite: a store that redacts
-// holds other text than the file it was filled from, yet the same records.
+// its fields but `id` and those a redactor or a recomputation can rewrite: a
+// store that redacts holds other text than the file it was filled from, and
+// a store whose costs were recomputed other costs, yet the same records. A
+// call of a version-1 file, which has no cost, is priced when imported.
 // Identical records may legitimately repeat (a retried LLM call), so stores
 // are compared as multisets of identities.
 
@@ -27,7 +29,10 @@ type Records = {
   llm_usage: Omit<AgentLlmUsage, "id">;
 };
 
-/** The fields a redactor may rewrite (see `Redaction`), per kind. */
+/**
+ * The fields a redactor (see `Redaction`) or `recomputeCosts` may rewrite,
+ * per kind.
+ */
 const REWRITABLE: Record<RecordKind, ReadonlySet<string>> = {
   run: new Set([
     "objective",
@@ -44,6 +49,8 @@ const REWRITABLE: Record<RecordKind, ReadonlySet<string>> = {
     "errorMessage",
     "inputParams",
     "usageMetrics",
+    "costUsd",
+    "costSource",
   ]),
 };
 

@@ -3,13 +3,17 @@
  * Importing the same records twice adds nothing the second time, so an
  * interrupted import can simply be run again: a run that exists is kept, and
  * of the events and LLM calls, for each identity (every field but `id` and
- * those a redactor can rewrite) as many are added as the file holds beyond
- * those the store held already. Identical records (a retried LLM call) are
- * all kept, and a store that redacts is not filled twice.
+ * those a redactor or a cost recomputation can rewrite) as many are added as
+ * the file holds beyond those the store held already. Identical records (a
+ * retried LLM call) are all kept, and a store that redacts is not filled
+ * twice. LLM calls keep the cost and cost source they were exported with;
+ * those of a version-1 file, which has no cost fields, are priced as a new
+ * write would be, at their `createdAt`.
  *
  * @module
  */
 
+import { RESTORE_LLM_USAGES, restoresLlmUsage } from "../core/restore.ts";
 import { PersistenceError } from "../errors.ts";
 import type {
   AgentLlmUsage,
@@ -74,10 +78,11 @@ type UsageData = Omit<AgentLlmUsage, "id">;
  * and LLM calls are written in batches, each in one transaction.
  *
  * What the store holds is compared as a multiset of identities: a record's
- * identity is all its fields but `id` and those a redactor can rewrite (a
- * run's objective, output, error message, context, history and metadata; an
- * event's data; an LLM call's prompt, response, error message, parameters
- * and usage metrics). For each identity, as many events and LLM calls are
+ * identity is all its fields but `id` and those a redactor or a cost
+ * recomputation can rewrite (a run's objective, output, error message,
+ * context, history and metadata; an event's data; an LLM call's prompt,
+ * response, error message, parameters, usage metrics, cost and cost
+ * source). For each identity, as many events and LLM calls are
  * added as the records hold beyond those the store held when their header
  * came (so two exports one after the other add what either holds); a run is
  * added when no run of its `runId` is stored. The identities of the stored
@@ -121,8 +126,7 @@ export async function importRecords(
   for await (const record of records) {
     switch (record.type) {
       case "header":
-        checkHeader(record);
-        await importer.section();
+        await importer.section(checkHeader(record));
         open = true;
         break;
       case "end":
@@ -192,10 +196,11 @@ export function importLines(
 }
 
 /**
- * Refuses a file of another format, or of a version newer than this module
- * reads: its records may mean something this import would get wrong.
+ * The version of a header; refuses a file of another format, or of a version
+ * newer than this module reads: its records may mean something this import
+ * would get wrong.
  */
-function checkHeader(header: ExportRecord & { type: "header" }): void {
+function checkHeader(header: ExportRecord & { type: "header" }): number {
   const { format, version } = header as { format: unknown; version: unknown };
   if (
     format !== EXPORT_FORMAT || !Number.isSafeInteger(version) ||
@@ -209,7 +214,17 @@ function checkHeader(header: ExportRecord & { type: "header" }): void {
       } versions 1 to ${EXPORT_VERSION}`,
     );
   }
+  return version as number;
 }
+
+/** The LLM call fields export format version 2 added. */
+const SINCE_VERSION_2 = [
+  "cacheReadTokens",
+  "cacheWriteTokens",
+  "reasoningTokens",
+  "costUsd",
+  "costSource",
+] as const;
 
 /** A header field as a message shows it, whatever the file held. */
 function shown(value: unknown): string {
@@ -239,6 +254,8 @@ class Importer {
   readonly #batchSize: number;
   #events: EventData[] = [];
   #usage: UsageData[] = [];
+  /** The format version of the section being read. */
+  #version = EXPORT_VERSION;
   /** The events and LLM calls the store held when the section began. */
   #stored: StoredIdentities;
 
@@ -269,8 +286,9 @@ class Importer {
     if (this.#events.length >= this.#batchSize) await this.flush();
   }
 
-  async usage(usage: UsageData): Promise<void> {
+  async usage(record: UsageData): Promise<void> {
     this.read.llmUsage++;
+    const usage = this.#version >= 2 ? record : version1Usage(record);
     if (await this.#stored.take("llm_usage", usage)) {
       this.#skipped.llmUsage++;
       return;
@@ -290,7 +308,12 @@ class Importer {
     if (this.#usage.length > 0) {
       const usage = this.#usage;
       this.#usage = [];
-      await this.#store.logLlmUsages(usage);
+      const store = this.#store;
+      // A version-1 call is priced as a new write would be; a version-2 one
+      // keeps the cost it was exported with.
+      if (this.#version >= 2 && restoresLlmUsage(store)) {
+        await store[RESTORE_LLM_USAGES](usage);
+      } else await store.logLlmUsages(usage);
       this.#added.llmUsage += usage.length;
     }
   }
@@ -299,8 +322,9 @@ class Importer {
    * A header: the counts of its end record start from here, and what this
    * import added so far counts as stored from now on.
    */
-  async section(): Promise<void> {
+  async section(version: number): Promise<void> {
     await this.flush();
+    this.#version = version;
     this.#sectionStart = { ...this.read };
     this.#stored = new StoredIdentities(this.#store);
   }
@@ -326,4 +350,14 @@ class Importer {
       skipped: { ...this.#skipped },
     };
   }
+}
+
+/**
+ * A call of a version-1 file with only the fields that version had: any
+ * other is not the file's to set, and its cost is settled on writing.
+ */
+function version1Usage(record: UsageData): UsageData {
+  const copy: Record<string, unknown> = { ...record };
+  for (const field of SINCE_VERSION_2) delete copy[field];
+  return copy as unknown as UsageData;
 }

@@ -137,6 +137,8 @@ export class MemoryBackend implements Backend {
   #runsById = new Map<string, Row<RunRecord>>();
   #events = new Map<string, Row<EventRecord>[]>();
   #usage: Row<UsageRecord>[] = [];
+  /** The rows of `#usage` by id, so that a cost update finds its row at once. */
+  readonly #usageById = new Map<number, Row<UsageRecord>>();
   #ids = { run: 0, event: 0, usage: 0 };
   /** This object, whichever store wraps it. */
   readonly #identity = crypto.randomUUID();
@@ -235,6 +237,7 @@ export class MemoryBackend implements Backend {
         time: record.createdAt.getTime(),
       };
       insertSorted(this.#usage, row);
+      this.#usageById.set(row.id, row);
       return row.id;
     }));
   }
@@ -257,10 +260,9 @@ export class MemoryBackend implements Backend {
   }
 
   updateUsageCosts(costs: readonly UsageCost[]): Promise<void> {
-    const byId = new Map(costs.map((cost) => [cost.id, cost]));
-    for (const row of this.#usage) {
-      const cost = byId.get(row.id);
-      if (!cost) continue;
+    for (const cost of costs) {
+      const row = this.#usageById.get(cost.id);
+      if (!row) continue;
       // Records are shared with earlier pages the caller holds: replace.
       row.record = {
         ...row.record,
@@ -552,7 +554,13 @@ export class MemoryBackend implements Backend {
       this.#runs.splice(this.#runs.indexOf(row), 1);
       this.#events.delete(id);
     }
-    if (withUsage) this.#usage = this.#usage.filter((row) => !ofRuns(row));
+    if (withUsage) {
+      this.#usage = this.#usage.filter((row) => {
+        if (!ofRuns(row)) return true;
+        this.#usageById.delete(row.id);
+        return false;
+      });
+    }
     return Promise.resolve(counts);
   }
 
@@ -681,6 +689,7 @@ export class MemoryBackend implements Backend {
     this.#runsById.clear();
     this.#events.clear();
     this.#usage = [];
+    this.#usageById.clear();
     this.#ids = { run: 0, event: 0, usage: 0 };
   }
 
