@@ -11,6 +11,7 @@ import {
   enableWal,
   realPath,
   retryWhileBusy,
+  useIncrementalVacuumWhenNew,
 } from "./file.ts";
 import { openSqliteDatabase, sqliteOpenError } from "./runtime.ts";
 import {
@@ -212,6 +213,7 @@ async function openConnection(
       () => checkExistingSchema(connection, sqliteDialect),
       busyTimeout,
     );
+    await retryWhileBusy(() => useIncrementalVacuumWhenNew(db), busyTimeout);
     await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     db.exec("PRAGMA foreign_keys = ON");
