@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import process from "node:process";
 import {
   createPersistence,
   diagnoseStore,
@@ -13,6 +14,7 @@ import {
   schemaSql,
   type SpaceReport,
 } from "../mod.ts";
+import { main } from "../src/cli/main.ts";
 import { spaceWarnings } from "../src/maintenance/doctor.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { openFreshPostgres, postgresUrl } from "./_postgres.ts";
@@ -269,5 +271,66 @@ describe("doctor's warnings", () => {
       [],
       "PostgreSQL",
     );
+  });
+});
+
+/** Runs the command-line tool in this process; its output and exit code. */
+async function cliRun(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = { stdout: "", stderr: "" };
+  const write = (stream: "stdout" | "stderr") => (chunk: unknown) => {
+    out[stream] += String(chunk);
+    return true;
+  };
+  const saved = [process.stdout.write, process.stderr.write] as const;
+  process.stdout.write = write("stdout") as typeof process.stdout.write;
+  process.stderr.write = write("stderr") as typeof process.stderr.write;
+  try {
+    const code = await main(args, { env: {} });
+    return { code, ...out };
+  } finally {
+    [process.stdout.write, process.stderr.write] = saved;
+  }
+}
+
+describe("cli: compact --incremental, prune --vacuum, doctor's space", () => {
+  it("switches an older file once, saying so first; doctor shows the space", async () => {
+    const path = await olderFile();
+    const db = `sqlite:${path}`;
+    {
+      await using store = await createPersistence(db);
+      await fillWeek(store);
+    }
+    const before = await cliRun(["doctor", "--db", db]);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stdout, /^auto_vacuum:\s+none$/m);
+    assert.match(before.stdout, /^Warning: .*compact --incremental/m);
+    assert.match(before.stdout, /^agent_llm_usage\s+40\s+[\d.]+ KiB\s+4\s+/m);
+    const pruned = await cliRun([
+      "prune",
+      "--db",
+      db,
+      "--older-than",
+      "2021-01-01",
+      "--vacuum",
+      "--json",
+    ]);
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const result = JSON.parse(pruned.stdout);
+    assert.equal(result.deleted.runs, 6);
+    assert.ok(result.sizeAfter < result.sizeBefore);
+    const switched = await cliRun(["compact", "--incremental", "--db", db]);
+    assert.equal(switched.code, 0, switched.stderr);
+    assert.match(switched.stderr, /one-time VACUUM .* writers .* wait/);
+    assert.match(switched.stdout, /^Switched to auto_vacuum=INCREMENTAL$/m);
+    const again = await cliRun(["compact", "--incremental", "--db", db]);
+    assert.equal(again.stderr, "", "nothing to switch, nothing blocking");
+    const json = await cliRun(["doctor", "--db", db, "--json"]);
+    const diagnosis = JSON.parse(json.stdout);
+    assert.equal(diagnosis.space.autoVacuum, "incremental");
+    assert.deepEqual(diagnosis.warnings, []);
+    assert.equal(diagnosis.space.tables[2].rows, 28);
+    assert.equal(typeof diagnosis.space.walBytes, "number");
   });
 });

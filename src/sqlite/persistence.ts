@@ -217,6 +217,9 @@ async function openConnection(
     await enableWal(db, busyTimeout);
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     db.exec("PRAGMA foreign_keys = ON");
+    // After a large prune the WAL file would keep its size for good; the
+    // same 64 MiB above which doctor warns.
+    db.exec("PRAGMA journal_size_limit = 67108864");
     return connection;
   } catch (error) {
     await connection.close();
