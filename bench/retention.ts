@@ -106,31 +106,34 @@ function percentile(values: number[], p: number): number {
 }
 
 /**
- * Logs one event every millisecond until `stop()`; each latency counts from
- * when the event was due, so a logger held up also counts the wait before
- * it could send.
+ * Logs one event every millisecond until `stop()`, each sent when due
+ * without waiting for the one before (as events happen); each latency counts
+ * from when the event was due, so an event loop held up counts too.
  */
 function startLogger(store: Persistence): { stop(): Promise<number[]> } {
   const latencies: number[] = [];
+  const pending = new Set<Promise<void>>();
   let stopped = false;
   const done = (async () => {
-    await store.createAgentRun({ agentId: "live", runId: `live-${Date.now()}` })
-      .then((run) => run.runId)
-      .then(async (runId) => {
-        const start = performance.now();
-        for (let n = 0; !stopped; n++) {
-          const due = start + n;
-          const wait = due - performance.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          await store.logAgentRunEvent({
-            agentId: "live",
-            runId,
-            eventType: "tick",
-            data: { n },
-          });
-          latencies.push(performance.now() - Math.max(due, start));
-        }
-      });
+    const runId = `live-${crypto.randomUUID()}`;
+    await store.createAgentRun({ agentId: "live", runId });
+    const start = performance.now();
+    let n = 0;
+    while (!stopped) {
+      for (; start + n <= performance.now(); n++) {
+        const due = start + n;
+        const write = store.logAgentRunEvent({
+          agentId: "live",
+          runId,
+          eventType: "tick",
+          data: { n },
+        }).then(() => void latencies.push(performance.now() - due));
+        pending.add(write);
+        void write.finally(() => pending.delete(write));
+      }
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await Promise.all(pending);
   })();
   return {
     async stop() {
