@@ -18,6 +18,7 @@ import type {
   AgentRunSeriesRow,
   AgentRunStats,
   BackendName,
+  CompactOptions,
   DeleteAgentRunsOptions,
   LlmUsageBreakdown,
   LlmUsageInput,
@@ -25,12 +26,15 @@ import type {
   LlmUsageSeriesQuery,
   LlmUsageSeriesRow,
   PageOptions,
+  ReclaimSpaceOptions,
+  ReclaimSpaceResult,
   RecomputeCostsOptions,
   RecomputeCostsResult,
   RecordCounts,
   RetentionOptions,
   RetentionPolicy,
   RetentionResult,
+  SpaceReport,
   StatsQuery,
   StoreIdentity,
   StoreInfo,
@@ -140,9 +144,24 @@ export interface Persistence extends AsyncDisposable {
   getStoreInfo(): Promise<StoreInfo>;
   /**
    * Returns the space of deleted records to the file system where the
-   * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory.
+   * backend can: `VACUUM` on SQLite and PostgreSQL, nothing in memory. On
+   * SQLite the whole file is rewritten while every writer waits; with
+   * `incremental`, see {@linkcode CompactOptions.incremental}.
    */
-  compact(): Promise<void>;
+  compact(options?: CompactOptions): Promise<void>;
+  /**
+   * Gives free pages back to the file system in bounded steps, each its own
+   * short write, letting other writers in between: SQLite files in
+   * `auto_vacuum=INCREMENTAL` mode (every file this module creates); nothing
+   * elsewhere. Prune and retention policies call it after their batches.
+   */
+  reclaimSpace(options?: ReclaimSpaceOptions): Promise<ReclaimSpaceResult>;
+  /**
+   * Where the disk space goes: size and growth per table over the last 7
+   * days, SQLite's write-ahead log and free pages. Reads every table's
+   * recent rows, so it is meant for occasional checks such as `doctor`.
+   */
+  getSpaceReport(): Promise<SpaceReport>;
   /**
    * Applies a retention policy (by default the store's own, `retention` of
    * its options; none means nothing to do): removes old runs with their

@@ -779,6 +779,138 @@ export interface StoreInfo extends RecordCounts {
 }
 
 /**
+ * One table's share of the database in a {@linkcode SpaceReport}.
+ *
+ * @example
+ * ```ts
+ * import type { TableSpace } from "@curio/persistence";
+ * const events: TableSpace = {
+ *   table: "agent_run_events",
+ *   rows: 1_000,
+ *   sizeBytes: 409_600,
+ *   rowsPerDay: 100,
+ *   bytesPerDay: 40_960,
+ * };
+ * ```
+ */
+export interface TableSpace {
+  /** The table's name in the database. */
+  table: string;
+  /** Rows it holds. */
+  rows: number;
+  /**
+   * Bytes it takes with its indexes (SQLite's `dbstat`, PostgreSQL's
+   * `pg_total_relation_size`); `null` in memory, or where SQLite was built
+   * without `dbstat`.
+   */
+  sizeBytes: number | null;
+  /** Rows created per day over the last 7 days. */
+  rowsPerDay: number;
+  /**
+   * Growth per day: `rowsPerDay` × the average row's bytes (`sizeBytes` /
+   * `rows`); `null` when the size is unknown.
+   */
+  bytesPerDay: number | null;
+}
+
+/**
+ * Where a store's disk space goes: what {@linkcode Persistence.getSpaceReport}
+ * reports, and `doctor` shows.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * await using store = await createPersistence("sqlite::memory:");
+ * const space = await store.getSpaceReport();
+ * assert.equal(space.tables.length, 3);
+ * assert.equal(space.autoVacuum, "incremental");
+ * ```
+ */
+export interface SpaceReport {
+  /** The data's size, as {@linkcode StoreInfo.sizeBytes}. */
+  sizeBytes: number | null;
+  /** The runs, events and LLM-usage tables. */
+  tables: TableSpace[];
+  /**
+   * Bytes of SQLite's write-ahead log file; `null` elsewhere (PostgreSQL's
+   * WAL is the server's, not the store's).
+   */
+  walBytes: number | null;
+  /**
+   * Bytes of free pages inside the file that a bounded reclaim (SQLite in
+   * incremental mode) or `compact()` would give back; `null` elsewhere.
+   */
+  reclaimableBytes: number | null;
+  /**
+   * SQLite's `auto_vacuum` mode: `incremental` lets prune and retention give
+   * space back in short steps; `none` needs one `compact({ incremental: true
+   * })` to switch. `null` on other backends.
+   */
+  autoVacuum: "none" | "full" | "incremental" | null;
+}
+
+/**
+ * How {@linkcode Persistence.reclaimSpace} gives free space back.
+ *
+ * @example
+ * ```ts
+ * import type { ReclaimSpaceOptions } from "@curio/persistence";
+ * const options: ReclaimSpaceOptions = { stepPages: 1024, maxSteps: 10 };
+ * ```
+ */
+export interface ReclaimSpaceOptions {
+  /**
+   * Pages given back per step, each step one short write transaction;
+   * default 2048 (8 MiB with 4 KiB pages).
+   */
+  stepPages?: number;
+  /** Steps at most; default until no free page is left. */
+  maxSteps?: number;
+}
+
+/**
+ * What {@linkcode Persistence.reclaimSpace} did.
+ *
+ * @example
+ * ```ts
+ * import type { ReclaimSpaceResult } from "@curio/persistence";
+ * function freed(result: ReclaimSpaceResult): string {
+ *   return `${result.bytes} bytes in ${result.steps} steps`;
+ * }
+ * ```
+ */
+export interface ReclaimSpaceResult {
+  /** Steps taken, each its own write transaction. */
+  steps: number;
+  /** Bytes given back to the file system. */
+  bytes: number;
+}
+
+/**
+ * How {@linkcode Persistence.compact} gives space back.
+ *
+ * @example
+ * ```ts
+ * import type { CompactOptions } from "@curio/persistence";
+ * const options: CompactOptions = { incremental: true };
+ * ```
+ */
+export interface CompactOptions {
+  /**
+   * SQLite: switch the file to `auto_vacuum=INCREMENTAL`, so that prune and
+   * retention give space back in short steps from then on. A file not yet in
+   * that mode is rewritten once by a `VACUUM` that blocks every writer (of
+   * every process) until it ends, and needs free disk space as large as the
+   * file; a file already in it is given its free pages back in bounded
+   * steps, as {@linkcode Persistence.reclaimSpace}. Other backends: as
+   * without it.
+   */
+  incremental?: boolean;
+}
+
+/**
  * The storage engines a store can run on.
  *
  * @example
@@ -1149,6 +1281,12 @@ export interface RetentionOptions {
   now?: Date;
   /** Called after each batch with what was removed so far. */
   onProgress?: (removed: RecordCounts) => void;
+  /**
+   * Give freed pages back to the file system in bounded steps, one after
+   * each batch and the rest at the end (SQLite in incremental auto-vacuum
+   * mode); default `true`. `false` leaves them for new rows to reuse.
+   */
+  reclaimSpace?: boolean;
 }
 
 /**

@@ -334,6 +334,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^schemaName\(schema\)$/, "the validated schema identifier"],
   [/^lockKey\(schema\)$/, "a number derived from the schema"],
   [/^busyTimeout$/, "a validated whole number"],
+  [/^pages$/, "a whole number of pages (space.ts's incremental_vacuum)"],
   [
     /^(assignments|changed|changedRow|columnList)$/,
     "column names with constant SQL around them (timestamps.ts)",

@@ -5,7 +5,7 @@ import type { ParseArgsConfig } from "node:util";
 import type { Context } from "./context.ts";
 import { events, run, runs, usage } from "./inspect.ts";
 import { stats } from "./stats.ts";
-import { doctor, migrate, prune } from "./maintain.ts";
+import { compact, doctor, migrate, prune } from "./maintain.ts";
 import { repriceCommand } from "./reprice.ts";
 import { copyCommand, exportCommand, importCommand } from "./transfer.ts";
 import { ui } from "./ui.ts";
@@ -110,7 +110,7 @@ export const COMMANDS: Record<string, Command> = {
   },
   prune: {
     usage:
-      "[--older-than AGE|DATE [--status S]] [--keep-runs AGE] [--keep-errors AGE] [--keep-orphan-calls AGE] [--keep-content AGE] [--archive FILE] [--dry-run] [--batch-size N]",
+      "[--older-than AGE|DATE [--status S]] [--keep-runs AGE] [--keep-errors AGE] [--keep-orphan-calls AGE] [--keep-content AGE] [--archive FILE] [--dry-run] [--batch-size N] [--vacuum]",
     summary: "Delete old runs with their events and LLM calls, in batches",
     options: {
       "older-than": text(),
@@ -122,12 +122,22 @@ export const COMMANDS: Record<string, Command> = {
       archive: text(),
       "dry-run": flag,
       "batch-size": text(),
+      vacuum: flag,
     },
     arguments: [],
     json: true,
     run: prune,
   },
   reprice: repriceCommand,
+  compact: {
+    usage: "[--incremental]",
+    summary:
+      "Give free space back: a whole-file VACUUM, or --incremental to switch SQLite to bounded steps",
+    options: { incremental: flag },
+    arguments: [],
+    json: true,
+    run: compact,
+  },
   migrate: {
     usage: "",
     summary: "Create or upgrade the schema",

@@ -1,4 +1,4 @@
-// The commands that look after a store: prune, migrate, doctor.
+// The commands that look after a store: prune, compact, migrate, doctor.
 
 import { existsSync } from "node:fs";
 import { diagnoseStore } from "../maintenance/doctor.ts";
@@ -7,7 +7,8 @@ import { openFileSink } from "../maintenance/sink.ts";
 import { SCHEMA_VERSION } from "../sql/schema.ts";
 import { parseCount, parseStatus, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, shownUrl } from "./context.ts";
-import { bytes, count, fields, plural, time } from "./display.ts";
+import { bytes, count, fields, plural, table, time } from "./display.ts";
+import type { SpaceReport } from "../types.ts";
 import { progressBar } from "./progress_bar.ts";
 import { described } from "./transfer.ts";
 
@@ -41,7 +42,7 @@ function pruneRules(values: Context["values"]): PruneRules | undefined {
 /**
  * `prune [--older-than AGE [--status S]] [--keep-runs AGE] [--keep-errors
  * AGE] [--keep-orphan-calls AGE] [--keep-content AGE] [--archive FILE]
- * [--dry-run]`.
+ * [--dry-run] [--vacuum]`.
  */
 export async function prune(ctx: Context): Promise<void> {
   const values = ctx.values;
@@ -69,6 +70,7 @@ export async function prune(ctx: Context): Promise<void> {
     ...(typeof values["batch-size"] === "string"
       ? { batchSize: parseCount("batch-size", values["batch-size"]) }
       : {}),
+    vacuum: values.vacuum === true,
   };
   await using store = await openStore(ctx, values.db as string, {
     mustExist: true,
@@ -141,6 +143,51 @@ export async function prune(ctx: Context): Promise<void> {
   }
 }
 
+/**
+ * `compact [--incremental]`: give free space back. A whole-file VACUUM, or
+ * with `--incremental` the one-time switch to incremental auto-vacuum (said
+ * first, since it blocks writers), then bounded steps.
+ */
+export async function compact(ctx: Context): Promise<void> {
+  await using store = await openStore(ctx, ctx.values.db as string, {
+    mustExist: true,
+  });
+  const incremental = ctx.values.incremental === true;
+  const before = await store.getSpaceReport();
+  const switching = incremental && before.autoVacuum !== null &&
+    before.autoVacuum !== "incremental";
+  if (switching) {
+    ctx.note(
+      `Switching to auto_vacuum=INCREMENTAL: a one-time VACUUM rewrites the whole file (${
+        bytes(before.sizeBytes)
+      }); writers of every process wait until it ends, and it needs that much free disk`,
+    );
+  } else if (!incremental && before.autoVacuum !== null) {
+    ctx.note(
+      "VACUUM rewrites the whole file; writers of every process wait until it ends",
+    );
+  }
+  await store.compact({ incremental });
+  const after = await store.getSpaceReport();
+  await output(
+    ctx,
+    {
+      incremental,
+      switched: switching,
+      autoVacuum: after.autoVacuum,
+      sizeBefore: before.sizeBytes,
+      sizeAfter: after.sizeBytes,
+    },
+    () =>
+      (switching ? "Switched to auto_vacuum=INCREMENTAL\n" : "") +
+      (after.sizeBytes === null
+        ? "Nothing to give back: the store is in memory\n"
+        : `Database size: ${bytes(before.sizeBytes)} before, ${
+          bytes(after.sizeBytes)
+        } after\n`),
+  );
+}
+
 /** `migrate`: create or upgrade the schema. */
 export async function migrate(ctx: Context): Promise<void> {
   await using store = await openStore(ctx, ctx.values.db as string, {
@@ -160,10 +207,42 @@ export async function migrate(ctx: Context): Promise<void> {
   );
 }
 
+/** The space report's figures beside the size; those a backend has. */
+function spaceFields(space: SpaceReport | undefined): [string, string][] {
+  if (!space) return [];
+  const entries: [string, string][] = [];
+  if (space.walBytes !== null) entries.push(["WAL", bytes(space.walBytes)]);
+  if (space.reclaimableBytes !== null) {
+    entries.push(["reclaimable", bytes(space.reclaimableBytes)]);
+  }
+  if (space.autoVacuum !== null) {
+    entries.push(["auto_vacuum", space.autoVacuum]);
+  }
+  return entries;
+}
+
+/** Size and growth per table over the last 7 days. */
+function spaceTable(space: SpaceReport | undefined): string {
+  if (!space) return "";
+  return "\n" + table(
+    ["table", "rows", "size", "rows/day", "growth/day"],
+    space.tables.map((t) => [
+      t.table,
+      count(t.rows),
+      bytes(t.sizeBytes),
+      count(Math.round(t.rowsPerDay)),
+      t.bytesPerDay === null ? "-" : bytes(t.bytesPerDay),
+    ]),
+    new Set([1, 2, 3, 4]),
+  ) +
+    "(growth: rows created per day over the last 7 days × the average row's size)\n";
+}
+
 /**
- * `doctor`: health, schema version, counts, size. Exit 1 on problems. It
- * opens the store read-only: a schema that needs creating or upgrading is
- * reported, never changed.
+ * `doctor`: health, schema version, counts, size, space per table, WAL.
+ * Exit 1 on problems; warnings alone leave it 0. It opens the store
+ * read-only: a schema that needs creating or upgrading is reported, never
+ * changed.
  */
 export async function doctor(ctx: Context): Promise<number> {
   await using store = await openStore(ctx, ctx.values.db as string, {
@@ -195,7 +274,10 @@ export async function doctor(ctx: Context): Promise<number> {
         ["events", count(info?.events)],
         ["LLM calls", count(info?.llmUsage)],
         ["size", bytes(info?.sizeBytes)],
+        ...spaceFields(diagnosis.space),
       ]) +
+      spaceTable(diagnosis.space) +
+      diagnosis.warnings.map((w) => `Warning: ${w}\n`).join("") +
       (diagnosis.problems.length === 0
         ? "No problems found\n"
         : diagnosis.problems.map((p) => `Problem: ${p}\n`).join("")),

@@ -14,6 +14,7 @@ import type {
   LlmUsageBreakdown,
   LlmUsageStatus,
   RecordCounts,
+  SpaceReport,
   StoreIdentity,
   StoreInfo,
   ToolStats,
@@ -177,6 +178,9 @@ export interface ContentChange {
   fields: Partial<EventRecord> | Partial<UsageRecord>;
 }
 
+/** The days a space report averages growth over, counted back from now. */
+export const GROWTH_DAYS = 7;
+
 /** The primitives of one storage engine. */
 export interface Backend {
   readonly name: "memory" | "sqlite" | "postgres";
@@ -234,6 +238,23 @@ export interface Backend {
   info(): Promise<Omit<StoreInfo, "backend">>;
   /** Returns free space to the file system, where the engine can. */
   compact(): Promise<void>;
+  /**
+   * Switches a SQLite file to `auto_vacuum=INCREMENTAL` by one blocking
+   * `VACUUM`; `false` when it was in that mode already (or the engine has
+   * no such mode), and nothing was done.
+   */
+  switchToIncrementalVacuum(): Promise<boolean>;
+  /**
+   * One bounded step giving free pages back to the file system, at most
+   * `maxPages`, in one short write; returns the bytes given back, 0 when
+   * nothing is left to give (or the engine cannot).
+   */
+  reclaim(options: { maxPages: number }): Promise<number>;
+  /**
+   * The database's space; growth per day is the rows created since `since`
+   * divided by `GROWTH_DAYS`.
+   */
+  space(since: Date): Promise<SpaceReport>;
   initializeSchema(): Promise<void>;
   /**
    * Runs `fn` as one maintenance batch: in one write transaction, with a

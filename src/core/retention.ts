@@ -14,6 +14,7 @@ import {
   type UsageRecord,
 } from "./records.ts";
 import { EVENT_FIELDS, USAGE_FIELDS } from "./fields.ts";
+import { RECLAIM_STEP_PAGES, reclaimInSteps, yieldTurn } from "./reclaim.ts";
 import type { Redaction } from "./redaction.ts";
 import type { CheckedPolicy } from "./retention_policy.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -31,6 +32,8 @@ export interface RetentionRun {
   /** Checked before each batch: `true` ends the run there (the store closes). */
   stopped: () => boolean;
   onProgress?: ((removed: RecordCounts) => void) | undefined;
+  /** Give freed pages back in bounded steps as the batches go. */
+  reclaimSpace?: boolean;
 }
 
 /** Rounds for records written to a run while its batch was being archived. */
@@ -62,6 +65,12 @@ export async function applyPolicy(
     await engine.removeOrphans(policy.orphanLlmCalls);
   }
   if (policy.content !== undefined) await engine.clearContent(policy.content);
+  if (!run.dryRun && run.reclaimSpace !== false) {
+    // What the batches' steps left: given back now, still step by step.
+    await reclaimInSteps((maxPages) =>
+      run.stopped() ? Promise.resolve(0) : backend.reclaim({ maxPages })
+    );
+  }
   return engine.result();
 }
 
@@ -298,7 +307,15 @@ class Engine {
     if (rows.length > 0) {
       this.#batches++;
       this.#run.onProgress?.(this.result().removed);
+      if (!this.#run.dryRun && this.#run.reclaimSpace !== false) {
+        // One bounded step per batch keeps the free pages from piling up,
+        // each its own short write transaction.
+        await this.#backend.reclaim({ maxPages: RECLAIM_STEP_PAGES });
+      }
     }
+    // SQLite's calls are synchronous: without a turn of the event loop, this
+    // process's own writers would wait for the whole policy.
+    await yieldTurn();
     return rows;
   }
 }

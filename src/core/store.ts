@@ -1,6 +1,12 @@
 // The one implementation of `Persistence`, over any backend's primitives.
 
-import type { Backend, Cursor, Stored } from "./backend.ts";
+import {
+  type Backend,
+  type Cursor,
+  GROWTH_DAYS,
+  type Stored,
+} from "./backend.ts";
+import { reclaimInSteps } from "./reclaim.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { Pricing } from "./prices.ts";
 import { recomputeCosts } from "./recompute.ts";
@@ -52,6 +58,7 @@ import type {
   AgentRunSeriesRow,
   AgentRunStats,
   AgentRunStatus,
+  CompactOptions,
   DeleteAgentRunsOptions,
   LlmUsageBreakdown,
   LlmUsageInput,
@@ -59,12 +66,15 @@ import type {
   LlmUsageSeriesQuery,
   LlmUsageSeriesRow,
   PageOptions,
+  ReclaimSpaceOptions,
+  ReclaimSpaceResult,
   RecomputeCostsOptions,
   RecomputeCostsResult,
   RecordCounts,
   RetentionOptions,
   RetentionPolicy,
   RetentionResult,
+  SpaceReport,
   StatsQuery,
   StoreIdentity,
   StoreInfo,
@@ -389,8 +399,30 @@ export class Store implements Persistence, RestoresLlmUsage {
     return { backend: this.#backend.name, ...info };
   }
 
-  async compact(): Promise<void> {
-    await this.#write((backend) => backend.compact());
+  async compact(options: CompactOptions = {}): Promise<void> {
+    if (options.incremental !== true) {
+      await this.#write((backend) => backend.compact());
+      return;
+    }
+    const switched = await this.#write((backend) =>
+      backend.switchToIncrementalVacuum()
+    );
+    // The switch's VACUUM gave every free page back already.
+    if (!switched) await this.reclaimSpace();
+  }
+
+  async reclaimSpace(
+    options: ReclaimSpaceOptions = {},
+  ): Promise<ReclaimSpaceResult> {
+    return await reclaimInSteps(
+      (maxPages) => this.#write((backend) => backend.reclaim({ maxPages })),
+      options,
+    );
+  }
+
+  async getSpaceReport(): Promise<SpaceReport> {
+    const since = new Date(Date.now() - GROWTH_DAYS * 86_400_000);
+    return await this.#read((backend) => backend.space(since));
   }
 
   async applyRetention(
@@ -408,6 +440,7 @@ export class Store implements Persistence, RestoresLlmUsage {
       now,
       stopped: () => this.#closing !== undefined,
       onProgress: options.onProgress,
+      reclaimSpace: options.reclaimSpace !== false,
     };
     if (!checked) {
       return {

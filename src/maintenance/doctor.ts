@@ -1,12 +1,12 @@
 /**
- * Doctor: is the store reachable, is its schema current, what does it hold
- * and how large is it.
+ * Doctor: is the store reachable, is its schema current, what does it hold,
+ * how large is it, where does its disk go and how fast does it grow.
  *
  * @module
  */
 
 import { SCHEMA_VERSION, VERSION_BENEFITS } from "../sql/schema.ts";
-import type { StoreInfo } from "../types.ts";
+import type { SpaceReport, StoreInfo } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 
 /**
@@ -31,6 +31,48 @@ export interface Diagnosis {
   info?: StoreInfo;
   /** What is wrong, one sentence each; empty when all is well. */
   problems: string[];
+  /**
+   * Size and growth per table, WAL and reclaimable space; absent when the
+   * store did not answer.
+   */
+  space?: SpaceReport;
+  /**
+   * What deserves a look without being wrong, one sentence each: a SQLite
+   * WAL that stays large (a reader holding back checkpoints), a file that
+   * gives space back only by a whole-file VACUUM.
+   */
+  warnings: string[];
+}
+
+/** The WAL size above which a checkpoint is being held back: 64 MiB at least. */
+const WAL_WARNING_FLOOR = 64 * 1024 * 1024;
+
+/**
+ * Warnings from a space report: see {@linkcode Diagnosis.warnings}.
+ *
+ * @param space What {@linkcode Persistence.getSpaceReport} said.
+ * @returns One sentence per warning.
+ */
+export function spaceWarnings(space: SpaceReport): string[] {
+  const warnings: string[] = [];
+  const limit = Math.max(WAL_WARNING_FLOOR, (space.sizeBytes ?? 0) / 10);
+  if (space.walBytes !== null && space.walBytes > limit) {
+    warnings.push(
+      `The write-ahead log is ${mib(space.walBytes)}, above ${
+        mib(limit)
+      } (the larger of 64 MiB and 10% of the database): a process holding a read transaction open keeps checkpoints from emptying it`,
+    );
+  }
+  if (space.autoVacuum === "none" || space.autoVacuum === "full") {
+    warnings.push(
+      `The file is in auto_vacuum=${space.autoVacuum.toUpperCase()} mode, so prune and retention cannot give space back in short steps: run compact --incremental once (a blocking VACUUM)`,
+    );
+  }
+  return warnings;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 /**
@@ -65,7 +107,7 @@ export function schemaAdvice(
 
 /**
  * Checks a store: health, schema version against this module's, record
- * counts and size.
+ * counts and size, size and growth per table, WAL and reclaimable space.
  *
  * @param store The store.
  * @returns What was found; `problems` lists what is wrong.
@@ -90,6 +132,7 @@ export async function diagnoseStore(store: Persistence): Promise<Diagnosis> {
     latencyMs,
     expectedSchemaVersion: SCHEMA_VERSION,
     problems: [],
+    warnings: [],
   };
   if (!healthy) {
     diagnosis.problems.push("The database does not answer");
@@ -99,6 +142,8 @@ export async function diagnoseStore(store: Persistence): Promise<Diagnosis> {
   diagnosis.info = info;
   const advice = schemaAdvice(info);
   if (advice !== undefined) diagnosis.problems.push(advice);
+  diagnosis.space = await store.getSpaceReport();
+  diagnosis.warnings.push(...spaceWarnings(diagnosis.space));
   const version = info.schemaVersion;
   if (version !== null && version > SCHEMA_VERSION) {
     diagnosis.problems.push(

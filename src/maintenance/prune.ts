@@ -1,7 +1,7 @@
 /**
  * Prune: delete old runs with their events and LLM calls, in batches each in
  * its own transaction, after writing them to an archive when asked, and give
- * the space back.
+ * the space back in bounded steps.
  *
  * @module
  */
@@ -68,8 +68,21 @@ export interface PruneOptions {
   dryRun?: boolean;
   /** Runs per batch (one transaction each); default 500. */
   batchSize?: number;
-  /** Give the freed space back afterwards (`compact`); default `true`. */
+  /**
+   * Give the freed space back afterwards; default `true`. On SQLite files in
+   * `auto_vacuum=INCREMENTAL` mode (every file this module creates) that is
+   * bounded `incremental_vacuum` steps, each a short write that lets other
+   * writers in ({@linkcode Persistence.reclaimSpace}); `false` leaves the
+   * free pages in the file, for new rows to reuse.
+   */
   compact?: boolean;
+  /**
+   * Rewrite the whole database afterwards (`compact()`: SQLite's `VACUUM`),
+   * which gives back every free byte even on files not in incremental mode,
+   * but blocks every writer of every process while it runs and needs free
+   * disk as large as the file; default `false`.
+   */
+  vacuum?: boolean;
   /** Called after each batch, with what was deleted so far. */
   onProgress?: ProgressCallback;
 }
@@ -105,7 +118,9 @@ export interface PruneResult {
  * with their events and their LLM calls, `batchSize` runs per transaction,
  * newest first. With `archive`, each batch is written there and flushed
  * before it is deleted; with `dryRun`, only counts. Then, unless told
- * otherwise, compacts the database (SQLite's file shrinks).
+ * otherwise, gives the freed space back in bounded steps (a SQLite file in
+ * incremental mode shrinks; writers are never held up by more than a step),
+ * or with `vacuum` by one whole-file `VACUUM`.
  *
  * @param store The store.
  * @param options What to delete, the archive, batch size and progress.
@@ -161,6 +176,8 @@ export async function pruneStore(
       dryRun,
       now,
       onProgress: progress,
+      // A whole-file VACUUM follows; or nothing is to be given back.
+      reclaimSpace: options.vacuum !== true && options.compact !== false,
     });
     results.push(result);
     done.runs += result.removed.runs;
@@ -179,8 +196,10 @@ export async function pruneStore(
     await apply({ ...rules, ...shared }, options.now ?? new Date());
   }
   await archive?.finish();
-  if (!dryRun && done.runs > 0 && options.compact !== false) {
+  if (!dryRun && options.vacuum === true) {
     await store.compact();
+  } else if (!dryRun && options.compact !== false) {
+    await store.reclaimSpace();
   }
   const sizeAfter = dryRun
     ? sizeBefore

@@ -21,6 +21,7 @@ import type {
   UsageSeriesQuery,
 } from "../core/backend.ts";
 import { nearestRank } from "../core/series.ts";
+import { GROWTH_DAYS } from "../core/backend.ts";
 import {
   type EventRecord,
   parseJson,
@@ -35,6 +36,7 @@ import type {
   JsonValue,
   LlmUsageBreakdown,
   RecordCounts,
+  SpaceReport,
   StoreIdentity,
   StoreInfo,
   ToolStats,
@@ -578,6 +580,47 @@ export class MemoryBackend implements Backend {
 
   compact(): Promise<void> {
     return Promise.resolve();
+  }
+
+  switchToIncrementalVacuum(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  reclaim(): Promise<number> {
+    return Promise.resolve(0);
+  }
+
+  space(since: Date): Promise<SpaceReport> {
+    const time = since.getTime();
+    const recent = <R>(rows: Iterable<Row<R>>) => {
+      let count = 0;
+      for (const row of rows) if (row.time >= time) count++;
+      return count;
+    };
+    const events = [...this.#events.values()].flat();
+    const table = (name: string, rows: number, created: number) => ({
+      table: name,
+      rows,
+      sizeBytes: null,
+      rowsPerDay: created / GROWTH_DAYS,
+      bytesPerDay: null,
+    });
+    return Promise.resolve({
+      sizeBytes: null,
+      tables: [
+        table("agent_runs", this.#runs.length, recent(this.#runs)),
+        table(
+          "agent_run_events",
+          events.length,
+          events.filter((row) => row.record.createdAt.getTime() >= time)
+            .length,
+        ),
+        table("agent_llm_usage", this.#usage.length, recent(this.#usage)),
+      ],
+      walBytes: null,
+      reclaimableBytes: null,
+      autoVacuum: null,
+    });
   }
 
   maintenanceBatch<T>(fn: (backend: Backend) => Promise<T>): Promise<T> {

@@ -32,6 +32,7 @@ import type {
   AgentRunStats,
   LlmUsageBreakdown,
   RecordCounts,
+  SpaceReport,
   StoreIdentity,
   StoreInfo,
   ToolStats,
@@ -67,6 +68,7 @@ import {
   maintenanceLock,
   sessionConnection,
 } from "./maintenance.ts";
+import { reclaimStep, spaceReport, switchToIncremental } from "./space.ts";
 
 /** SQL storage over a dialect and a connection. */
 export class SqlBackend implements Backend {
@@ -368,6 +370,20 @@ export class SqlBackend implements Backend {
         await this.#driver.query(statement);
       }
     });
+  }
+
+  switchToIncrementalVacuum(): Promise<boolean> {
+    return this.#guard(() => switchToIncremental(this.#driver, this.#dialect));
+  }
+
+  reclaim(options: { maxPages: number }): Promise<number> {
+    return this.#guard(() =>
+      reclaimStep(this.#driver, this.#dialect, options.maxPages)
+    );
+  }
+
+  space(since: Date): Promise<SpaceReport> {
+    return this.#guard(() => spaceReport(this.#driver, this.#dialect, since));
   }
 
   initializeSchema(): Promise<void> {

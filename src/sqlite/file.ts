@@ -101,3 +101,16 @@ export async function realPath(path: string): Promise<string> {
   const fs = await import("node:fs/promises");
   return await fs.realpath(path);
 }
+
+/**
+ * Gives a database without tables `auto_vacuum=INCREMENTAL`, so that prune
+ * and retention can return freed pages to the file system in short steps.
+ * The mode holds only when set before the first table is created; a file
+ * that has tables keeps its mode (switching it takes a whole-file VACUUM:
+ * `compact({ incremental: true })`).
+ */
+export function useIncrementalVacuumWhenNew(db: SqliteDatabase): void {
+  const [schema] = db.prepare("SELECT COUNT(*) AS n FROM sqlite_schema")
+    .all() as { n: number }[];
+  if (Number(schema?.n) === 0) db.exec("PRAGMA auto_vacuum = INCREMENTAL");
+}

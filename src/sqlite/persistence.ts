@@ -14,6 +14,7 @@ import {
   enableWal,
   realPath,
   retryWhileBusy,
+  useIncrementalVacuumWhenNew,
 } from "./file.ts";
 import { openSqliteDatabase, sqliteOpenError } from "./runtime.ts";
 import {
@@ -248,9 +249,15 @@ async function openConnection(
       () => checkExistingSchema(connection, sqliteDialect),
       busyTimeout,
     );
-    if (!readOnly) await enableWal(db, busyTimeout);
+    if (!readOnly) {
+      await retryWhileBusy(() => useIncrementalVacuumWhenNew(db), busyTimeout);
+      await enableWal(db, busyTimeout);
+    }
     db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     db.exec("PRAGMA foreign_keys = ON");
+    // After a large prune the WAL file would keep its size for good; the
+    // same 64 MiB above which doctor warns.
+    db.exec("PRAGMA journal_size_limit = 67108864");
     return connection;
   } catch (error) {
     await connection.close();
