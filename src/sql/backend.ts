@@ -383,7 +383,14 @@ export class SqlBackend implements Backend {
   }
 
   space(since: Date): Promise<SpaceReport> {
-    return this.#guard(() => spaceReport(this.#driver, this.#dialect, since));
+    const { runs, events, usage } = this.#read;
+    return this.#guard(() =>
+      spaceReport(this.#driver, this.#dialect, since, [
+        { name: RUNS.name, table: runs.from },
+        { name: EVENTS.name, table: events.from },
+        { name: USAGE.name, table: usage.from },
+      ])
+    );
   }
 
   initializeSchema(): Promise<void> {

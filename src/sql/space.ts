@@ -13,21 +13,29 @@ import { formatTimestamp } from "./timestamps.ts";
 
 const AUTO_VACUUM_MODES = ["none", "full", "incremental"] as const;
 
+/** One of the store's tables, and what its rows are read from. */
+export interface SpaceSource {
+  name: string;
+  /** The table, or (on a schema without it) a derived table of no rows. */
+  table: string;
+}
+
 /** The space report of the store's three tables; see `SpaceReport`. */
 export async function spaceReport(
   session: SqlSession,
   dialect: SqlDialect,
   since: Date,
+  sources: readonly SpaceSource[],
 ): Promise<SpaceReport> {
   const sizes = dialect.name === "sqlite"
     ? await sqliteTableSizes(session)
     : await postgresTableSizes(session, dialect);
   const tables: TableSpace[] = [];
-  for (const name of [RUNS.name, EVENTS.name, USAGE.name]) {
+  for (const { name, table } of sources) {
     const [counts] = await session.query(
       `SELECT COUNT(*) AS total, ` +
         `COUNT(CASE WHEN created_at >= ? THEN 1 END) AS recent ` +
-        `FROM ${dialect.table(name)}`,
+        `FROM ${table}`,
       [formatTimestamp(since)],
     );
     const rows = Number(counts?.total ?? 0);
