@@ -93,6 +93,7 @@ const POSTGRES_PARAMETERS = [
   "min",
   "connect_timeout",
   "sslmode",
+  "partition",
 ] as const;
 
 /**
@@ -103,7 +104,8 @@ const POSTGRES_PARAMETERS = [
  *   `sqlite:///abs/path.db`, `sqlite::memory:` (a plain path: `sqlite:file:`
  *   URIs are refused, as the runtimes' drivers read them differently)
  * - `postgres://user:pass@host:5432/db?schema=agent_sdk&max=10&min=1`
- *   (also `postgresql://`; `connect_timeout` and `sslmode` too). `postgres:`
+ *   (also `postgresql://`; `connect_timeout`, `sslmode` and
+ *   `partition=day|month` too). `postgres:`
  *   with no host takes `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
  *   `DB_PASSWORD` and `DB_SCHEMA` from `env`.
  *
@@ -269,6 +271,14 @@ function postgresConfig(
           );
         }
         config.sslMode = value as PostgresConfig["sslMode"] & string;
+        break;
+      case "partition":
+        if (value !== "day" && value !== "month") {
+          throw new InvalidUrlError(
+            `Unsupported partition ${JSON.stringify(value)}: use day or month`,
+          );
+        }
+        config.partitionBy = value;
         break;
       default:
         throw new InvalidUrlError(

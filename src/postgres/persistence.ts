@@ -5,7 +5,16 @@ import { SqlBackend } from "../sql/backend.ts";
 import type { PostgresConfig } from "../types.ts";
 import type { StoreOptions } from "../types.ts";
 import { PostgresConnection, TIMESTAMPS_AS_TEXT } from "./connection.ts";
-import { postgresDialect, schemaName } from "./dialect.ts";
+import { partitionByOption, postgresDialect, schemaName } from "./dialect.ts";
+import {
+  checkPartitioning,
+  dropDuePartitions,
+  ensurePartitions,
+} from "./partitions.ts";
+import type { DueRules } from "../core/backend.ts";
+import { mapDriverErrors } from "../sql/driver_errors.ts";
+import type { PartitionBy } from "../sql/partitions.ts";
+import type { RecordCounts } from "../types.ts";
 
 /**
  * A store in a PostgreSQL database, on postgres.js's connection pool, with its
@@ -96,6 +105,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     options: StoreOptions = {},
   ): Promise<PostgresPersistence> {
     const schema = schemaName(config.schema ?? "agent_sdk");
+    const partitionBy = partitionByOption(config.partitionBy);
     // The same bounds as the URL's parameters: postgres.js makes every pool
     // slot at once, and a timer above 2^31-1 ms fires at once.
     const max = wholeOption("maxConnections", config.maxConnections, {
@@ -154,7 +164,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
       });
     const connection = new PostgresConnection(openPool, connectTimeout * 1000);
     const store = new this(
-      new PostgresBackend(schema, connection),
+      new PostgresBackend(schema, connection, partitionBy),
       schema,
       options,
     );
@@ -183,13 +193,59 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   }
 };
 
-/** The SQL backend, with a ping bounded by the connect timeout. */
+/**
+ * The SQL backend, with a ping bounded by the connect timeout, and the
+ * partitions of a partitioned schema kept up.
+ */
 class PostgresBackend extends SqlBackend {
   readonly #connection: PostgresConnection;
+  readonly #schema: string;
+  readonly #dialect: ReturnType<typeof postgresDialect>;
+  /** How the schema is partitioned, once known; `undefined` when it is not. */
+  #partitionBy: PartitionBy | undefined;
 
-  constructor(schema: string, connection: PostgresConnection) {
-    super(postgresDialect(schema), connection);
+  constructor(
+    schema: string,
+    connection: PostgresConnection,
+    partitionBy: PartitionBy | undefined,
+  ) {
+    const dialect = postgresDialect(schema, { partitionBy });
+    super(dialect, connection);
     this.#connection = connection;
+    this.#schema = schema;
+    this.#dialect = dialect;
+  }
+
+  override async initializeSchema(): Promise<void> {
+    const by = await this.#guard(() =>
+      checkPartitioning(this.#connection, this.#dialect, this.#schema)
+    );
+    await super.initializeSchema();
+    this.#partitionBy = by;
+    if (by) {
+      await this.#guard(() =>
+        ensurePartitions(this.#connection, this.#dialect, by, new Date())
+      );
+    }
+  }
+
+  /** Only on a partitioned schema; see `Backend.maintainPartitions`. */
+  maintainPartitions(due: DueRules | undefined): Promise<RecordCounts> {
+    const by = this.#partitionBy;
+    if (!by) return Promise.resolve({ runs: 0, events: 0, llmUsage: 0 });
+    return this.#guard(async () => {
+      const dropped = due
+        ? await dropDuePartitions(this.#connection, this.#dialect, due)
+        : { runs: 0, events: 0, llmUsage: 0 };
+      // After dropping: a policy applied as of a later `now` may have
+      // dropped the current period's partition, which must exist again.
+      await ensurePartitions(this.#connection, this.#dialect, by, new Date());
+      return dropped;
+    });
+  }
+
+  #guard<T>(operation: () => Promise<T>): Promise<T> {
+    return mapDriverErrors("postgres", this.#connection, operation);
   }
 
   override ping(): Promise<void> {
