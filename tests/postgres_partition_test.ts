@@ -7,11 +7,14 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import postgres from "postgres";
 import {
+  copyStore,
   createPersistence,
+  diagnoseStore,
   InvalidInputError,
   InvalidUrlError,
   parseConnectionUrl,
   type Persistence,
+  PostgresPersistence,
   schemaSql,
 } from "../mod.ts";
 import { PostgresConnection } from "../src/postgres/connection.ts";
@@ -327,6 +330,27 @@ describe("PostgreSQL partitioned by created_at", skipWithoutPostgres, () => {
     assert.match(error.message, /unpartitioned/);
     assert.match(error.message, /copy/);
     assert.deepEqual(await partitions(schema, "agent_run_events"), []);
+  });
+
+  it("doctor explains the copy that a plain store takes to be partitioned", async () => {
+    const plainSchema = uniqueSchema("part");
+    await using plain = await open(plainSchema);
+    await plain.createAgentRun({ agentId: "a", runId: "r" });
+    await plain.logAgentRunEvent({ agentId: "a", runId: "r", eventType: "e" });
+    await plain.logLlmUsage({ agentId: "a", runId: "r" });
+    const advice = (await diagnoseStore(plain)).notes ?? [];
+    assert.equal(advice.length, 1);
+    assert.match(advice[0]!, /copy --from .* --to .*partition=day/);
+
+    const target = uniqueSchema("part");
+    await using partitioned = await open(target, "day");
+    assert.ok(partitioned instanceof PostgresPersistence);
+    assert.equal(partitioned.partitionBy, "day");
+    assert.equal((await diagnoseStore(partitioned)).notes, undefined);
+    await copyStore(plain, partitioned);
+    const info = await partitioned.getStoreInfo();
+    assert.deepEqual([info.runs, info.events, info.llmUsage], [1, 1, 1]);
+    assert.equal(await countIn(target, `agent_run_events_${daySuffix(0)}`), 1);
   });
 
   it("keeps a partitioned schema's period, with or without the option", async () => {

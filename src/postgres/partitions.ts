@@ -65,7 +65,7 @@ export async function checkPartitioning(
           `the schema "${schema}" already holds ${table.name} unpartitioned, ` +
             "and existing tables are never converted: open it without " +
             "partitionBy, or copy it into a new partitioned schema with " +
-            `\`curio-persistence copy <this-url> "postgres://…?schema=<new>&partition=${asked}"\``,
+            `\`curio-persistence copy --from <this URL> --to "postgres://…?schema=<new>&partition=${asked}"\``,
         );
       }
       continue;

@@ -40,6 +40,11 @@ import type { RecordCounts } from "../types.ts";
 export interface PostgresPersistence extends Persistence {
   /** The schema holding the tables. */
   readonly schema: string;
+  /**
+   * How the events and LLM-usage tables are partitioned (by `created_at`),
+   * as found when opening; `undefined` for plain tables.
+   */
+  readonly partitionBy: "day" | "month" | undefined;
 }
 
 /**
@@ -98,6 +103,11 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   extends Store
   implements PostgresPersistence {
   readonly schema: string;
+  readonly #backend: PostgresBackend;
+
+  get partitionBy(): "day" | "month" | undefined {
+    return this.#backend.partitionBy;
+  }
 
   /** See {@linkcode PostgresPersistenceConstructor.open}. */
   static async open(
@@ -187,9 +197,14 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   }
 
   /** Use {@linkcode PostgresPersistenceConstructor.open}. */
-  constructor(backend: SqlBackend, schema: string, options: StoreOptions) {
+  constructor(
+    backend: PostgresBackend,
+    schema: string,
+    options: StoreOptions,
+  ) {
     super(backend, options);
     this.schema = schema;
+    this.#backend = backend;
   }
 };
 
@@ -214,6 +229,11 @@ class PostgresBackend extends SqlBackend {
     this.#connection = connection;
     this.#schema = schema;
     this.#dialect = dialect;
+  }
+
+  /** How the schema is partitioned, known once it is initialized. */
+  get partitionBy(): PartitionBy | undefined {
+    return this.#partitionBy;
   }
 
   override async initializeSchema(): Promise<void> {
