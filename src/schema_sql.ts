@@ -1,4 +1,4 @@
-import { postgresDialect } from "./postgres/dialect.ts";
+import { partitionByOption, postgresDialect } from "./postgres/dialect.ts";
 import { schemaStatements } from "./sql/schema.ts";
 import { sqliteDialect } from "./sqlite/dialect.ts";
 
@@ -8,7 +8,11 @@ import { sqliteDialect } from "./sqlite/dialect.ts";
  * same statements themselves when they open.
  *
  * @param dialect `sqlite` or `postgres`.
- * @param options For PostgreSQL, the schema; default `agent_sdk`.
+ * @param options For PostgreSQL, the schema (default `agent_sdk`), and
+ * `partitionBy` (`day` or `month`) for events and LLM-usage tables
+ * partitioned by `created_at`: a DEFAULT partition and those of the current
+ * and next two periods as of the call (a store opened on the schema adds
+ * later ones).
  * @returns The statements, in order, each without a final semicolon.
  *
  * @example Print the PostgreSQL DDL
@@ -20,14 +24,24 @@ import { sqliteDialect } from "./sqlite/dialect.ts";
  * assert.equal(statements[0], 'CREATE SCHEMA IF NOT EXISTS "agents"');
  * console.log(statements.join(";\n\n") + ";");
  * ```
+ *
+ * @example Partitioned by month
+ * ```ts
+ * import { schemaSql } from "@curio/persistence";
+ * import assert from "node:assert/strict";
+ *
+ * const ddl = schemaSql("postgres", { partitionBy: "month" }).join(";\n");
+ * assert.match(ddl, /PARTITION BY RANGE \(created_at\)/);
+ * ```
  */
 export function schemaSql(
   dialect: "sqlite" | "postgres",
-  options: { schema?: string } = {},
+  options: { schema?: string; partitionBy?: "day" | "month" } = {},
 ): string[] {
   return schemaStatements(
-    dialect === "sqlite"
-      ? sqliteDialect
-      : postgresDialect(options.schema ?? "agent_sdk"),
+    dialect === "sqlite" ? sqliteDialect : postgresDialect(
+      options.schema ?? "agent_sdk",
+      { partitionBy: partitionByOption(options.partitionBy) },
+    ),
   );
 }

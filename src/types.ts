@@ -1169,6 +1169,16 @@ export interface PostgresConfig {
   connectTimeoutSeconds?: number;
   /** TLS: `disable` (default), `require`, `prefer` or `verify-full`. */
   sslMode?: "disable" | "require" | "prefer" | "verify-full";
+  /**
+   * Partitions the events and LLM-usage tables by `created_at`, one
+   * partition per UTC day or month (URL `partition=`), so that retention
+   * drops whole partitions instead of deleting rows. Applies only when the
+   * tables are created: opening a schema whose tables exist unpartitioned
+   * with it is an `InvalidInputError` (copy the store into a new schema
+   * instead). A store opened on a partitioned schema keeps its partitions
+   * up without it.
+   */
+  partitionBy?: "day" | "month";
 }
 
 /**
@@ -1301,7 +1311,11 @@ export interface RetentionOptions {
  * ```
  */
 export interface RetentionRuleResult {
-  /** `runs`, `runs:<status>`, `orphanLlmCalls` or `content`. */
+  /**
+   * `runs`, `runs:<status>`, `orphanLlmCalls` or `content`; `partitions`
+   * for the records of whole partitions dropped (PostgreSQL with
+   * `partitionBy`), whichever rules made them due.
+   */
   rule: string;
   /** Records older than this were due. */
   before: Date;

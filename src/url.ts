@@ -94,6 +94,7 @@ const POSTGRES_PARAMETERS = [
   "connect_timeout",
   "sslmode",
   "mode",
+  "partition",
 ] as const;
 
 /**
@@ -106,8 +107,8 @@ const POSTGRES_PARAMETERS = [
  *   `?mode=ro` for read-only mode (`?mode=rw`, the default, is the only other
  *   query a `sqlite:` URL takes)
  * - `postgres://user:pass@host:5432/db?schema=agent_sdk&max=10&min=1`
- *   (also `postgresql://`; `connect_timeout`, `sslmode` and `mode=ro|rw`
- *   too). `postgres:`
+ *   (also `postgresql://`; `connect_timeout`, `sslmode`, `mode=ro|rw` and
+ *   `partition=day|month` too). `postgres:`
  *   with no host takes `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER`,
  *   `DB_PASSWORD` and `DB_SCHEMA` from `env`.
  *
@@ -313,6 +314,14 @@ function postgresConfig(
           );
         }
         readOnly = value === "ro";
+        break;
+      case "partition":
+        if (value !== "day" && value !== "month") {
+          throw new InvalidUrlError(
+            `Unsupported partition ${JSON.stringify(value)}: use day or month`,
+          );
+        }
+        config.partitionBy = value;
         break;
       default:
         throw new InvalidUrlError(

@@ -21,6 +21,17 @@ import {
 } from "./_postgres.ts";
 
 if (postgresUrl) conformance("postgres", openFreshPostgres);
+// Partitioned events and LLM-usage tables behave the same to every caller.
+if (postgresUrl) {
+  conformance(
+    "postgres partitioned by day",
+    (options = {}) =>
+      createPersistence(
+        postgresUrlWith({ schema: uniqueSchema("pd"), partition: "day" }),
+        options,
+      ),
+  );
+}
 
 describe("PostgreSQL", skipWithoutPostgres, () => {
   const admin = postgresUrl

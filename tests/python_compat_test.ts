@@ -357,4 +357,60 @@ describe("a database written by the Python SDK", () => {
     await checkReadsAndWrites(store, db, `"${schema}".`);
     await checkNullSortKeys(store, db, `"${schema}".`);
   });
+
+  it("reads and writes a schema partitioned by created_at on PostgreSQL", {
+    skip: postgresUrl ? false : "no PostgreSQL",
+  }, async () => {
+    const schema = uniqueSchema("python_part");
+    const sql = postgres(postgresUrl!, {
+      onnotice: () => {},
+      connection: { TimeZone: "UTC" },
+    });
+    after(() => sql.end());
+    const db: RawDatabase = {
+      run: (text, params = []) => {
+        let n = 0;
+        return sql.unsafe(
+          text.replace(/\?/g, () => `$${++n}`),
+          params as never[],
+        ) as Promise<Record<string, unknown>[]>;
+      },
+      close: () => Promise.resolve(),
+    };
+    const url = postgresUrlWith({ schema, partition: "day" });
+    await (await createPersistence(url)).close();
+    // The SDK's DDL at start finds every table and index by name.
+    for (const statement of pythonSchema("postgres", `"${schema}".`)) {
+      await sql.unsafe(statement);
+    }
+    await fillLikePython(db, `"${schema}".`);
+    await using store = await createPersistence(url);
+    await checkReadsAndWrites(store, db, `"${schema}".`);
+    // Its rows from 2024 sit in the DEFAULT partition; one that leaves
+    // created_at to the column's default lands in today's.
+    await db.run(
+      `INSERT INTO "${schema}".agent_llm_usage (agent_id, run_id, model) VALUES (?, ?, ?)`,
+      ["py-agent", "py-1", "default-created"],
+    );
+    await db.run(
+      `INSERT INTO "${schema}".agent_run_events (agent_id, run_id, event_type) VALUES (?, ?, ?)`,
+      ["py-agent", "py-1", "default-created"],
+    );
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    for (const table of ["agent_llm_usage", "agent_run_events"]) {
+      const [row] = await sql.unsafe(
+        `SELECT tableoid::regclass::text AS part FROM "${schema}".${table}
+         WHERE ${
+          table === "agent_llm_usage" ? "model" : "event_type"
+        } = 'default-created'`,
+      );
+      assert.equal(row?.part, `${schema}.${table}_${today}`);
+      const [old] = await sql.unsafe(
+        `SELECT COUNT(*)::int AS n FROM "${schema}".${table}_default`,
+      );
+      assert.ok(Number(old?.n) > 0);
+    }
+    assert.equal((await store.getLlmUsage({ runId: "py-1" })).length, 5);
+    assert.equal((await store.getAgentRunEvents("py-1")).length, 5);
+  });
 });

@@ -363,6 +363,15 @@ const ALLOWED: [RegExp, string][] = [
     /^this\.#costedUsage\((filter|agentId === undefined \? "" : "WHERE agent_id = \?")\)$/,
     "a subquery of columns, constants and placeholders",
   ],
+  [/^(runsTable|partition|fallback)$/, "a table name"],
+  [
+    /^(due|runDue\.join\(" OR "\) \|\| "FALSE")$/,
+    "conditions of columns and placeholders (partitionDueQuery)",
+  ],
+  [
+    /^(periodBounds\(start, by\)|boundLiteral\((start|nextPeriod\(start, by\))\)|inPeriod)$/,
+    "a partition's bounds: TIMESTAMP literals formatted from Dates, as DDL takes no parameters",
+  ],
 ];
 
 function sourceFiles(dir: string): string[] {

@@ -280,7 +280,8 @@ export async function doctor(ctx: Context): Promise<number> {
       diagnosis.warnings.map((w) => `Warning: ${w}\n`).join("") +
       (diagnosis.problems.length === 0
         ? "No problems found\n"
-        : diagnosis.problems.map((p) => `Problem: ${p}\n`).join("")),
+        : diagnosis.problems.map((p) => `Problem: ${p}\n`).join("")) +
+      (diagnosis.notes ?? []).map((note) => `Note: ${note}\n`).join(""),
   );
   return diagnosis.problems.length === 0 ? 0 : 1;
 }

@@ -181,6 +181,19 @@ export interface ContentChange {
 /** The days a space report averages growth over, counted back from now. */
 export const GROWTH_DAYS = 7;
 
+/**
+ * When records are due under a retention policy, for dropping whole
+ * partitions: a run of a listed status created before its instant is due,
+ * and its events and LLM calls with it; an LLM call without a run is due
+ * when created before `orphanLlmCalls`.
+ */
+export interface DueRules {
+  runs: ReadonlyMap<AgentRunStatus, Date>;
+  orphanLlmCalls: Date | undefined;
+  /** Partitions whose period ends after this are never dropped. */
+  now: Date;
+}
+
 /** The primitives of one storage engine. */
 export interface Backend {
   readonly name: "memory" | "sqlite" | "postgres";
@@ -288,6 +301,13 @@ export interface Backend {
   ): Promise<number>;
   /** What makes this store the one it is. */
   identity(): Promise<StoreIdentity>;
+  /**
+   * Only where tables are partitioned (PostgreSQL with `partitionBy`):
+   * creates the partitions of the current and next periods, and with `due`
+   * drops each past partition whose every row is due, returning what those
+   * held. Rows of partitions that are not wholly due are left to the rules.
+   */
+  maintainPartitions?(due: DueRules | undefined): Promise<RecordCounts>;
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -4,7 +4,13 @@
 // (by id), and a run only once nothing of it is left, so a record written
 // during a batch is either archived and removed, or kept.
 
-import type { Backend, ContentTable, Cursor, Stored } from "./backend.ts";
+import type {
+  Backend,
+  ContentTable,
+  Cursor,
+  DueRules,
+  Stored,
+} from "./backend.ts";
 import {
   type EventRecord,
   type RunRecord,
@@ -55,6 +61,15 @@ export async function applyPolicy(
     }
   }
   const engine = new Engine(backend, policy, redaction, run);
+  if (!run.dryRun && backend.maintainPartitions) {
+    // An archive must hold every record removed: those are read and
+    // deleted by the rules, never dropped unseen with their partition.
+    engine.partitionsDropped(
+      await backend.maintainPartitions(
+        policy.archive ? undefined : dueRules(policy, run.now),
+      ),
+    );
+  }
   const statuses = [...policy.runs.entries()].sort(([a], [b]) =>
     a.localeCompare(b)
   );
@@ -72,6 +87,20 @@ export async function applyPolicy(
     );
   }
   return engine.result();
+}
+
+/** The policy's cut-off instants as of `now`. */
+function dueRules(policy: CheckedPolicy, now: Date): DueRules {
+  const before = (age: number) => new Date(now.getTime() - age);
+  return {
+    runs: new Map(
+      [...policy.runs].map(([status, age]) => [status, before(age)]),
+    ),
+    orphanLlmCalls: policy.orphanLlmCalls === undefined
+      ? undefined
+      : before(policy.orphanLlmCalls),
+    now,
+  };
 }
 
 class Engine {
@@ -190,6 +219,17 @@ class Engine {
         afterId = rows[rows.length - 1]!.id;
       }
     }
+  }
+
+  /** Counts what whole partitions held, as a rule of its own. */
+  partitionsDropped(removed: RecordCounts): void {
+    if (removed.events + removed.llmUsage === 0) return;
+    this.#rules.push({
+      rule: "partitions",
+      before: this.#run.now,
+      removed,
+      cleared: { events: 0, llmUsage: 0 },
+    });
   }
 
   result(): RetentionResult {

@@ -42,6 +42,8 @@ export interface Diagnosis {
    * gives space back only by a whole-file VACUUM.
    */
   warnings: string[];
+  /** Advice that is not a problem, one sentence each; absent when none. */
+  notes?: string[];
 }
 
 /** The WAL size above which a checkpoint is being held back: 64 MiB at least. */
@@ -150,5 +152,13 @@ export async function diagnoseStore(store: Persistence): Promise<Diagnosis> {
       `The schema is at version ${version}, newer than ${SCHEMA_VERSION}, the newest this version of the module knows: upgrade it`,
     );
   }
+  const partitioned = (store as { partitionBy?: string }).partitionBy;
+  if (info.backend === "postgres" && partitioned === undefined) {
+    diagnosis.notes = [PARTITION_ADVICE];
+  }
   return diagnosis;
 }
+
+/** How a PostgreSQL store comes to have partitioned tables: by a copy. */
+const PARTITION_ADVICE =
+  'Events and LLM calls are not partitioned, so retention deletes rows; to let it drop whole days or months, copy the store into a new schema: curio-persistence copy --from <this URL> --to "<URL with schema=<new>&partition=day>" (existing tables are never converted)';

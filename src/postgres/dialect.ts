@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../errors.ts";
 import type { SqlDialect } from "../sql/dialect.ts";
 import { checkSchemaName } from "../sql/identifiers.ts";
+import type { PartitionBy } from "../sql/partitions.ts";
 
 /** The `schema` option, checked by the identifier rule; refused as bad input. */
 export function schemaName(schema: unknown): string {
@@ -20,11 +21,29 @@ function lockKey(schema: string): number {
   return hash >>> 1;
 }
 
-/** PostgreSQL's hooks for the shared SQL backend, for tables in `schema`. */
-export function postgresDialect(schema: string): SqlDialect {
+/** The `partitionBy` option; refused as bad input unless day or month. */
+export function partitionByOption(value: unknown): PartitionBy | undefined {
+  if (value === undefined || value === "day" || value === "month") {
+    return value;
+  }
+  throw new InvalidInputError(
+    "partitionBy",
+    `expected "day" or "month", got ${JSON.stringify(value) ?? String(value)}`,
+  );
+}
+
+/**
+ * PostgreSQL's hooks for the shared SQL backend, for tables in `schema`;
+ * with `partitionBy`, events and LLM-usage tables are created partitioned.
+ */
+export function postgresDialect(
+  schema: string,
+  options: { partitionBy?: PartitionBy | undefined } = {},
+): SqlDialect {
   const quoted = `"${schemaName(schema)}"`;
   return {
     name: "postgres",
+    partitionBy: options.partitionBy,
     table: (name) => `${quoted}.${name}`,
     primaryKey: "SERIAL PRIMARY KEY",
     preamble: [`CREATE SCHEMA IF NOT EXISTS ${quoted}`],

@@ -10,7 +10,15 @@ import { mapDriverErrors } from "../sql/driver_errors.ts";
 import type { PostgresConfig } from "../types.ts";
 import type { StoreOptions } from "../types.ts";
 import { PostgresConnection, TIMESTAMPS_AS_TEXT } from "./connection.ts";
-import { postgresDialect, schemaName } from "./dialect.ts";
+import { partitionByOption, postgresDialect, schemaName } from "./dialect.ts";
+import {
+  checkPartitioning,
+  dropDuePartitions,
+  ensurePartitions,
+} from "./partitions.ts";
+import type { DueRules } from "../core/backend.ts";
+import type { PartitionBy } from "../sql/partitions.ts";
+import type { RecordCounts } from "../types.ts";
 
 /**
  * A store in a PostgreSQL database, on postgres.js's connection pool, with its
@@ -36,6 +44,11 @@ import { postgresDialect, schemaName } from "./dialect.ts";
 export interface PostgresPersistence extends Persistence {
   /** The schema holding the tables. */
   readonly schema: string;
+  /**
+   * How the events and LLM-usage tables are partitioned (by `created_at`),
+   * as found when opening; `undefined` for plain tables.
+   */
+  readonly partitionBy: "day" | "month" | undefined;
 }
 
 /**
@@ -94,6 +107,11 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   extends Store
   implements PostgresPersistence {
   readonly schema: string;
+  readonly #backend: PostgresBackend;
+
+  get partitionBy(): "day" | "month" | undefined {
+    return this.#backend.partitionBy;
+  }
 
   /** See {@linkcode PostgresPersistenceConstructor.open}. */
   static async open(
@@ -101,6 +119,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
     options: StoreOptions = {},
   ): Promise<PostgresPersistence> {
     const schema = schemaName(config.schema ?? "agent_sdk");
+    const partitionBy = partitionByOption(config.partitionBy);
     // The same bounds as the URL's parameters: postgres.js makes every pool
     // slot at once, and a timer above 2^31-1 ms fires at once.
     const max = wholeOption("maxConnections", config.maxConnections, {
@@ -165,7 +184,7 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
         );
       }
       const store = new this(
-        new PostgresBackend(schema, connection, existing),
+        new PostgresBackend(schema, connection, partitionBy, existing),
         schema,
         options,
       );
@@ -187,23 +206,76 @@ export const PostgresPersistence: PostgresPersistenceConstructor = class
   }
 
   /** Use {@linkcode PostgresPersistenceConstructor.open}. */
-  constructor(backend: SqlBackend, schema: string, options: StoreOptions) {
+  constructor(
+    backend: PostgresBackend,
+    schema: string,
+    options: StoreOptions,
+  ) {
     super(backend, options);
     this.schema = schema;
+    this.#backend = backend;
   }
 };
 
-/** The SQL backend, with a ping bounded by the connect timeout. */
+/**
+ * The SQL backend, with a ping bounded by the connect timeout, and the
+ * partitions of a partitioned schema kept up.
+ */
 class PostgresBackend extends SqlBackend {
   readonly #connection: PostgresConnection;
+  readonly #schema: string;
+  readonly #dialect: ReturnType<typeof postgresDialect>;
+  /** How the schema is partitioned, once known; `undefined` when it is not. */
+  #partitionBy: PartitionBy | undefined;
 
   constructor(
     schema: string,
     connection: PostgresConnection,
+    partitionBy: PartitionBy | undefined,
     existing: ExistingSchema | undefined,
   ) {
-    super(postgresDialect(schema), connection, existing);
+    const dialect = postgresDialect(schema, { partitionBy });
+    super(dialect, connection, existing);
     this.#connection = connection;
+    this.#schema = schema;
+    this.#dialect = dialect;
+  }
+
+  /** How the schema is partitioned, known once it is initialized. */
+  get partitionBy(): PartitionBy | undefined {
+    return this.#partitionBy;
+  }
+
+  override async initializeSchema(): Promise<void> {
+    const by = await this.#guard(() =>
+      checkPartitioning(this.#connection, this.#dialect, this.#schema)
+    );
+    await super.initializeSchema();
+    this.#partitionBy = by;
+    if (by) {
+      await this.#guard(() =>
+        ensurePartitions(this.#connection, this.#dialect, by, new Date())
+      );
+    }
+  }
+
+  /** Only on a partitioned schema; see `Backend.maintainPartitions`. */
+  maintainPartitions(due: DueRules | undefined): Promise<RecordCounts> {
+    const by = this.#partitionBy;
+    if (!by) return Promise.resolve({ runs: 0, events: 0, llmUsage: 0 });
+    return this.#guard(async () => {
+      const dropped = due
+        ? await dropDuePartitions(this.#connection, this.#dialect, due)
+        : { runs: 0, events: 0, llmUsage: 0 };
+      // After dropping: a policy applied as of a later `now` may have
+      // dropped the current period's partition, which must exist again.
+      await ensurePartitions(this.#connection, this.#dialect, by, new Date());
+      return dropped;
+    });
+  }
+
+  #guard<T>(operation: () => Promise<T>): Promise<T> {
+    return mapDriverErrors("postgres", this.#connection, operation);
   }
 
   override ping(): Promise<void> {

@@ -1,6 +1,8 @@
 // What differs between the SQL backends: a handful of hooks. The schema,
 // queries and row mapping are written once against these.
 
+import type { PartitionBy } from "./partitions.ts";
+
 /** The per-dialect pieces of schema and SQL. */
 export interface SqlDialect {
   readonly name: "sqlite" | "postgres";
@@ -34,4 +36,9 @@ export interface SqlDialect {
   readonly sizeQuery: string;
   /** Statements that return free space to the file system. */
   readonly compact: readonly string[];
+  /**
+   * PostgreSQL: how new events and LLM-usage tables are partitioned; absent,
+   * they are plain tables. Applies only when the tables are created.
+   */
+  readonly partitionBy?: PartitionBy | undefined;
 }

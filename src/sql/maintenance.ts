@@ -57,3 +57,42 @@ export function contentFilter(table: ContentTable): string {
     ? "data IS NOT NULL"
     : "(prompt <> '' OR response_content IS NOT NULL OR input_params IS NOT NULL)";
 }
+
+/** When rows are due under a policy; see `DueRules`. */
+interface DueCutoffs {
+  runs: ReadonlyMap<string, string>;
+  orphanLlmCalls: string | undefined;
+}
+
+/**
+ * A query whose one row's `due` is true when every row of the partition
+ * `partition` (of `table`, "events" or "usage") is due: each row would be
+ * removed by some rule of the policy. An event goes with its run; an LLM
+ * call with its run, or as an orphan. Stops at the first row that is not.
+ */
+export function partitionDueQuery(
+  table: ContentTable,
+  partition: string,
+  runsTable: string,
+  cutoffs: DueCutoffs,
+): { sql: string; params: SqlValue[] } {
+  const params: SqlValue[] = [];
+  const runDue = [...cutoffs.runs].map(([status, before]) => {
+    params.push(status, before);
+    return "(r.status = ? AND r.created_at < ?)";
+  });
+  const withRun = `EXISTS (SELECT 1 FROM ${runsTable} r ` +
+    `WHERE r.run_id = p.run_id AND (${runDue.join(" OR ") || "FALSE"}))`;
+  let due = withRun;
+  if (table === "usage" && cutoffs.orphanLlmCalls !== undefined) {
+    params.push(cutoffs.orphanLlmCalls);
+    due = `(p.run_id IS NOT NULL AND ${withRun}) OR (p.created_at < ? AND ` +
+      `(p.run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ${runsTable} r ` +
+      `WHERE r.run_id = p.run_id)))`;
+  }
+  return {
+    sql:
+      `SELECT NOT EXISTS (SELECT 1 FROM ${partition} p WHERE NOT (${due})) AS due`,
+    params,
+  };
+}

@@ -5,6 +5,12 @@
 import type { SqlDialect } from "./dialect.ts";
 import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
 import { canonicalTimestampStatements } from "./timestamps.ts";
+import {
+  createPeriodPartition,
+  type PartitionBy,
+  partitionedTableStatements,
+  upcomingPeriods,
+} from "./partitions.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
@@ -116,6 +122,9 @@ function timestampsAsInstants(dialect: SqlDialect): string[] {
 }
 
 function createTables(dialect: SqlDialect, upTo: number): string[] {
+  if (dialect.partitionBy) {
+    return createPartitionedTables(dialect, dialect.partitionBy, upTo);
+  }
   return [
     createTable(dialect, RUNS, [], upTo),
     createTable(dialect, EVENTS, [
@@ -123,6 +132,42 @@ function createTables(dialect: SqlDialect, upTo: number): string[] {
     ], upTo),
     createTable(dialect, USAGE, [], upTo),
   ];
+}
+
+/**
+ * The tables with events and LLM calls partitioned by `created_at`: the
+ * same columns, the same foreign key, indexes created later by name on the
+ * partitioned table (PostgreSQL gives each partition its own).
+ */
+function createPartitionedTables(
+  dialect: SqlDialect,
+  by: PartitionBy,
+  upTo: number,
+): string[] {
+  const columns = (table: Table<unknown>) =>
+    table.columns.filter((c) => c.addedIn <= upTo).map(columnDefinition);
+  return [
+    createTable(dialect, RUNS, [], upTo),
+    ...partitionedTableStatements(dialect, EVENTS.name, [
+      ...columns(EVENTS),
+      `FOREIGN KEY (run_id) REFERENCES ${dialect.table(RUNS.name)}(run_id)`,
+    ], by),
+    ...partitionedTableStatements(dialect, USAGE.name, columns(USAGE), by),
+  ];
+}
+
+/**
+ * A script's partitions for the current and next periods, as of when it is
+ * made; a store adds later ones each time it opens or applies retention.
+ */
+function upcomingPartitions(dialect: SqlDialect): string[] {
+  const by = dialect.partitionBy;
+  if (!by) return [];
+  return [EVENTS, USAGE].flatMap((table) =>
+    upcomingPeriods(new Date(), by).map((start) =>
+      createPeriodPartition(dialect, table.name, start, by)
+    )
+  );
 }
 
 interface Index {
@@ -216,6 +261,7 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ...dialect.preamble,
     ...dialect.functions,
     ...createTables(dialect, SCHEMA_VERSION),
+    ...upcomingPartitions(dialect),
     ...currentIndexes().map((index) => createIndex(dialect, index)),
     ...timestampsAsInstants(dialect),
     createMigrationsTable(dialect),
