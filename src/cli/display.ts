@@ -144,13 +144,13 @@ export function unpricedNote(unpriced: number): string {
 }
 
 /** `1,234`, or `-`. */
-export function count(n: number | null | undefined): string {
+export function formatCount(n: number | null | undefined): string {
   return n === null || n === undefined ? "-" : n.toLocaleString("en-US");
 }
 
 /** `1 run`, `2 runs`. */
 export function plural(n: number, word: string, words = `${word}s`): string {
-  return `${count(n)} ${n === 1 ? word : words}`;
+  return `${formatCount(n)} ${n === 1 ? word : words}`;
 }
 
 /** `12.0 KiB`, or `-`. */

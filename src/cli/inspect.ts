@@ -10,9 +10,9 @@ import {
   cachedShare,
   callCost,
   clip,
-  count,
   duration,
   fields,
+  formatCount,
   isUnpriced,
   money,
   offset,
@@ -86,8 +86,8 @@ function callCells(call: AgentLlmUsage): string[] {
   return [
     call.provider,
     call.model,
-    count(call.inputTokens),
-    count(call.outputTokens),
+    formatCount(call.inputTokens),
+    formatCount(call.outputTokens),
     duration(call.latencyMs),
     callCost(call),
     call.status,
@@ -139,7 +139,7 @@ export async function runs(ctx: Context): Promise<void> {
         run.totalIterations,
         time(run.startedAt),
         duration(run.durationMs),
-        count(run.totalTokens),
+        formatCount(run.totalTokens),
         money(run.costUsd),
       ]),
       new Set([5, 6, 7]),
@@ -211,9 +211,9 @@ export async function run(ctx: Context): Promise<void> {
       return `Run ${found.runId}\n${fields(info)}\n` +
         `Timeline (${events.length} events)\n${timeline}\n` +
         `LLM calls (${calls.length})\n${llm}\n` +
-        `Total: ${sum.llmCalls} LLM calls, ${count(sum.inputTokens)} input + ${
-          count(sum.outputTokens)
-        } output tokens (${
+        `Total: ${sum.llmCalls} LLM calls, ${
+          formatCount(sum.inputTokens)
+        } input + ${formatCount(sum.outputTokens)} output tokens (${
           cachedShare(sum.cacheReadTokens, sum.inputTokens)
         } of input cached), ${duration(sum.latencyMs)} in LLM calls, ${
           money(sum.costUsd)

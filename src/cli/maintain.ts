@@ -7,7 +7,7 @@ import { openFileSink } from "../maintenance/sink.ts";
 import { SCHEMA_VERSION } from "../sql/schema.ts";
 import { parseCount, parseStatus, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, shownUrl } from "./context.ts";
-import { bytes, count, fields, plural, table, time } from "./display.ts";
+import { bytes, fields, formatCount, plural, table, time } from "./display.ts";
 import type { SpaceReport } from "../types.ts";
 import { progressBar } from "./progress_bar.ts";
 import { described } from "./transfer.ts";
@@ -228,9 +228,9 @@ function spaceTable(space: SpaceReport | undefined): string {
     ["table", "rows", "size", "rows/day", "growth/day"],
     space.tables.map((t) => [
       t.table,
-      count(t.rows),
+      formatCount(t.rows),
       bytes(t.sizeBytes),
-      count(Math.round(t.rowsPerDay)),
+      formatCount(Math.round(t.rowsPerDay)),
       t.bytesPerDay === null ? "-" : bytes(t.bytesPerDay),
     ]),
     new Set([1, 2, 3, 4]),
@@ -270,9 +270,9 @@ export async function doctor(ctx: Context): Promise<number> {
             ? (info && info.backend !== "memory" ? "none (no tables)" : "-")
             : `${info.schemaVersion} (this module writes ${SCHEMA_VERSION})`,
         ],
-        ["runs", count(info?.runs)],
-        ["events", count(info?.events)],
-        ["LLM calls", count(info?.llmUsage)],
+        ["runs", formatCount(info?.runs)],
+        ["events", formatCount(info?.events)],
+        ["LLM calls", formatCount(info?.llmUsage)],
         ["size", bytes(info?.sizeBytes)],
         ...spaceFields(diagnosis.space),
       ]) +

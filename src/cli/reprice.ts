@@ -8,7 +8,7 @@ import type { ModelPriceInput, RecomputeCostsOptions } from "../types.ts";
 import { parseCount, parseId, parseTime, UsageError } from "./args.ts";
 import type { Command } from "./commands.ts";
 import { type Context, openStore, output } from "./context.ts";
-import { count, plural } from "./display.ts";
+import { formatCount, plural } from "./display.ts";
 import { progressBar } from "./progress_bar.ts";
 
 const text = { type: "string" } as const;
@@ -85,10 +85,10 @@ async function reprice(ctx: Context): Promise<void> {
     const delta = result.deltaUsd;
     const sign = delta < 0 ? "-" : "+";
     return `${dryRun ? "Would change" : "Changed"} the cost of ${
-      count(result.changed)
+      formatCount(result.changed)
     } of ${plural(result.examined, "LLM call")} examined (${sign}$${
       Math.abs(delta).toFixed(6)
-    }); ${count(result.unpriced)} left unpriced\n`;
+    }); ${formatCount(result.unpriced)} left unpriced\n`;
   });
 }
 

@@ -10,9 +10,9 @@ import { parseId, parseTime, UsageError } from "./args.ts";
 import { type Context, openStore, output, stdout } from "./context.ts";
 import {
   cachedShare,
-  count,
   duration,
   fields,
+  formatCount,
   money,
   table,
   unpricedNote,
@@ -88,7 +88,7 @@ export async function stats(ctx: Context): Promise<void> {
   const byModel = await store.getLlmUsageBreakdown(filter);
   await output(ctx, { ...figures, byModel }, () =>
     fields([
-      ["runs", count(figures.totalRuns)],
+      ["runs", formatCount(figures.totalRuns)],
       [
         "by status",
         `${figures.completedRuns} completed, ${figures.errorRuns} error, ${figures.runningRuns} running, ${figures.pendingRuns} pending, ${figures.cancelledRuns} cancelled`,
@@ -96,17 +96,17 @@ export async function stats(ctx: Context): Promise<void> {
       ["avg iterations", figures.avgIterations],
       [
         "LLM calls",
-        `${count(figures.totalLlmCalls)} (${
-          count(figures.failedLlmCalls)
+        `${formatCount(figures.totalLlmCalls)} (${
+          formatCount(figures.failedLlmCalls)
         } failed)`,
       ],
       [
         "input tokens",
-        `${count(figures.totalInputTokens)} (${
+        `${formatCount(figures.totalInputTokens)} (${
           cachedShare(figures.totalCacheReadTokens, figures.totalInputTokens)
         } cached)`,
       ],
-      ["output tokens", count(figures.totalOutputTokens)],
+      ["output tokens", formatCount(figures.totalOutputTokens)],
       [
         "total cost",
         money(figures.totalCostUsd) + unpricedNote(figures.unpricedLlmCalls),
@@ -127,13 +127,13 @@ export async function stats(ctx: Context): Promise<void> {
       byModel.map((row) => [
         row.provider || "-",
         row.model || "-",
-        count(row.calls),
-        count(row.failedCalls),
-        count(row.inputTokens),
-        count(row.outputTokens),
+        formatCount(row.calls),
+        formatCount(row.failedCalls),
+        formatCount(row.inputTokens),
+        formatCount(row.outputTokens),
         money(row.costUsd),
         cachedShare(row.cacheReadTokens, row.inputTokens),
-        count(row.unpricedCalls),
+        formatCount(row.unpricedCalls),
       ]),
       new Set([2, 3, 4, 5, 6, 7, 8]),
     ));
@@ -204,10 +204,10 @@ async function series(
       rows.map((row) => [
         label(row.bucketStart),
         ...groupCells(row),
-        count(row.calls),
-        count(row.failedCalls),
-        count(row.inputTokens),
-        count(row.outputTokens),
+        formatCount(row.calls),
+        formatCount(row.failedCalls),
+        formatCount(row.inputTokens),
+        formatCount(row.outputTokens),
         money(row.costUsd),
         duration(row.p50Ms),
         duration(row.p95Ms),
@@ -231,8 +231,8 @@ async function toolTable(
       ["TOOL", "CALLS", "FAILURES", "P50", "P95"],
       tools.map((tool) => [
         tool.action,
-        count(tool.calls),
-        count(tool.failures),
+        formatCount(tool.calls),
+        formatCount(tool.failures),
         duration(tool.p50DurationMs),
         duration(tool.p95DurationMs),
       ]),

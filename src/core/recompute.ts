@@ -5,7 +5,7 @@ import type { Backend, Cursor, UsageCost } from "./backend.ts";
 import type { Pricing } from "./prices.ts";
 import { parseJson, type UsageRecord } from "./records.ts";
 import { costUsd, nanoDollars } from "./usage_metrics.ts";
-import { count, object, text, timestamp } from "./validate.ts";
+import { object, text, timestamp, wholeNumberOr } from "./validate.ts";
 import { InvalidInputError } from "../errors.ts";
 import type { RecomputeCostsOptions, RecomputeCostsResult } from "../types.ts";
 
@@ -38,7 +38,7 @@ export async function recomputeCosts(
   const model = given.model === undefined
     ? undefined
     : text("model", given.model);
-  const batchSize = count("batchSize", given.batchSize, 1000);
+  const batchSize = wholeNumberOr("batchSize", given.batchSize, 1000);
   if (batchSize === 0) {
     throw new InvalidInputError("batchSize", "must be at least 1");
   }

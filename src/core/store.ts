@@ -29,12 +29,12 @@ import {
 import { bucketBoundaries, seriesBucket } from "./buckets.ts";
 import { runSeriesRows, sortToolStats, usageSeriesRows } from "./series.ts";
 import {
-  count,
   identifier,
   oneOf,
   pageSize,
   text,
   timestamp,
+  wholeNumberOr,
 } from "./validate.ts";
 import { applyPolicy } from "./retention.ts";
 import { type CheckedPolicy, checkPolicy } from "./retention_policy.ts";
@@ -157,8 +157,8 @@ export class Store implements Persistence, RestoresLlmUsage {
     const runQuery = {
       ...runFilter(query),
       after: undefined,
-      limit: count("limit", query.limit, 10),
-      offset: count("offset", query.offset, 0),
+      limit: wholeNumberOr("limit", query.limit, 10),
+      offset: wholeNumberOr("offset", query.offset, 0),
     };
     const rows = await this.#read((backend) => backend.listRuns(runQuery));
     return rows.map((row) => toAgentRun(row.id, row.record));
@@ -274,7 +274,7 @@ export class Store implements Persistence, RestoresLlmUsage {
     const usageQuery = {
       ...usageFilter(query),
       after: undefined,
-      limit: count("limit", query.limit, 100),
+      limit: wholeNumberOr("limit", query.limit, 100),
     };
     const rows = await this.#read((backend) => backend.listUsage(usageQuery));
     return rows.map((row) => toAgentLlmUsage(row.id, row.record));

@@ -165,7 +165,11 @@ export function jsonText(field: string, value: unknown): string | null {
 }
 
 /** A `limit`, `offset` or `pageSize`: a whole number from 0. */
-export function count(field: string, value: unknown, fallback: number): number {
+export function wholeNumberOr(
+  field: string,
+  value: unknown,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   if (
     typeof value !== "number" || !Number.isSafeInteger(value) || value < 0
@@ -180,7 +184,7 @@ export function count(field: string, value: unknown, fallback: number): number {
 
 /** A `pageSize`: a whole number from 1. */
 export function pageSize(value: unknown): number {
-  const size = count("pageSize", value, 1000);
+  const size = wholeNumberOr("pageSize", value, 1000);
   if (size === 0) throw new InvalidInputError("pageSize", "must be at least 1");
   return size;
 }

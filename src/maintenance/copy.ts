@@ -98,10 +98,10 @@ export async function copyStore(
       `the source and the target are the same store (${fromIdentity.description})`,
     );
   }
-  const source = counts(await from.getStoreInfo());
-  const before = counts(await to.getStoreInfo());
+  const source = recordCountsOf(await from.getStoreInfo());
+  const before = recordCountsOf(await to.getStoreInfo());
   const result = await importRecords(to, exportRecords(from), options);
-  const target = counts(await to.getStoreInfo());
+  const target = recordCountsOf(await to.getStoreInfo());
   for (const key of ["runs", "events", "llmUsage"] as const) {
     const problem = result.read[key] !== source[key]
       ? `the source holds ${source[key]} ${key} but ${
@@ -127,7 +127,7 @@ export async function copyStore(
   return { ...result, source, target };
 }
 
-function counts(info: RecordCounts): RecordCounts {
+function recordCountsOf(info: RecordCounts): RecordCounts {
   return { runs: info.runs, events: info.events, llmUsage: info.llmUsage };
 }
 
