@@ -112,23 +112,7 @@ export function usageSeriesRows(
     cells,
     boundaries.length - 1,
     groupOf,
-    (group): UsageSeriesCell => ({
-      bucket: 0,
-      ...grouped(group),
-      calls: 0,
-      failedCalls: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      reasoningTokens: 0,
-      nanos: 0,
-      unpricedCalls: 0,
-      p50Ms: null,
-      p95Ms: null,
-      p99Ms: null,
-      maxMs: null,
-    }),
+    (group) => emptyUsageCell(0, grouped(group)),
     (cell) => ({
       bucketStart: boundaries[cell.bucket]!,
       ...grouped(groupOf(cell)),
@@ -173,21 +157,7 @@ export function runSeriesRows(
     cells,
     boundaries.length - 1,
     groupOf,
-    (group): RunSeriesCell => ({
-      bucket: 0,
-      ...grouped(group),
-      runs: 0,
-      pendingRuns: 0,
-      runningRuns: 0,
-      completedRuns: 0,
-      errorRuns: 0,
-      cancelledRuns: 0,
-      iterations: 0,
-      p50DurationMs: null,
-      p95DurationMs: null,
-      p99DurationMs: null,
-      maxDurationMs: null,
-    }),
+    (group) => emptyRunCell(0, grouped(group)),
     (cell) => ({
       bucketStart: boundaries[cell.bucket]!,
       ...grouped(groupOf(cell)),
@@ -214,4 +184,50 @@ export function sortToolStats(tools: ToolStats[]): ToolStats[] {
   return tools.sort((a, b) =>
     b.calls - a.calls || compareText(a.action, b.action)
   );
+}
+
+/** A usage series cell of `bucket` and `group` that counts nothing yet. */
+export function emptyUsageCell(
+  bucket: number,
+  group: Pick<UsageSeriesCell, "provider" | "model" | "agentId">,
+): UsageSeriesCell {
+  return {
+    bucket,
+    ...group,
+    calls: 0,
+    failedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    nanos: 0,
+    unpricedCalls: 0,
+    p50Ms: null,
+    p95Ms: null,
+    p99Ms: null,
+    maxMs: null,
+  };
+}
+
+/** A run series cell of `bucket` and `group` that counts nothing yet. */
+export function emptyRunCell(
+  bucket: number,
+  group: Pick<RunSeriesCell, "agentId" | "status">,
+): RunSeriesCell {
+  return {
+    bucket,
+    ...group,
+    runs: 0,
+    pendingRuns: 0,
+    runningRuns: 0,
+    completedRuns: 0,
+    errorRuns: 0,
+    cancelledRuns: 0,
+    iterations: 0,
+    p50DurationMs: null,
+    p95DurationMs: null,
+    p99DurationMs: null,
+    maxDurationMs: null,
+  };
 }

@@ -20,7 +20,7 @@ import type {
   UsageSeriesCell,
   UsageSeriesQuery,
 } from "../core/backend.ts";
-import { nearestRank } from "../core/series.ts";
+import { emptyRunCell, emptyUsageCell, nearestRank } from "../core/series.ts";
 import { GROWTH_DAYS } from "../core/backend.ts";
 import {
   type EventRecord,
@@ -396,23 +396,7 @@ export class MemoryBackend implements Backend {
       const key = JSON.stringify([bucket, group]);
       let cell = cells.get(key);
       if (!cell) {
-        cell = {
-          bucket,
-          ...group,
-          calls: 0,
-          failedCalls: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          reasoningTokens: 0,
-          nanos: 0,
-          unpricedCalls: 0,
-          p50Ms: null,
-          p95Ms: null,
-          p99Ms: null,
-          maxMs: null,
-        };
+        cell = emptyUsageCell(bucket, group);
         cells.set(key, cell);
         latencies.set(cell, []);
         nanos.set(cell, 0);
@@ -456,21 +440,7 @@ export class MemoryBackend implements Backend {
       const key = JSON.stringify([bucket, group]);
       let cell = cells.get(key);
       if (!cell) {
-        cell = {
-          bucket,
-          ...group,
-          runs: 0,
-          pendingRuns: 0,
-          runningRuns: 0,
-          completedRuns: 0,
-          errorRuns: 0,
-          cancelledRuns: 0,
-          iterations: 0,
-          p50DurationMs: null,
-          p95DurationMs: null,
-          p99DurationMs: null,
-          maxDurationMs: null,
-        };
+        cell = emptyRunCell(bucket, group);
         cells.set(key, cell);
         durations.set(cell, []);
       }
