@@ -108,7 +108,7 @@ function build<R>(
       record[name] = check(name, field, value);
     }
   }
-  return redaction ? redaction.apply(fields, record as R) : record as R;
+  return redaction ? redaction.apply(fields, record as R, given) : record as R;
 }
 
 /** Validates a new run and fills in its defaults. */
@@ -157,7 +157,9 @@ export function usageRecord(
     // Only a known cost has a source; pricing decides the rest.
     record.costSource = null;
   }
-  return redaction ? redaction.apply(USAGE_FIELDS, record) : record;
+  return redaction
+    ? redaction.apply(USAGE_FIELDS, record, object("usage", input))
+    : record;
 }
 
 /**
@@ -182,7 +184,9 @@ export function restoredUsageRecord(
         : "null while costUsd is given",
     );
   }
-  return redaction ? redaction.apply(USAGE_FIELDS, record) : record;
+  return redaction
+    ? redaction.apply(USAGE_FIELDS, record, object("usage", input))
+    : record;
 }
 
 /** Cached tokens are part of the input, reasoning tokens of the output. */
@@ -242,7 +246,7 @@ export function runChanges(
   }
   changes.updatedAt = now;
   const checked = changes as RunChanges;
-  return redaction ? redaction.apply(RUN_FIELDS, checked) : checked;
+  return redaction ? redaction.apply(RUN_FIELDS, checked, given) : checked;
 }
 
 /** A run status. */
