@@ -1,6 +1,7 @@
 // The JSON API behind the pages: GET only, every answer a JSON body. Bad
 // parameters are 400 with a message, an unknown run 404.
 
+import { schemaAdvice } from "../maintenance/doctor.ts";
 import type { Persistence } from "../persistence.ts";
 import {
   AGENT_RUN_STATUSES,
@@ -44,6 +45,14 @@ async function route(
 ): Promise<ApiAnswer | undefined> {
   const [resource, id, part, ...rest] = segments;
   if (rest.length > 0) return undefined;
+  if (resource === "store" && id === undefined) {
+    const info = await store.getStoreInfo();
+    return ok({
+      backend: info.backend,
+      schemaVersion: info.schemaVersion,
+      advice: schemaAdvice(info) ?? null,
+    });
+  }
   if (resource === "runs" && id === undefined) {
     return ok(
       await getRunSummaryPage(store, {
