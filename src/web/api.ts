@@ -2,6 +2,7 @@
 // parameters are 400 with a message, an unknown run 404.
 
 import { schemaAdvice } from "../maintenance/doctor.ts";
+import { InvalidInputError } from "../errors.ts";
 import type { Persistence } from "../persistence.ts";
 import {
   AGENT_RUN_STATUSES,
@@ -9,7 +10,6 @@ import {
   type AgentRunStatus,
 } from "../types.ts";
 import { getEventPage } from "./run_events.ts";
-import { getRunSummaryPage } from "./run_summaries.ts";
 import { getDailyUsage } from "./usage_series.ts";
 
 /** What an API route answers. */
@@ -31,7 +31,7 @@ export async function answerApi(
   try {
     return await route(store, segments, params);
   } catch (error) {
-    if (error instanceof BadRequest) {
+    if (error instanceof BadRequest || error instanceof InvalidInputError) {
       return { status: 400, body: { error: error.message } };
     }
     throw error;
@@ -55,9 +55,11 @@ async function route(
   }
   if (resource === "runs" && id === undefined) {
     return ok(
-      await getRunSummaryPage(store, {
+      await store.getAgentRunSummaries({
         agentId: text(params, "agent"),
         status: status(params),
+        since: date(params, "since"),
+        until: date(params, "until"),
         search: text(params, "search"),
         after: text(params, "after"),
         limit: limit(params, 50, 200),
@@ -105,6 +107,17 @@ async function runCalls(
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name)?.trim();
   return value === undefined || value === "" ? undefined : value;
+}
+
+/** A time given as ISO 8601 (a bare date is midnight UTC). */
+function date(params: URLSearchParams, name: string): Date | undefined {
+  const value = text(params, name);
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
+    throw new BadRequest(`${name} must be an ISO 8601 date or time`);
+  }
+  return time;
 }
 
 function status(params: URLSearchParams): AgentRunStatus | undefined {
