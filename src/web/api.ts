@@ -10,15 +10,14 @@ import {
   type AgentRunStatus,
 } from "../types.ts";
 import { getEventPage } from "./run_events.ts";
-import { getDailyUsage } from "./usage_series.ts";
+import { BadRequest } from "./bad_request.ts";
+import { getUsagePage } from "./usage_page.ts";
 
 /** What an API route answers. */
 export interface ApiAnswer {
   status: number;
   body: unknown;
 }
-
-class BadRequest extends Error {}
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
 
@@ -80,14 +79,20 @@ async function route(
     );
   }
   if (resource === "usage" && id === undefined) {
-    const agentId = text(params, "agent");
-    const filter = agentId === undefined ? {} : { agentId };
-    const [stats, breakdown, days] = await Promise.all([
-      store.getAgentRunStats(filter),
-      store.getLlmUsageBreakdown(filter),
-      getDailyUsage(store, { days: limit(params, 7, 90, "days"), agentId }),
-    ]);
-    return ok({ stats, breakdown, days });
+    const until = date(params, "until");
+    const since = date(params, "since");
+    const days = params.has("days") ? limit(params, 7, 366, "days") : undefined;
+    if (since && days !== undefined) {
+      throw new BadRequest("give since or days, not both");
+    }
+    return ok(
+      await getUsagePage(store, {
+        agentId: text(params, "agent"),
+        since,
+        until,
+        days,
+      }),
+    );
   }
   return undefined;
 }
