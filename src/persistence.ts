@@ -17,6 +17,8 @@ import type {
   AgentRunSeriesQuery,
   AgentRunSeriesRow,
   AgentRunStats,
+  AgentRunSummaryPage,
+  AgentRunSummaryQuery,
   BackendName,
   CompactOptions,
   DeleteAgentRunsOptions,
@@ -75,6 +77,17 @@ export interface Persistence extends AsyncDisposable {
   iterateAgentRuns(
     query?: Omit<AgentRunQuery, "limit" | "offset"> & PageOptions,
   ): AsyncIterableIterator<AgentRun>;
+  /**
+   * Runs, newest first, each with its duration and its LLM calls' count,
+   * tokens and cost: one page per call, read in one statement on SQL, paged
+   * by an opaque cursor (`next`, handed back as `after`) rather than an
+   * offset, so later pages cost what the first does.
+   *
+   * @throws {InvalidInputError} For an invalid filter, limit or cursor.
+   */
+  getAgentRunSummaries(
+    query?: AgentRunSummaryQuery,
+  ): Promise<AgentRunSummaryPage>;
   /** Deletes a run and its events; `true` when it existed. */
   deleteAgentRun(runId: string): Promise<boolean>;
 

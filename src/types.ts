@@ -1625,3 +1625,84 @@ export interface ToolStats {
   /** 95th percentile of `duration_ms`. */
   p95DurationMs: number | null;
 }
+
+/**
+ * Which runs {@linkcode Persistence.getAgentRunSummaries} lists, newest
+ * first, a page at a time.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunSummaryQuery } from "@curio/persistence";
+ * const query: AgentRunSummaryQuery = { agentId: "a1", search: "refund" };
+ * ```
+ */
+export interface AgentRunSummaryQuery {
+  /** Only this agent's runs. */
+  agentId?: string | undefined;
+  /** Only runs with this status, or with one of these. */
+  status?: AgentRunStatus | readonly AgentRunStatus[] | undefined;
+  /** Runs created at or after this time. */
+  since?: Date | undefined;
+  /** Runs created before this time. */
+  until?: Date | undefined;
+  /**
+   * Runs whose run id starts with this text, or whose objective contains
+   * it; ASCII letters match either case, `%` and `_` are plain characters.
+   * Blank means every run.
+   */
+  search?: string | undefined;
+  /** The `next` of the page before; absent for the first page. */
+  after?: string | undefined;
+  /** Runs per page, 1 to 1000; default 50. */
+  limit?: number | undefined;
+}
+
+/**
+ * A run with the figures of its LLM calls, as
+ * {@linkcode Persistence.getAgentRunSummaries} lists it.
+ *
+ * @example
+ * ```ts
+ * import type { AgentRunSummary } from "@curio/persistence";
+ * const show = (run: AgentRunSummary) => `${run.runId}: $${run.costUsd}`;
+ * ```
+ */
+export type AgentRunSummary = AgentRun & {
+  /** `finishedAt − startedAt` in milliseconds; `null` unless both are set. */
+  durationMs: number | null;
+  /** The run's LLM calls. */
+  llmCalls: number;
+  /** Their input tokens. */
+  inputTokens: number;
+  /** Their output tokens. */
+  outputTokens: number;
+  /**
+   * Their cost: the sum of each priced call's cost in whole nano-dollars,
+   * divided once by 1e9, as every statistic sums costs; 0 when no call is
+   * priced (see `unpricedLlmCalls` of the statistics for what is missing).
+   */
+  costUsd: number;
+};
+
+/**
+ * One page of {@linkcode Persistence.getAgentRunSummaries}.
+ *
+ * @example
+ * ```ts
+ * import { createPersistence } from "@curio/persistence";
+ *
+ * await using store = await createPersistence("memory:");
+ * let after: string | undefined;
+ * do {
+ *   const page = await store.getAgentRunSummaries({ limit: 100, after });
+ *   for (const run of page.items) console.log(run.runId, run.costUsd);
+ *   after = page.next;
+ * } while (after);
+ * ```
+ */
+export interface AgentRunSummaryPage {
+  /** The runs, newest first (by `createdAt`, then `id`). */
+  items: AgentRunSummary[];
+  /** The cursor of the next page, opaque; absent on the last page. */
+  next?: string;
+}

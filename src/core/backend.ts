@@ -50,6 +50,29 @@ export interface RunListQuery extends TimeRange {
   offset: number;
 }
 
+/** Runs newest first with their LLM calls' figures, as `RunListQuery`. */
+export interface RunSummaryListQuery extends TimeRange {
+  agentId: string | undefined;
+  status: AgentRunStatus | readonly AgentRunStatus[] | undefined;
+  /**
+   * Trimmed and ASCII-lowered, not blank: runs whose ASCII-lowered run id
+   * starts with it or whose ASCII-lowered objective contains it, every
+   * character literal.
+   */
+  search: string | undefined;
+  /** A cursor as given back by the caller: check its shape. */
+  after: Cursor | undefined;
+  limit: number;
+}
+
+/** A run and the sums of its LLM calls; `nanos` of the priced ones. */
+export interface RunSummaryRow extends Stored<RunRecord> {
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  nanos: number;
+}
+
 /** A run's events oldest first: by `timestamp`, then `id`. */
 export interface EventListQuery extends TimeRange {
   runId: string;
@@ -206,6 +229,11 @@ export interface Backend {
   ): Promise<Stored<RunRecord> | undefined>;
   findRun(runId: string): Promise<Stored<RunRecord> | undefined>;
   listRuns(query: RunListQuery): Promise<Stored<RunRecord>[]>;
+  /**
+   * A page of runs with their calls' sums, in one statement on SQL; throws
+   * `InvalidInputError` for a cursor of another shape.
+   */
+  listRunSummaries(query: RunSummaryListQuery): Promise<RunSummaryRow[]>;
   /** Deletes a run with its events, atomically; `true` when it existed. */
   deleteRun(runId: string): Promise<boolean>;
   /**

@@ -37,6 +37,12 @@ import {
   wholeNumberOr,
 } from "./validate.ts";
 import { applyPolicy } from "./retention.ts";
+import {
+  decodeSummaryCursor,
+  encodeSummaryCursor,
+  searchNeedle,
+  toAgentRunSummary,
+} from "./run_summaries.ts";
 import { type CheckedPolicy, checkPolicy } from "./retention_policy.ts";
 import {
   ConnectionError,
@@ -58,6 +64,8 @@ import type {
   AgentRunSeriesRow,
   AgentRunStats,
   AgentRunStatus,
+  AgentRunSummaryPage,
+  AgentRunSummaryQuery,
   CompactOptions,
   DeleteAgentRunsOptions,
   LlmUsageBreakdown,
@@ -162,6 +170,31 @@ export class Store implements Persistence, RestoresLlmUsage {
     };
     const rows = await this.#read((backend) => backend.listRuns(runQuery));
     return rows.map((row) => toAgentRun(row.id, row.record));
+  }
+
+  async getAgentRunSummaries(
+    query: AgentRunSummaryQuery = {},
+  ): Promise<AgentRunSummaryPage> {
+    const limit = count("limit", query.limit, 50);
+    if (limit < 1 || limit > 1000) {
+      throw new InvalidInputError("limit", `expected 1 to 1000, got ${limit}`);
+    }
+    const filter = {
+      agentId: optionalId("agentId", query.agentId),
+      status: optional(query.status, runStatuses),
+      ...timeRange({ since: query.since, until: query.until }),
+      search: searchNeedle(query.search),
+      after: decodeSummaryCursor(query.after),
+    };
+    // One row more than the page says whether a next page exists.
+    const rows = await this.#read((backend) =>
+      backend.listRunSummaries({ ...filter, limit: limit + 1 })
+    );
+    const page = rows.slice(0, limit);
+    const items = page.map(toAgentRunSummary);
+    return rows.length > limit
+      ? { items, next: encodeSummaryCursor(page[page.length - 1]!.cursor) }
+      : { items };
   }
 
   iterateAgentRuns(

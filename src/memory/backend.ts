@@ -7,11 +7,14 @@ import type {
   ContentChange,
   ContentQuery,
   ContentTable,
+  Cursor,
   DeleteRunsOptions,
   EventListQuery,
   RunListQuery,
   RunSeriesCell,
   RunSeriesQuery,
+  RunSummaryListQuery,
+  RunSummaryRow,
   Stored,
   TimeRange,
   ToolStatsFilter,
@@ -21,6 +24,7 @@ import type {
   UsageSeriesQuery,
 } from "../core/backend.ts";
 import { emptyRunCell, emptyUsageCell, nearestRank } from "../core/series.ts";
+import { asciiLower, notACursor } from "../core/run_summaries.ts";
 import { GROWTH_DAYS } from "../core/backend.ts";
 import {
   type EventRecord,
@@ -56,6 +60,16 @@ interface Key {
 
 function compareKeys(a: Key, b: Key): number {
   return a.time - b.time || a.id - b.id;
+}
+
+/** A caller's cursor checked to be one this backend gave. */
+function memoryKey(cursor: Cursor): Key {
+  const key = cursor as Partial<Key> | null;
+  if (
+    typeof key !== "object" || key === null ||
+    !Number.isFinite(key.time) || !Number.isSafeInteger(key.id)
+  ) throw notACursor();
+  return { time: key.time!, id: key.id! };
 }
 
 /** Index of the first row whose key is greater than `key` (or equal, if `orEqual`). */
@@ -189,6 +203,43 @@ export class MemoryBackend implements Backend {
       query.offset,
       query.limit,
     ));
+  }
+
+  listRunSummaries(query: RunSummaryListQuery): Promise<RunSummaryRow[]> {
+    const after = query.after === undefined
+      ? undefined
+      : memoryKey(query.after);
+    const needle = query.search;
+    const page = take(
+      newestFirst(this.#runs, after),
+      (run) =>
+        (query.agentId === undefined || run.agentId === query.agentId) &&
+        (query.status === undefined || (typeof query.status === "string"
+          ? run.status === query.status
+          : query.status.includes(run.status))) &&
+        inRange(run.createdAt, query) &&
+        (needle === undefined ||
+          asciiLower(run.runId).startsWith(needle) ||
+          asciiLower(run.objective).includes(needle)),
+      0,
+      query.limit,
+    );
+    const sums = new Map(page.map((row) => [row.record.runId, {
+      ...row,
+      llmCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      nanos: 0,
+    }]));
+    for (const { record: usage } of this.#usage) {
+      const sum = usage.runId === null ? undefined : sums.get(usage.runId);
+      if (!sum) continue;
+      sum.llmCalls++;
+      sum.inputTokens += usage.inputTokens ?? 0;
+      sum.outputTokens += usage.outputTokens ?? 0;
+      sum.nanos += nanosOf(usage) ?? 0;
+    }
+    return Promise.resolve([...sums.values()]);
   }
 
   deleteRun(runId: string): Promise<boolean> {

@@ -13,6 +13,8 @@ import type {
   RunListQuery,
   RunSeriesCell,
   RunSeriesQuery,
+  RunSummaryListQuery,
+  RunSummaryRow,
   Stored,
   TimeRange,
   ToolStatsFilter,
@@ -53,6 +55,7 @@ import { chunks, insertSql, placeholders } from "./statements.ts";
 import { MIGRATIONS_TABLE } from "./schema.ts";
 import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
+import { selectRunSummaries } from "./run_summaries.ts";
 import {
   encodeFields,
   encodeRecord,
@@ -88,6 +91,8 @@ export class SqlBackend implements Backend {
     usage: TableSource;
   };
   readonly #existing: ExistingSchema | undefined;
+  /** Whether the dialect's functions exist in the database. */
+  readonly #functions: boolean;
 
   /**
    * @param existing The schema as found, for a store that reads the
@@ -112,13 +117,14 @@ export class SqlBackend implements Backend {
       events: tableSource(dialect, EVENTS, existing),
       usage: tableSource(dialect, USAGE, existing),
     };
+    // The dialect's functions come with schema version 1: an older schema
+    // read as it is has none, and its costs are summed here instead.
+    this.#functions = dialect.functions.length === 0 || !existing ||
+      (existing.version ?? 0) >= 1;
     this.#statistics = new SqlStatistics(dialect, {
       runs: this.#read.runs.from,
       usage: this.#read.usage.from,
-      // The dialect's functions come with schema version 1: an older schema
-      // read as it is has none, and its costs are summed here instead.
-      functions: dialect.functions.length === 0 || !existing ||
-        (existing.version ?? 0) >= 1,
+      functions: this.#functions,
     });
   }
 
@@ -179,6 +185,16 @@ export class SqlBackend implements Backend {
         sortColumn: "created_at",
         direction: "descending",
         filters,
+      }, query)
+    );
+  }
+
+  listRunSummaries(query: RunSummaryListQuery): Promise<RunSummaryRow[]> {
+    return this.#guard(() =>
+      selectRunSummaries(this.#driver, this.#dialect, {
+        runs: this.#read.runs.from,
+        usage: this.#read.usage.from,
+        functions: this.#functions,
       }, query)
     );
   }

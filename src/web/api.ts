@@ -1,6 +1,8 @@
 // The JSON API behind the pages: GET only, every answer a JSON body. Bad
 // parameters are 400 with a message, an unknown run 404.
 
+import { schemaAdvice } from "../maintenance/doctor.ts";
+import { InvalidInputError } from "../errors.ts";
 import type { Persistence } from "../persistence.ts";
 import {
   AGENT_RUN_STATUSES,
@@ -8,16 +10,14 @@ import {
   type AgentRunStatus,
 } from "../types.ts";
 import { getEventPage } from "./run_events.ts";
-import { getRunSummaryPage } from "./run_summaries.ts";
-import { getDailyUsage } from "./usage_series.ts";
+import { BadRequest } from "./bad_request.ts";
+import { getUsagePage } from "./usage_page.ts";
 
 /** What an API route answers. */
 export interface ApiAnswer {
   status: number;
   body: unknown;
 }
-
-class BadRequest extends Error {}
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
 
@@ -30,7 +30,7 @@ export async function answerApi(
   try {
     return await route(store, segments, params);
   } catch (error) {
-    if (error instanceof BadRequest) {
+    if (error instanceof BadRequest || error instanceof InvalidInputError) {
       return { status: 400, body: { error: error.message } };
     }
     throw error;
@@ -44,11 +44,21 @@ async function route(
 ): Promise<ApiAnswer | undefined> {
   const [resource, id, part, ...rest] = segments;
   if (rest.length > 0) return undefined;
+  if (resource === "store" && id === undefined) {
+    const info = await store.getStoreInfo();
+    return ok({
+      backend: info.backend,
+      schemaVersion: info.schemaVersion,
+      advice: schemaAdvice(info) ?? null,
+    });
+  }
   if (resource === "runs" && id === undefined) {
     return ok(
-      await getRunSummaryPage(store, {
+      await store.getAgentRunSummaries({
         agentId: text(params, "agent"),
         status: status(params),
+        since: date(params, "since"),
+        until: date(params, "until"),
         search: text(params, "search"),
         after: text(params, "after"),
         limit: limit(params, 50, 200),
@@ -69,14 +79,20 @@ async function route(
     );
   }
   if (resource === "usage" && id === undefined) {
-    const agentId = text(params, "agent");
-    const filter = agentId === undefined ? {} : { agentId };
-    const [stats, breakdown, days] = await Promise.all([
-      store.getAgentRunStats(filter),
-      store.getLlmUsageBreakdown(filter),
-      getDailyUsage(store, { days: limit(params, 7, 90, "days"), agentId }),
-    ]);
-    return ok({ stats, breakdown, days });
+    const until = date(params, "until");
+    const since = date(params, "since");
+    const days = params.has("days") ? limit(params, 7, 366, "days") : undefined;
+    if (since && days !== undefined) {
+      throw new BadRequest("give since or days, not both");
+    }
+    return ok(
+      await getUsagePage(store, {
+        agentId: text(params, "agent"),
+        since,
+        until,
+        days,
+      }),
+    );
   }
   return undefined;
 }
@@ -96,6 +112,17 @@ async function runCalls(
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name)?.trim();
   return value === undefined || value === "" ? undefined : value;
+}
+
+/** A time given as ISO 8601 (a bare date is midnight UTC). */
+function date(params: URLSearchParams, name: string): Date | undefined {
+  const value = text(params, name);
+  if (value === undefined) return undefined;
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
+    throw new BadRequest(`${name} must be an ISO 8601 date or time`);
+  }
+  return time;
 }
 
 function status(params: URLSearchParams): AgentRunStatus | undefined {

@@ -1,6 +1,6 @@
-// How the web view opens its store. Viewing must never change the database;
-// until stores can be opened read-only this opens one as usual (which may
-// create the schema), and this function is the one place to change then.
+// How the web view opens its store. Viewing must never change the database:
+// the store is opened read-only, so an older schema is read as it is (and
+// the page says what migrating would bring) rather than migrated.
 
 import { existsSync } from "node:fs";
 import { PersistenceError } from "../errors.ts";
@@ -10,8 +10,9 @@ import { resolveConnectionTarget } from "../url.ts";
 
 /**
  * Opens the store at `url` (or `DATABASE_URL`, else the default) to be
- * shown. A SQLite file that does not exist is an error: looking must not
- * leave an empty database behind.
+ * shown, in read-only mode: nothing is written or migrated. A SQLite file
+ * that does not exist is an error: looking must not leave an empty
+ * database behind.
  *
  * @example
  * ```ts
@@ -33,5 +34,5 @@ export async function openForViewing(
   ) {
     throw new PersistenceError(`No SQLite database at ${target.path}`);
   }
-  return await openConnectionTarget(target, options);
+  return await openConnectionTarget(target, { ...options, readOnly: true });
 }

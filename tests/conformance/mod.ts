@@ -9,6 +9,7 @@ import { events } from "./events.ts";
 import { lifecycle } from "./lifecycle.ts";
 import { runs } from "./runs.ts";
 import { stats } from "./stats.ts";
+import { summaries } from "./summaries.ts";
 import { text } from "./text.ts";
 import { usage } from "./usage.ts";
 import { validation } from "./validation.ts";
@@ -24,6 +25,7 @@ export function conformance(name: string, open: Open): void {
     usage(ctx);
     stats(ctx);
     analytics(ctx);
+    summaries(ctx);
     costs(ctx, open);
     validation(ctx);
     dates(ctx);

@@ -390,11 +390,27 @@ function browserTests(): void {
         assert.equal(cards["Runs"], "14");
         const calls = expected.reduce((sum, r) => sum + r.llmCalls, 0) + 1;
         assert.equal(cards["LLM calls"], String(calls));
-        assert.equal(await page.locator(".chart canvas").count(), 2);
+        assert.equal(await page.locator(".chart canvas").count(), 4);
+        const points = () =>
+          page.$$eval(
+            ".chart",
+            (nodes) => nodes.map((n) => n.getAttribute("data-points")),
+          );
+        assert.deepEqual(await points(), ["7", "7", "7", "7"]);
         const days = await page.evaluate(async () =>
           (await (await fetch("/api/usage?days=7")).json()).days.length
         );
         assert.equal(days, 7);
+        // A chosen range of ten days: ten bars in every chart.
+        const to = new Date().toISOString().slice(0, 10);
+        const from = new Date(Date.now() - 9 * 86_400_000).toISOString()
+          .slice(0, 10);
+        await page.goto(
+          new URL(`/usage?from=${from}&to=${to}`, server.url).href,
+        );
+        await page.waitForSelector(".chart[data-points='10'] canvas");
+        assert.deepEqual(await points(), ["10", "10", "10", "10"]);
+        assert.ok(await page.locator("table.agents").count() === 1);
         await done();
       });
 

@@ -155,8 +155,18 @@ describe("web view on loopback", () => {
     assert.deepEqual(await get("search=NUMBER%201"), ["r-11", "r-10", "r-01"]);
     assert.deepEqual(await get("search=onerror"), [HOSTILE.runId]);
     assert.deepEqual(await get("search=%25"), []);
-    const reply = await raw(server.url, "/api/runs?status=bogus");
-    assert.equal(reply.status, 400);
+    const since = new Date(BASE.getTime() + 3 * 60_000).toISOString();
+    const until = new Date(BASE.getTime() + 6 * 60_000).toISOString();
+    assert.deepEqual(
+      await get(`since=${since}&until=${until}`),
+      expected.filter((r) =>
+        r.createdAt.toISOString() >= since && r.createdAt.toISOString() < until
+      ).map((r) => r.runId),
+    );
+    for (const bad of ["status=bogus", "after=nope", "since=yesterday"]) {
+      const reply = await raw(server.url, `/api/runs?${bad}`);
+      assert.equal(reply.status, 400, bad);
+    }
   });
 
   it("pages a run's events in order and lists its LLM calls", async () => {

@@ -48,6 +48,18 @@ function render() {
 export function navigate(href, { replaceEntry = false } = {}) {
   if (replaceEntry) history.replaceState(null, "", href);
   else history.pushState(null, "", href);
+  // The store is opened read-only and never migrated: when its schema is
+  // missing or older, say so, since some figures may then be empty.
+  fetch("/api/store")
+    .then((reply) => reply.ok ? reply.json() : undefined)
+    .then((info) => {
+      const advice = document.getElementById("advice");
+      if (!advice || !info?.advice) return;
+      advice.textContent = `This database's ${info.advice}.`;
+      advice.hidden = false;
+    })
+    .catch(() => {});
+
   render();
 }
 
@@ -71,5 +83,17 @@ stream.addEventListener("open", () => liveBadge?.classList.add("on"));
 stream.addEventListener("error", () => liveBadge?.classList.remove("on"));
 stream.addEventListener("change", () => changeListener?.());
 addEventListener("pagehide", () => stream.close());
+
+// The store is opened read-only and never migrated: when its schema is
+// missing or older, say so, since some figures may then be empty.
+fetch("/api/store")
+  .then((reply) => reply.ok ? reply.json() : undefined)
+  .then((info) => {
+    const advice = document.getElementById("advice");
+    if (!advice || !info?.advice) return;
+    advice.textContent = `This database's ${info.advice}.`;
+    advice.hidden = false;
+  })
+  .catch(() => {});
 
 render();

@@ -43,12 +43,26 @@ export function showRuns(view) {
     value: params.get("search") ?? "",
     "aria-label": "Search",
   });
+  const from = h("input", {
+    name: "from",
+    type: "date",
+    value: params.get("from") ?? "",
+    "aria-label": "Created from (UTC)",
+  });
+  const to = h("input", {
+    name: "to",
+    type: "date",
+    value: params.get("to") ?? "",
+    "aria-label": "Created to (UTC, inclusive)",
+  });
   const form = h(
     "form",
     { class: "filters", role: "search" },
     agent,
     status,
     search,
+    from,
+    to,
     h("button", { type: "submit" }, "Filter"),
   );
   const body = h("div", { class: "runs" });
@@ -58,10 +72,13 @@ export function showRuns(view) {
   const filterParams = () => {
     const next = new URLSearchParams();
     for (
-      const [name, input] of [["agent", agent], ["status", status], [
-        "search",
-        search,
-      ]]
+      const [name, input] of [
+        ["agent", agent],
+        ["status", status],
+        ["search", search],
+        ["from", from],
+        ["to", to],
+      ]
     ) {
       const value = /** @type {HTMLInputElement} */ (input).value.trim();
       if (value) next.set(/** @type {string} */ (name), value);
@@ -80,7 +97,7 @@ export function showRuns(view) {
   status.addEventListener("change", apply);
 
   const load = async () => {
-    const query = new URLSearchParams(params);
+    const query = apiRange(params);
     try {
       const page = await getJson(`/api/runs?${query}`, view.signal);
       drawRows(body, page.items);
@@ -172,4 +189,26 @@ function drawPager(pager, params, next) {
       : null,
     next ? h("a", { href: `/?${older}`, class: "older" }, "Older →") : null,
   );
+}
+
+/**
+ * The page's parameters as the API takes them: the inclusive UTC days
+ * `from` and `to` as `since` and the exclusive `until`.
+ * @param {URLSearchParams} params
+ */
+export function apiRange(params) {
+  const query = new URLSearchParams(params);
+  const from = query.get("from");
+  const to = query.get("to");
+  query.delete("from");
+  query.delete("to");
+  if (from) query.set("since", from);
+  if (to) {
+    const end = new Date(`${to}T00:00:00Z`);
+    if (!Number.isNaN(end.getTime())) {
+      end.setUTCDate(end.getUTCDate() + 1);
+      query.set("until", end.toISOString().slice(0, 10));
+    }
+  }
+  return query;
 }

@@ -1,0 +1,111 @@
+// The runs list with each run's LLM-call figures in one statement: a keyset
+// page of runs, then the calls of those runs only, summed per run.
+
+import type { RunSummaryListQuery, RunSummaryRow } from "../core/backend.ts";
+import { likeLiteral, notACursor } from "../core/run_summaries.ts";
+import type { SqlSession, SqlValue } from "./connection.ts";
+import type { SqlDialect } from "./dialect.ts";
+import { storedRow, Where } from "./paging.ts";
+import { placeholders } from "./statements.ts";
+import { RUNS } from "./tables.ts";
+import { formatTimestamp } from "./timestamps.ts";
+import { scaledCost, wholeNanos } from "./statistics.ts";
+
+/** Where the runs list reads. */
+export interface RunSummarySources {
+  /** The runs table, or what reads as it, after FROM. */
+  runs: string;
+  /** The LLM usage table, or what reads as it, after FROM. */
+  usage: string;
+  /** Whether the dialect's functions exist (see `StatisticsSources`). */
+  functions: boolean;
+}
+
+/**
+ * `column` with ASCII letters lowered and nothing else: SQLite's LOWER is
+ * that already, PostgreSQL's follows the collation's Unicode rules, which
+ * would let a search match runs there that it does not match on SQLite.
+ */
+function asciiLower(dialect: SqlDialect, column: string): string {
+  return dialect.name === "sqlite"
+    ? `LOWER(${column})`
+    : `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+}
+
+/** One page of runs, newest first, each with its calls' sums. */
+export async function selectRunSummaries(
+  session: SqlSession,
+  dialect: SqlDialect,
+  sources: RunSummarySources,
+  query: RunSummaryListQuery,
+): Promise<RunSummaryRow[]> {
+  const filters = new Where()
+    .add("agent_id = ?", query.agentId)
+    .add("created_at >= ?", query.since && formatTimestamp(query.since))
+    .add("created_at < ?", query.until && formatTimestamp(query.until));
+  const status = query.status;
+  if (typeof status === "string") filters.add("status = ?", status);
+  else if (status?.length === 0) filters.add("1 = 0");
+  else if (status) filters.add(`status IN ${placeholders(status)}`, ...status);
+  if (query.search !== undefined) {
+    const literal = likeLiteral(query.search);
+    filters.add(
+      `(${asciiLower(dialect, "run_id")} LIKE ? ESCAPE '\\' OR ` +
+        `${asciiLower(dialect, "objective")} LIKE ? ESCAPE '\\')`,
+      `${literal}%`,
+      `%${literal}%`,
+    );
+  }
+  if (query.after !== undefined) {
+    const [time, id] = sqlCursor(query.after);
+    filters.add("(created_at, id) < (?, ?)", time, id);
+  }
+  const sql = `WITH page AS (
+  SELECT * FROM ${sources.runs} ${filters}
+  ORDER BY created_at DESC, id DESC LIMIT ?
+)
+SELECT page.*,
+  COALESCE(sums.calls, 0) AS summary_calls,
+  COALESCE(sums.input_tokens, 0) AS summary_input_tokens,
+  COALESCE(sums.output_tokens, 0) AS summary_output_tokens,
+  COALESCE(sums.nanos, 0) AS summary_nanos
+FROM page LEFT JOIN (
+  SELECT run_id, COUNT(*) AS calls,
+    SUM(input_tokens) AS input_tokens,
+    SUM(output_tokens) AS output_tokens,
+    SUM(nanos) AS nanos
+  FROM (
+    SELECT run_id, input_tokens, output_tokens, ${wholeNanos(dialect)} AS nanos
+    FROM (
+      SELECT run_id, input_tokens, output_tokens,
+        ${scaledCost(dialect, sources.functions)} AS scaled
+      FROM ${sources.usage}
+      WHERE run_id IN (SELECT run_id FROM page)
+    ) AS scaled_usage
+  ) AS costed
+  GROUP BY run_id
+) AS sums ON sums.run_id = page.run_id
+ORDER BY page.created_at DESC, page.id DESC`;
+  const rows = await session.query(sql, [...filters.params, query.limit]);
+  return rows.map((row) => ({
+    ...storedRow(RUNS, row, "created_at"),
+    llmCalls: Number(row.summary_calls),
+    inputTokens: Number(row.summary_input_tokens),
+    outputTokens: Number(row.summary_output_tokens),
+    nanos: Number(row.summary_nanos),
+  }));
+}
+
+/**
+ * A caller's cursor checked to be one this backend gave: the stored
+ * creation time as the database returned it, and the id.
+ */
+function sqlCursor(cursor: unknown): [SqlValue, SqlValue] {
+  if (
+    Array.isArray(cursor) && cursor.length === 2 &&
+    (typeof cursor[0] === "string" || typeof cursor[0] === "number") &&
+    (typeof cursor[1] === "number" || typeof cursor[1] === "string") &&
+    /^\d+$/.test(String(cursor[1]))
+  ) return [cursor[0], cursor[1]];
+  throw notACursor();
+}

@@ -1,0 +1,106 @@
+// The usage page's figures for a range of whole UTC days, all from the
+// analytics API, so that they equal `stats --since … --until … --by day`.
+
+import { BadRequest } from "./bad_request.ts";
+import type { Persistence } from "../persistence.ts";
+import type {
+  AgentRunStats,
+  LlmUsageBreakdown,
+  LlmUsageSeriesRow,
+  ToolStats,
+} from "../types.ts";
+
+const DAY_MS = 86_400_000;
+/** Days a range may span: a series of more would not fit a chart. */
+const MAX_DAYS = 366;
+
+/** Which calls and runs the page sums. */
+export interface UsageQuery {
+  agentId?: string | undefined;
+  /** Start of the range; default `days` before `until`. */
+  since?: Date | undefined;
+  /** End of the range, exclusive; default the start of tomorrow (UTC). */
+  until?: Date | undefined;
+  /** Days of the range when `since` is not given; default 7. */
+  days?: number | undefined;
+  now?: Date;
+}
+
+/** An agent's calls over the range. */
+export interface AgentUsage {
+  agentId: string | null;
+  calls: number;
+  failedCalls: number;
+  costUsd: number;
+}
+
+/** Everything the usage page shows. */
+export interface UsagePage {
+  since: Date;
+  until: Date;
+  stats: AgentRunStats;
+  /** One row per day: calls, failures, tokens, cost, p50/p95 latency. */
+  days: LlmUsageSeriesRow[];
+  /** One row per day and model: the stacked cost chart. */
+  byModel: LlmUsageSeriesRow[];
+  models: LlmUsageBreakdown[];
+  agents: AgentUsage[];
+  tools: ToolStats[];
+}
+
+/** The page's figures for the range `query` names. */
+export async function getUsagePage(
+  store: Persistence,
+  query: UsageQuery,
+): Promise<UsagePage> {
+  const now = query.now ?? new Date();
+  const until = query.until ??
+    new Date((Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS);
+  const since = query.since ??
+    new Date(until.getTime() - (query.days ?? 7) * DAY_MS);
+  if (since >= until) throw new BadRequest("since must be before until");
+  if (until.getTime() - since.getTime() > MAX_DAYS * DAY_MS) {
+    throw new BadRequest(`the range may span at most ${MAX_DAYS} days`);
+  }
+  const agentId = query.agentId;
+  const range = { since, until, ...(agentId === undefined ? {} : { agentId }) };
+  const series = { ...range, bucket: "day" as const };
+  const [stats, models, days, byModel, byAgent, tools] = await Promise.all([
+    store.getAgentRunStats(range),
+    store.getLlmUsageBreakdown(range),
+    store.getLlmUsageSeries(series),
+    store.getLlmUsageSeries({ ...series, groupBy: "model" }),
+    store.getLlmUsageSeries({ ...series, groupBy: "agentId" }),
+    store.getToolStats(range),
+  ]);
+  return {
+    since,
+    until,
+    stats,
+    days,
+    byModel,
+    models,
+    agents: sumAgents(byAgent),
+    tools,
+  };
+}
+
+/** The per-day rows of each agent summed, the costliest first. */
+function sumAgents(rows: LlmUsageSeriesRow[]): AgentUsage[] {
+  const agents = new Map<string | null, AgentUsage & { nanos: number }>();
+  for (const row of rows) {
+    const key = row.agentId ?? null;
+    const agent = agents.get(key) ??
+      { agentId: key, calls: 0, failedCalls: 0, costUsd: 0, nanos: 0 };
+    agent.calls += row.calls;
+    agent.failedCalls += row.failedCalls;
+    // Each row's cost is a whole number of nano-dollars divided once:
+    // summing those integers keeps the total exact.
+    agent.nanos += Math.round(row.costUsd * 1e9);
+    agents.set(key, agent);
+  }
+  return [...agents.values()]
+    .filter((agent) => agent.calls > 0)
+    .map(({ nanos, ...agent }) => ({ ...agent, costUsd: nanos / 1e9 }))
+    .sort((a, b) => b.costUsd - a.costUsd || b.calls - a.calls);
+}
