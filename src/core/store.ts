@@ -175,7 +175,7 @@ export class Store implements Persistence, RestoresLlmUsage {
   async getAgentRunSummaries(
     query: AgentRunSummaryQuery = {},
   ): Promise<AgentRunSummaryPage> {
-    const limit = count("limit", query.limit, 50);
+    const limit = wholeNumberOr("limit", query.limit, 50);
     if (limit < 1 || limit > 1000) {
       throw new InvalidInputError("limit", `expected 1 to 1000, got ${limit}`);
     }
