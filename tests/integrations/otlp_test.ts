@@ -6,9 +6,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { exportOtlp, importOtlp } from "../../otel.ts";
+import { CurioSpanExporter, exportOtlp, importOtlp } from "../../otel.ts";
 import type { OtlpKeyValue, OtlpSpan } from "../../otel.ts";
-import type { Persistence } from "../../mod.ts";
+import { createPersistence, type Persistence } from "../../mod.ts";
+import { main } from "../../src/cli/main.ts";
+import { tempPath } from "../_temp.ts";
 import { BACKENDS } from "./_backends.ts";
 
 const at = (s: number) => new Date(Date.UTC(2025, 5, 1, 12, 0, s));
@@ -205,6 +207,86 @@ describe("OTLP files", () => {
       );
       assert.deepEqual(normalized(ours), normalized(theirs));
     }
+  });
+
+  it("go through export and import --format otlp of the CLI", async () => {
+    const from = `sqlite:${tempPath()}`;
+    const to = `sqlite:${tempPath()}`;
+    const file = tempPath();
+    {
+      await using store = await createPersistence(from);
+      await fill(store);
+    }
+    const run = (args: string[]) => main([...args, "--json"]);
+    assert.equal(
+      await main(["export", "--db", from, "--format", "otlp", "--out", file]),
+      0,
+    );
+    assert.equal(
+      await run(["import", file, "--db", to, "--format", "otlp"]),
+      0,
+    );
+    assert.equal(
+      await run(["import", file, "--db", to, "--format", "otlp"]),
+      0,
+    );
+    await using source = await createPersistence(from);
+    await using target = await createPersistence(to);
+    assert.deepEqual(await everything(target), await everything(source));
+    assert.equal(
+      await main(["export", "--db", from, "--format", "csv", "--out", file]),
+      2,
+    );
+  });
+
+  it("a run span sent again adds nothing (the span exporter)", async () => {
+    await using store = await BACKENDS[0]![1]();
+    const span = (
+      spanId: string,
+      parent: string | undefined,
+      attributes: Record<string, string | number>,
+    ) => ({
+      name: String(attributes["gen_ai.operation.name"]),
+      spanContext: () => ({ traceId: "c".repeat(32), spanId }),
+      ...(parent ? { parentSpanContext: { spanId: parent } } : {}),
+      startTime: [1_750_000_000, 0] as const,
+      endTime: [1_750_000_001, 0] as const,
+      status: { code: 0 },
+      attributes,
+      events: [],
+    });
+    const spans = [
+      span("2".repeat(16), "1".repeat(16), {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": "search",
+      }),
+      span("3".repeat(16), "1".repeat(16), {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.usage.input_tokens": 3,
+        "gen_ai.usage.output_tokens": 1,
+      }),
+      span("1".repeat(16), undefined, {
+        "gen_ai.operation.name": "invoke_agent",
+      }),
+    ];
+    const warnings: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      // A new exporter each time: a restarted process retrying a batch.
+      const exporter = new CurioSpanExporter(store, {
+        onWarning: (kind) => warnings.push(kind),
+      });
+      const result = await new Promise<{ code: number }>((done) =>
+        exporter.export(spans, done)
+      );
+      assert.equal(result.code, 0);
+      await exporter.shutdown();
+    }
+    assert.deepEqual(warnings, []);
+    assert.equal((await store.getAgentRuns()).length, 1);
+    assert.equal((await store.getLlmUsage()).length, 1);
+    const [run] = await store.getAgentRuns();
+    assert.equal((await store.getAgentRunEvents(run!.runId)).length, 2);
   });
 
   it("imports the spans of other tools, once", async () => {
