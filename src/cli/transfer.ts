@@ -105,7 +105,7 @@ async function* counted(
   }
 }
 
-/** `import FILE`. */
+/** `import FILE [--format otlp]`. */
 export async function importCommand(ctx: Context): Promise<void> {
   const path = ctx.positionals[0]!;
   const otlp = isOtlp(ctx);
