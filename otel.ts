@@ -46,6 +46,19 @@ export {
   type CurioSpanExporterOptions,
 } from "./src/otel/exporter.ts";
 export type { SpanIngestOptions, SpanStore } from "./src/otel/span_ingest.ts";
+export {
+  exportOtlp,
+  type OtlpAnyValue,
+  type OtlpExportOptions,
+  type OtlpKeyValue,
+  type OtlpSpan,
+  type OtlpTraceRequest,
+} from "./src/otel/otlp_json.ts";
+export {
+  importOtlp,
+  type OtlpImportOptions,
+  type OtlpImportResult,
+} from "./src/otel/otlp_read.ts";
 export type {
   AttributeValue,
   ExportResult,

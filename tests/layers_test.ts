@@ -28,6 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ],
   ["src/maintenance/"],
   ["src/web/"],
+  ["src/otel/"],
 ];
 const FEATURE_LAYER = LAYERS.length;
 

@@ -84,18 +84,18 @@ export const COMMANDS: Record<string, Command> = {
     run: stats,
   },
   export: {
-    usage: "[--agent ID] [--since DATE|AGE] [--out FILE]",
+    usage: "[--agent ID] [--since DATE|AGE] [--out FILE] [--format otlp]",
     summary: "Every run with its events and LLM calls, as JSON Lines",
-    options: { agent: text(), since: text(), out: text() },
+    options: { agent: text(), since: text(), out: text(), format: text() },
     arguments: [],
     json: false,
     run: exportCommand,
   },
   import: {
-    usage: "FILE",
+    usage: "FILE [--format otlp]",
     summary:
       "Load an export file (- for standard input); adds only what is new",
-    options: {},
+    options: { format: text() },
     arguments: ["FILE"],
     json: true,
     run: importCommand,

@@ -9,6 +9,8 @@ import { importLines } from "../maintenance/import.ts";
 import { splitLines } from "../maintenance/lines.ts";
 import { totalRecords } from "../maintenance/run_reader.ts";
 import { openFileSink } from "../maintenance/sink.ts";
+import { exportOtlp } from "../otel/otlp_json.ts";
+import { importOtlp } from "../otel/otlp_read.ts";
 import type { RecordCounts } from "../types.ts";
 import type { Persistence } from "../persistence.ts";
 import { parseId, parseTime, UsageError } from "./args.ts";
@@ -28,9 +30,20 @@ async function storeTotal(store: Persistence): Promise<number> {
   return totalRecords(await store.getStoreInfo());
 }
 
-/** `export [--agent ID] [--since DATE] [--out FILE]`. */
+/** Whether `--format otlp` is asked for (the default is JSON Lines). */
+function isOtlp(ctx: Context): boolean {
+  const { format } = ctx.values;
+  if (format === undefined || format === "jsonl") return false;
+  if (format === "otlp") return true;
+  throw new UsageError(
+    `--format must be jsonl or otlp, not ${JSON.stringify(format)}`,
+  );
+}
+
+/** `export [--agent ID] [--since DATE] [--out FILE] [--format otlp]`. */
 export async function exportCommand(ctx: Context): Promise<void> {
   const { agent, since, out } = ctx.values;
+  const write = isOtlp(ctx) ? exportOtlp : exportStore;
   const options = {
     ...(typeof agent === "string"
       ? { agentId: parseId("--agent", agent) }
@@ -50,7 +63,7 @@ export async function exportCommand(ctx: Context): Promise<void> {
   );
   const file = typeof out === "string" ? await openFileSink(out) : undefined;
   try {
-    const counts = await exportStore(store, file ?? stdout, {
+    const counts = await write(store, file ?? stdout, {
       ...options,
       onProgress: (done) => bar.update(totalRecords(done)),
     });
@@ -92,9 +105,10 @@ async function* counted(
   }
 }
 
-/** `import FILE`. */
+/** `import FILE [--format otlp]`. */
 export async function importCommand(ctx: Context): Promise<void> {
   const path = ctx.positionals[0]!;
+  const otlp = isOtlp(ctx);
   const size = path === "-" ? undefined : (await stat(path).catch(() => {
     throw new UsageError(`Cannot read ${path}: no such file`);
   })).size;
@@ -104,6 +118,22 @@ export async function importCommand(ctx: Context): Promise<void> {
   const bar = progressBar("Importing", size);
   try {
     const lines = await readLines(path, (bytes) => bar.update(bytes));
+    if (otlp) {
+      const result = await importOtlp(store, lines, {
+        onWarning: (kind, message) => ctx.note(`${kind}: ${message}`),
+      });
+      bar.done();
+      await output(
+        ctx,
+        result,
+        () =>
+          `Imported ${path === "-" ? "standard input" : path}: ${
+            plural(result.spans, "span")
+          } read; added ${described(result.added)}; ` +
+          `already stored ${plural(result.skippedRuns, "run")}\n`,
+      );
+      return;
+    }
     const result = await importLines(store, lines);
     bar.done();
     await output(

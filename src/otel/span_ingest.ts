@@ -12,6 +12,7 @@
  * @module
  */
 
+import { DuplicateRunError } from "../errors.ts";
 import type { Persistence } from "../persistence.ts";
 import type { LlmUsageInput } from "../types.ts";
 import {
@@ -29,12 +30,24 @@ import {
   tokensOf,
   toolOf,
 } from "./attributes.ts";
+import {
+  curioEventInput,
+  curioRunInput,
+  curioUsageInput,
+  isCurioCall,
+  isCurioEvent,
+  isCurioRun,
+} from "./curio_attributes.ts";
 import type { SpanRecord } from "./span_shape.ts";
 
 /** The store operations the exporter uses. */
 export type SpanStore = Pick<
   Persistence,
-  "createAgentRun" | "updateAgentRun" | "logAgentRunEvent" | "logLlmUsage"
+  | "createAgentRun"
+  | "updateAgentRun"
+  | "logAgentRunEvent"
+  | "logAgentRunEvents"
+  | "logLlmUsage"
 >;
 
 /** Options of the span ingestion (and of the exporter). */
@@ -70,6 +83,8 @@ interface Held {
 
 interface RunState {
   created: boolean;
+  /** Stored before this ingestion saw it: its spans are not written again. */
+  existing: boolean;
   hasModel: boolean;
   steps: number;
 }
@@ -86,6 +101,7 @@ export class SpanIngest {
   readonly #known = new Map<string, Known>();
   #held: Held[] = [];
   readonly #runs = new Map<string, RunState>();
+  #existingRuns = 0;
 
   constructor(store: SpanStore, options: SpanIngestOptions = {}) {
     this.#store = store;
@@ -94,6 +110,11 @@ export class SpanIngest {
     this.#onWarning = options.onWarning ??
       ((kind, message) =>
         console.warn(`@curio/persistence otel (${kind}): ${message}`));
+  }
+
+  /** Runs found stored already, their spans skipped. */
+  get existingRuns(): number {
+    return this.#existingRuns;
   }
 
   /** Whether spans wait for their ancestors. */
@@ -200,6 +221,7 @@ export class SpanIngest {
     group: { run: SpanRecord | null; spans: Held[] },
   ): Promise<boolean> {
     // The run span last: whether it had a model span decides its tokens.
+    const arrival = [...group.spans];
     const spans = group.spans.sort((a, b) =>
       (a.role === "run" ? 1 : 0) - (b.role === "run" ? 1 : 0) ||
       a.span.startMs - b.span.startMs
@@ -227,7 +249,12 @@ export class SpanIngest {
       if (!state) {
         this.#runs.set(
           runId,
-          state = { created: false, hasModel: false, steps: 0 },
+          state = {
+            created: false,
+            existing: false,
+            hasModel: false,
+            steps: 0,
+          },
         );
       }
       for (const held of spans) {
@@ -238,14 +265,29 @@ export class SpanIngest {
       const runState = state;
       if (!runState.created) {
         runState.created = true;
-        await attempt(
-          "createAgentRun",
-          () =>
-            this.#store.createAgentRun(
-              this.#runInput(run, runId, runState.steps),
-            ),
-        );
-      } else if (steps) {
+        try {
+          await this.#store.createAgentRun(
+            isCurioRun(run.attributes)
+              ? curioRunInput(run)
+              : this.#runInput(run, runId, runState.steps),
+          );
+        } catch (error) {
+          if (!(error instanceof DuplicateRunError)) {
+            ok = false;
+            this.warn(
+              "store write failed",
+              `createAgentRun: ${
+                error instanceof Error ? error.message : error
+              }`,
+            );
+          } else {
+            // Sent again (a retried export, a file imported twice): what
+            // the spans say is stored with the run already.
+            runState.existing = true;
+            this.#existingRuns++;
+          }
+        }
+      } else if (steps && !isCurioRun(run.attributes)) {
         await attempt(
           "updateAgentRun",
           () =>
@@ -254,6 +296,11 @@ export class SpanIngest {
             }),
         );
       }
+    }
+    if (state?.existing) return ok;
+    if (run && runId && isCurioRun(run.attributes)) {
+      await this.#storeCurioGroup(run, runId, arrival, attempt);
+      return ok;
     }
     const agentId = run ? this.#agentOf(run) : null;
     // The writes in the order of the span tree (a span's start, its
@@ -283,11 +330,9 @@ export class SpanIngest {
       });
     };
     const usage = (span: SpanRecord) => {
-      const input = this.#usageInput(
-        span,
-        runId,
-        agentId ?? this.#agentOf(span),
-      );
+      const input = isCurioCall(span.attributes)
+        ? curioUsageInput(span, runId)
+        : this.#usageInput(span, runId, agentId ?? this.#agentOf(span));
       operations.push("logLlmUsage");
       writes.push({ at: NaN, write: () => this.#store.logLlmUsage(input) });
     };
@@ -340,6 +385,40 @@ export class SpanIngest {
       await attempt(operations[i]!, () => write(new Date(stamp)));
     }
     return ok;
+  }
+
+  /**
+   * A run this store exported: its events are its span's events, its
+   * iterations its own; tool and step spans only show steps whose events
+   * are among those. The LLM calls in the order of the file, which is the
+   * order the store listed them in.
+   */
+  async #storeCurioGroup(
+    run: SpanRecord,
+    runId: string,
+    spans: Held[],
+    attempt: (
+      operation: string,
+      write: () => Promise<unknown>,
+    ) => Promise<void>,
+  ): Promise<void> {
+    const owner = { runId, agentId: curioRunInput(run).agentId };
+    const events = run.events.filter((event) => isCurioEvent(event.attributes))
+      .map((event) => curioEventInput(event, owner));
+    if (events.length) {
+      await attempt(
+        "logAgentRunEvents",
+        () => this.#store.logAgentRunEvents(events),
+      );
+    }
+    for (const held of spans) {
+      if (held.role !== "model") continue;
+      const span = held.span;
+      const input = isCurioCall(span.attributes)
+        ? curioUsageInput(span, runId)
+        : this.#usageInput(span, runId, owner.agentId);
+      await attempt("logLlmUsage", () => this.#store.logLlmUsage(input));
+    }
   }
 
   /** The nearest ancestor of `span` among `ids`, or `null`. */
@@ -436,7 +515,10 @@ export class SpanIngest {
   }
 }
 
-/** The run id of a run span. */
+/** The run id of a run span: its own when this store exported it. */
 export function runIdOf(span: SpanRecord): string {
+  if (isCurioRun(span.attributes)) {
+    return span.attributes["curio.run.id"] as string;
+  }
   return `otel-${span.traceId}-${span.spanId}`;
 }
