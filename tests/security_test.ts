@@ -325,6 +325,11 @@ const ALLOWED: [RegExp, string][] = [
     "the schema name, checked by schemaName() to be a plain identifier",
   ],
   [/^this\.#conditions\.join\(" AND "\)$/, "conditions with placeholders"],
+  [/^filters$/, "a Where: conditions with placeholders"],
+  [
+    /^sources\.(runs|usage)$/,
+    "a table name, or a derived table of column names and typed NULLs",
+  ],
   [/^byStatus\("\w+"\)$/, "a constant status"],
   [/^order$/, "ASC or DESC"],
   [/^placeholders\(chunk\)$/, "placeholders"],
@@ -346,7 +351,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
   [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
   [
-    /^(scaledCost|wholeNanos)\(this\.#dialect(, this\.#costInSql)?\)$/,
+    /^(scaledCost|wholeNanos)\((this\.#)?dialect(, (this\.#costInSql|sources\.functions))?\)$/,
     "an expression of columns and constants, by dialect",
   ],
   [
