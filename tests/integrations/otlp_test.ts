@@ -344,6 +344,45 @@ describe("OTLP files", () => {
     const again = await importOtlp(store, lines);
     assert.deepEqual(again.added, { runs: 0, events: 0, llmUsage: 0 });
   });
+
+  it("imports another tool's LLM call without a run once, though the store priced it", async () => {
+    await using store = await BACKENDS[0]![1]();
+    const request = {
+      resourceSpans: [{
+        scopeSpans: [{
+          spans: [{
+            traceId: "1af7651916cd43dd8448eb211c80319c",
+            spanId: "c7ad6b7169203331",
+            name: "chat gpt-4o",
+            startTimeUnixNano: "1750000000000000000",
+            endTimeUnixNano: "1750000001000000000",
+            attributes: [
+              { key: "gen_ai.operation.name", value: { stringValue: "chat" } },
+              { key: "gen_ai.provider.name", value: { stringValue: "openai" } },
+              { key: "gen_ai.request.model", value: { stringValue: "gpt-4o" } },
+              { key: "gen_ai.usage.input_tokens", value: { intValue: "100" } },
+              { key: "gen_ai.usage.output_tokens", value: { intValue: "50" } },
+            ],
+            status: { code: 1 },
+          }],
+        }],
+      }],
+    };
+    const lines = [JSON.stringify(request)];
+    assert.deepEqual((await importOtlp(store, lines)).added, {
+      runs: 0,
+      events: 0,
+      llmUsage: 1,
+    });
+    const [call] = await store.getLlmUsage();
+    assert.equal(call?.costSource, "computed");
+    assert.deepEqual((await importOtlp(store, lines)).added, {
+      runs: 0,
+      events: 0,
+      llmUsage: 0,
+    });
+    assert.equal((await store.getLlmUsage()).length, 1);
+  });
 });
 
 /** OTLP/JSON attributes as plain values. */
