@@ -1,6 +1,7 @@
 import { partitionByOption, postgresDialect } from "./postgres/dialect.ts";
 import { schemaStatements } from "./sql/schema.ts";
 import { sqliteDialect } from "./sqlite/dialect.ts";
+import type { BackendName } from "./types.ts";
 
 /**
  * The statements that create the schema, for an operator who creates it by
@@ -35,7 +36,7 @@ import { sqliteDialect } from "./sqlite/dialect.ts";
  * ```
  */
 export function schemaSql(
-  dialect: "sqlite" | "postgres",
+  dialect: Exclude<BackendName, "memory">,
   options: { schema?: string; partitionBy?: "day" | "month" } = {},
 ): string[] {
   return schemaStatements(

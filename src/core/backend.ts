@@ -11,6 +11,7 @@ import type {
 import type {
   AgentRunStats,
   AgentRunStatus,
+  BackendName,
   LlmUsageBreakdown,
   LlmUsageStatus,
   RecordCounts,
@@ -219,7 +220,7 @@ export interface DueRules {
 
 /** The primitives of one storage engine. */
 export interface Backend {
-  readonly name: "memory" | "sqlite" | "postgres";
+  readonly name: BackendName;
   /** Stores a run; throws `DuplicateRunError` when its run id is taken. */
   insertRun(record: RunRecord): Promise<number>;
   /** Applies changes and returns the run, or `undefined` when absent. */

@@ -2,10 +2,11 @@
 // queries and row mapping are written once against these.
 
 import type { PartitionBy } from "./partitions.ts";
+import type { BackendName } from "../types.ts";
 
 /** The per-dialect pieces of schema and SQL. */
 export interface SqlDialect {
-  readonly name: "sqlite" | "postgres";
+  readonly name: Exclude<BackendName, "memory">;
   /** The table's name as it appears in SQL: quoted, and qualified if needed. */
   table(name: string): string;
   /** Column type of the auto-incrementing primary key. */

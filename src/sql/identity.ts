@@ -4,11 +4,12 @@
 
 import type { StoreIdentity } from "../types.ts";
 import type { SqlSession } from "./connection.ts";
+import type { SqlDialect } from "./dialect.ts";
 
 /** The identity of a SQLite database, or of PostgreSQL tables `table`. */
 export async function sqlIdentity(
   session: SqlSession,
-  dialect: "sqlite" | "postgres",
+  dialect: SqlDialect["name"],
   table: string,
 ): Promise<StoreIdentity> {
   return dialect === "sqlite"

@@ -4,6 +4,7 @@
 
 import type { ContentTable } from "../core/backend.ts";
 import type { SqlConnection, SqlSession, SqlValue } from "./connection.ts";
+import type { SqlDialect } from "./dialect.ts";
 
 /** A class id of our own for `pg_advisory_xact_lock(class, object)`. */
 const MAINTENANCE_LOCK_CLASS = 0x43757269; // "Curi"
@@ -14,7 +15,7 @@ const MAINTENANCE_LOCK_CLASS = 0x43757269; // "Curi"
  * write transaction does that already.
  */
 export function maintenanceLock(
-  dialect: "sqlite" | "postgres",
+  dialect: SqlDialect["name"],
   table: string,
 ): { sql: string; params: SqlValue[] } | undefined {
   if (dialect !== "postgres") return undefined;
