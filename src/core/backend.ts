@@ -9,10 +9,12 @@ import type {
   UsageRecord,
 } from "./records.ts";
 import type {
+  AgentRunSeriesRow,
   AgentRunStats,
   AgentRunStatus,
   BackendName,
   LlmUsageBreakdown,
+  LlmUsageSeriesRow,
   LlmUsageStatus,
   RecordCounts,
   SpaceReport,
@@ -119,25 +121,9 @@ export interface UsageSeriesQuery extends SeriesRange {
  * grouped fields are set as the query's `groupBy` asks; `nanos` is the exact
  * sum of costs in nano-dollars.
  */
-export interface UsageSeriesCell {
-  bucket: number;
-  provider?: string;
-  model?: string;
-  agentId?: string | null;
-  calls: number;
-  failedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  nanos: number;
-  unpricedCalls: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  maxMs: number | null;
-}
+export type UsageSeriesCell =
+  & Omit<LlmUsageSeriesRow, "bucketStart" | "costUsd">
+  & { bucket: number; nanos: number };
 
 /** What `runSeries` counts. */
 export interface RunSeriesQuery extends SeriesRange {
@@ -146,22 +132,9 @@ export interface RunSeriesQuery extends SeriesRange {
 }
 
 /** One bucket and group of runs; `iterations` is the sum, not the mean. */
-export interface RunSeriesCell {
-  bucket: number;
-  agentId?: string;
-  status?: AgentRunStatus;
-  runs: number;
-  pendingRuns: number;
-  runningRuns: number;
-  completedRuns: number;
-  errorRuns: number;
-  cancelledRuns: number;
-  iterations: number;
-  p50DurationMs: number | null;
-  p95DurationMs: number | null;
-  p99DurationMs: number | null;
-  maxDurationMs: number | null;
-}
+export type RunSeriesCell =
+  & Omit<AgentRunSeriesRow, "bucketStart" | "avgIterations">
+  & { bucket: number; iterations: number };
 
 /** Which events `toolStats` reads. */
 export interface ToolStatsFilter extends TimeRange {
