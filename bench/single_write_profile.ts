@@ -11,61 +11,24 @@
  * @module
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import process from "node:process";
-import { createPersistence } from "../mod.ts";
 import { GroupCommit } from "../src/core/group_commit.ts";
 import { eventRecord, toAgentRunEvent } from "../src/core/records.ts";
-import { SqlBackend } from "../src/sql/backend.ts";
-import { SqliteConnection } from "../src/sqlite/connection.ts";
-import { sqliteDialect } from "../src/sqlite/dialect.ts";
-import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { encodeRecord, EVENTS } from "../src/sql/tables.ts";
 import { eventInput, eventParams } from "./data.ts";
-import { openRawSqlite, plainInsert } from "./raw.ts";
+import { flag, openProfileDatabases, timeCalls } from "./profile.ts";
+import { plainInsert } from "./raw.ts";
 
-const flag = process.argv.find((a) => a.startsWith("--count="));
-const COUNT = Number(flag?.slice("--count=".length) ?? 20_000);
+const COUNT = flag("count", 20_000);
 
 async function timed(name: string, fn: (i: number) => unknown) {
-  const started = performance.now();
-  for (let i = 0; i < COUNT; i++) {
-    const result = fn(i);
-    if (result instanceof Promise) await result;
-  }
-  const us = (performance.now() - started) * 1000 / COUNT;
-  console.log(`${name.padEnd(58)} ${us.toFixed(2).padStart(7)} µs/write`);
-  return us;
+  const { wall } = await timeCalls(fn, COUNT);
+  console.log(`${name.padEnd(58)} ${wall.toFixed(2).padStart(7)} µs/write`);
+  return wall;
 }
 
-const folder = mkdtempSync(join(tmpdir(), "curio-profile-"));
+const { store, honest, same, connection, backend, close } =
+  await openProfileDatabases("profile", { run: true });
 try {
-  const store = await createPersistence(`sqlite:${join(folder, "store.db")}`);
-  await store.createAgentRun({ agentId: "a", runId: "r" });
-  const honest = await openRawSqlite(join(folder, "honest.db"), {
-    schema: "specification",
-  });
-  const same = await openRawSqlite(join(folder, "same.db"), {
-    schema: "store",
-  });
-  for (const raw of [honest, same]) {
-    await raw.query(
-      "INSERT INTO agent_runs (agent_id, run_id) VALUES ('a', 'r')",
-    );
-  }
-  // The store's layers on a database of their own, with the store's pragmas.
-  const layered = await createPersistence(
-    `sqlite:${join(folder, "layers.db")}`,
-  );
-  await layered.createAgentRun({ agentId: "a", runId: "r" });
-  await layered.close();
-  const db = await openSqliteDatabase(join(folder, "layers.db"));
-  db.exec("PRAGMA synchronous = NORMAL");
-  db.exec("PRAGMA foreign_keys = ON");
-  const connection = new SqliteConnection(db);
-  const backend = new SqlBackend(sqliteDialect, connection);
   const plain = plainInsert("agent_run_events", EVENTS, 1);
   const returning = `${
     plainInsert("agent_run_events", EVENTS, 1)
@@ -117,10 +80,6 @@ try {
       (i) => eventParams(eventInput("r", i, false)),
     );
   }
-  await store.close();
-  await connection.close();
-  await honest.close();
-  await same.close();
 } finally {
-  rmSync(folder, { recursive: true, force: true });
+  await close();
 }

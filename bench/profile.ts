@@ -1,0 +1,160 @@
+// What the profile scripts (`*_profile.ts`) share: their flags, the
+// databases they compare (the store, the honest raw baseline on the
+// specification's schema, the same SQL on the store's schema, and the
+// store's layers on a file of their own), timing and the table of medians.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { createPersistence, type Persistence } from "../mod.ts";
+import { SqlBackend } from "../src/sql/backend.ts";
+import { SqliteConnection } from "../src/sqlite/connection.ts";
+import { sqliteDialect } from "../src/sqlite/dialect.ts";
+import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
+import { openRawSqlite, type RawDatabase } from "./raw.ts";
+
+/** `--name=N` of the command line, or `fallback`. */
+export function flag(name: string, fallback: number): number {
+  const given = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return Number(given?.slice(name.length + 3) ?? fallback);
+}
+
+/** Wall-clock and CPU time per call, in µs. */
+export interface Sample {
+  wall: number;
+  cpu: number;
+}
+
+/**
+ * Times `count` calls of `fn`. On a machine shared with other work the CPU
+ * time (user and system, this process) is the steadier figure: it leaves
+ * out the time the process waits for a core.
+ */
+export async function timeCalls(
+  fn: (i: number) => unknown,
+  count: number,
+): Promise<Sample> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const result = fn(i);
+    if (result instanceof Promise) await result;
+  }
+  const wall = (performance.now() - started) * 1000 / count;
+  const used = process.cpuUsage(cpu);
+  return { wall, cpu: (used.user + used.system) / count };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** The databases a profile compares, in a folder removed by `close`. */
+export interface ProfileDatabases {
+  store: Persistence;
+  /** The honest baseline: the specification's schema. */
+  honest: RawDatabase;
+  /** The store's own schema, written to by hand. */
+  same: RawDatabase;
+  /** The store's layers on a file of their own, with the store's pragmas. */
+  connection: SqliteConnection;
+  backend: SqlBackend;
+  close(): Promise<void>;
+}
+
+/** Opens the databases; with `run`, each holds run "r" of agent "a". */
+export async function openProfileDatabases(
+  prefix: string,
+  { run }: { run: boolean },
+): Promise<ProfileDatabases> {
+  const folder = mkdtempSync(join(tmpdir(), `curio-${prefix}-`));
+  const store = await createPersistence(`sqlite:${join(folder, "store.db")}`);
+  const honest = await openRawSqlite(join(folder, "honest.db"), {
+    schema: "specification",
+  });
+  const same = await openRawSqlite(join(folder, "same.db"), {
+    schema: "store",
+  });
+  const layered = await createPersistence(
+    `sqlite:${join(folder, "layers.db")}`,
+  );
+  if (run) {
+    for (const created of [store, layered]) {
+      await created.createAgentRun({ agentId: "a", runId: "r" });
+    }
+    for (const raw of [honest, same]) {
+      await raw.query(
+        "INSERT INTO agent_runs (agent_id, run_id) VALUES ('a', 'r')",
+      );
+    }
+  }
+  await layered.close();
+  const db = await openSqliteDatabase(join(folder, "layers.db"));
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  const connection = new SqliteConnection(db);
+  return {
+    store,
+    honest,
+    same,
+    connection,
+    backend: new SqlBackend(sqliteDialect, connection),
+    async close() {
+      await store.close();
+      await honest.close();
+      await same.close();
+      await connection.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Times each form and part in `blocks` short blocks, the forms' order
+ * rotating, so that the load of a shared machine falls on every form alike.
+ */
+export async function timeInBlocks(
+  forms: [string, (i: number) => unknown][],
+  parts: [string, (i: number) => unknown][],
+  { blocks, count }: { blocks: number; count: number },
+): Promise<Map<string, Sample[]>> {
+  const results = new Map<string, Sample[]>();
+  for (let block = 0; block < blocks; block++) {
+    const shift = block % forms.length;
+    const order = [...forms.slice(shift), ...forms.slice(0, shift)];
+    for (const [name, fn] of [...order, ...parts]) {
+      const sample = await timeCalls(fn, count);
+      results.set(name, [...results.get(name) ?? [], sample]);
+    }
+  }
+  return results;
+}
+
+/**
+ * The medians of every form and part, wall-clock and CPU; each form also as
+ * a ratio to `baseline`'s.
+ */
+export function printMedians(
+  results: Map<string, Sample[]>,
+  baseline: string,
+  { width, digits }: { width: number; digits: number },
+): void {
+  const base = (key: keyof Sample) =>
+    median(results.get(baseline)!.map((r) => r[key]));
+  console.log(
+    `${"".padEnd(width)} ${"wall".padStart(9)}        ${"CPU".padStart(9)}`,
+  );
+  for (const [name, samples] of results) {
+    const cells = (["wall", "cpu"] as const).map((key) => {
+      const us = median(samples.map((r) => r[key]));
+      const ratio = name.startsWith("part")
+        ? ""
+        : `${(us / base(key)).toFixed(2)}×`;
+      return `${us.toFixed(digits).padStart(9)} ${ratio.padStart(6)}`;
+    });
+    console.log(`${name.padEnd(width)} ${cells.join("   ")}`);
+  }
+}
