@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  createPersistence,
   EXPORT_FORMAT,
   type ExportRecord,
   exportRecords,
@@ -18,28 +17,9 @@ import {
   importRecords,
   type ModelPriceInput,
   type Persistence,
-  type PersistenceOptions,
 } from "../mod.ts";
 import { dump } from "./_fixture.ts";
-import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
-import { tempPath } from "./_temp.ts";
-
-type Open = (options?: PersistenceOptions) => Promise<Persistence>;
-
-const BACKENDS: [string, Open][] = [
-  ["memory", (options) => createPersistence("memory:", options)],
-  ["sqlite", (options) => createPersistence(`sqlite:${tempPath()}`, options)],
-  ...(postgresUrl
-    ? [[
-      "postgres",
-      (options?: PersistenceOptions) =>
-        createPersistence(
-          postgresUrlWith({ schema: uniqueSchema("costs") }),
-          options,
-        ),
-    ] as [string, Open]]
-    : []),
-];
+import { BACKENDS } from "./_backends.ts";
 
 const MARCH = new Date("2025-03-01T12:00:00Z");
 

@@ -17,14 +17,7 @@ import {
 import { CUTOFF, dump, fill, FILLED, OLD } from "./_fixture.ts";
 import { openFreshPostgres, postgresUrl } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
-
-type Open = () => Promise<Persistence>;
-
-const BACKENDS: [string, Open][] = [
-  ["memory", () => createPersistence("memory:")],
-  ["sqlite", () => createPersistence(`sqlite:${tempPath()}`)],
-  ...(postgresUrl ? [["postgres", openFreshPostgres] as [string, Open]] : []),
-];
+import { BACKENDS } from "./_backends.ts";
 
 /** The export of `store` as text. */
 async function exported(store: Persistence): Promise<string> {

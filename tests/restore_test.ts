@@ -21,31 +21,13 @@ import {
   openFileSink,
   type Persistence,
   PersistenceError,
-  type PersistenceOptions,
   pruneStore,
   splitLines,
 } from "../mod.ts";
 import { RESTORE_LLM_USAGES } from "../src/core/restore.ts";
 import { CUTOFF, dump, fill, FILLED, OLD } from "./_fixture.ts";
-import { postgresUrl, postgresUrlWith, uniqueSchema } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
-
-type Open = (options?: PersistenceOptions) => Promise<Persistence>;
-
-const BACKENDS: [string, Open][] = [
-  ["memory", (options) => createPersistence("memory:", options)],
-  ["sqlite", (options) => createPersistence(`sqlite:${tempPath()}`, options)],
-  ...(postgresUrl
-    ? [[
-      "postgres",
-      (options?: PersistenceOptions) =>
-        createPersistence(
-          postgresUrlWith({ schema: uniqueSchema("restore") }),
-          options,
-        ),
-    ] as [string, Open]]
-    : []),
-];
+import { BACKENDS } from "./_backends.ts";
 
 /** Text any field holds: every line break JSON or a line reader knows. */
 const TEXT = [

@@ -21,14 +21,7 @@ import {
   uniqueSchema,
 } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
-
-type Open = () => Promise<Persistence>;
-
-const BACKENDS: [string, Open][] = [
-  ["memory", () => createPersistence("memory:")],
-  ["sqlite", () => createPersistence(`sqlite:${tempPath()}`)],
-  ...(postgresUrl ? [["postgres", openFreshPostgres] as [string, Open]] : []),
-];
+import { BACKENDS } from "./_backends.ts";
 
 const OLD = new Date("2024-01-01T00:00:00.000Z");
 const CUTOFF = new Date("2025-01-01T00:00:00.000Z");

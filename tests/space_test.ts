@@ -17,16 +17,8 @@ import {
 import { main } from "../src/cli/main.ts";
 import { spaceWarnings } from "../src/maintenance/doctor.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
-import { openFreshPostgres, postgresUrl } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
-
-type Open = () => Promise<Persistence>;
-
-const BACKENDS: [string, Open][] = [
-  ["memory", () => createPersistence("memory:")],
-  ["sqlite", () => createPersistence(`sqlite:${tempPath()}`)],
-  ...(postgresUrl ? [["postgres", openFreshPostgres] as [string, Open]] : []),
-];
+import { BACKENDS } from "./_backends.ts";
 
 const DAY = 86_400_000;
 const LONG_AGO = new Date("2020-01-01T00:00:00.000Z");

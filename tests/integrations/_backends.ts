@@ -2,17 +2,8 @@
 // without what differs from run to run (ids and clock readings).
 
 import assert from "node:assert/strict";
-import { createPersistence, type Persistence } from "../../mod.ts";
-import { openFreshPostgres, postgresUrl } from "../_postgres.ts";
-import { tempPath } from "../_temp.ts";
 
-export type Open = () => Promise<Persistence>;
-
-export const BACKENDS: [string, Open][] = [
-  ["memory", () => createPersistence("memory:")],
-  ["sqlite", () => createPersistence(`sqlite:${tempPath()}`)],
-  ...(postgresUrl ? [["postgres", openFreshPostgres] as [string, Open]] : []),
-];
+export { BACKENDS, type Open } from "../_backends.ts";
 
 const CLOCK_FIELDS = [
   "createdAt",
