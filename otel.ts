@@ -1,11 +1,18 @@
 /**
- * Stores the GenAI spans of OpenTelemetry: {@linkcode CurioSpanExporter} is a
- * span exporter to add to a tracer provider, and takes the spans of
- * `@ai-sdk/otel`, OpenLLMetry/Traceloop, OpenInference and any emitter of the
- * GenAI semantic conventions as runs, events and priced LLM calls.
+ * Stores the GenAI spans of OpenTelemetry: the spans of `@ai-sdk/otel`,
+ * OpenLLMetry/Traceloop, OpenInference and any emitter of the GenAI semantic
+ * conventions become runs, events and priced LLM calls. Two forms:
  *
- * Imports nothing from `@opentelemetry/*`: the exporter has the shape of the
- * SDK's `SpanExporter`, so installing this package does not install the SDK.
+ * - {@linkcode CurioSpanProcessor}, a span processor: it sees spans start,
+ *   so each run is listed `running` from its run span's start, and its
+ *   steps, tool executions and model calls appear as they end.
+ * - {@linkcode CurioSpanExporter}, a span exporter (behind the SDK's
+ *   `BatchSpanProcessor`, or any pipeline of ended spans): it sees spans
+ *   only once they end, children before parents, so a run is stored when
+ *   its run span arrives, completed, with everything below it.
+ *
+ * Imports nothing from `@opentelemetry/*`: both have the shape of the SDK's
+ * interfaces, so installing this package does not install the SDK.
  *
  * @example Store a hand-made span
  * ```ts
@@ -45,6 +52,10 @@ export {
   CurioSpanExporter,
   type CurioSpanExporterOptions,
 } from "./src/otel/exporter.ts";
+export {
+  CurioSpanProcessor,
+  type CurioSpanProcessorOptions,
+} from "./src/otel/span_processor.ts";
 export type { SpanIngestOptions, SpanStore } from "./src/otel/span_ingest.ts";
 export {
   exportOtlp,
@@ -64,4 +75,5 @@ export type {
   ExportResult,
   HrTime,
   ReadableSpanShape,
+  StartedSpanShape,
 } from "./src/otel/span_shape.ts";

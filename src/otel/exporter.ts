@@ -15,6 +15,7 @@ import {
   fromReadableSpan,
   type ReadableSpanShape,
 } from "./span_shape.ts";
+import { unref } from "./timers.ts";
 
 /**
  * Options of {@linkcode CurioSpanExporter}.
@@ -144,14 +145,5 @@ export class CurioSpanExporter {
       void this.#track(this.#ingest.ingest([])).catch(() => {});
     }, this.#holdMs + 10);
     unref(this.#timer);
-  }
-}
-
-function unref(timer: unknown): void {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) {
-    (timer as { unref(): void }).unref();
-  } else if (typeof timer === "number") {
-    (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno
-      ?.unrefTimer(timer);
   }
 }

@@ -6,8 +6,11 @@
  *
  * A run is the nearest run span above a span (`invoke_agent`, an AI SDK
  * `ai.generateText`, an OpenInference `AGENT` root, …), with the id
- * `otel-<traceId>-<spanId>`; it is created with the spans that refer to it,
- * its status and times from the run span.
+ * `otel-<traceId>-<spanId>`. Told of spans as they start (a span
+ * processor), it knows every span's parent before any of them ends, and
+ * creates a run `running` when its run span starts, to complete it when that
+ * span ends. Told only of ended spans (an exporter), it creates the run when
+ * the run span arrives, completed, with the spans that refer to it.
  *
  * @module
  */
@@ -73,6 +76,11 @@ interface Known {
   parentSpanId: string | null;
   role: SpanRole;
   span: SpanRecord | null;
+  /**
+   * Seen at its start only: it has not ended, and attributes set after its
+   * start may still give it a role.
+   */
+  open: boolean;
 }
 
 interface Held {
@@ -87,7 +95,20 @@ interface RunState {
   existing: boolean;
   hasModel: boolean;
   steps: number;
+  /** Settles once the run's creation is written: its rows wait for it. */
+  ready: Promise<boolean>;
+  /** Created `running` at its start: the run span's end completes it. */
+  running: boolean;
 }
+
+const newRunState = (): RunState => ({
+  created: false,
+  existing: false,
+  hasModel: false,
+  steps: 0,
+  ready: Promise.resolve(true),
+  running: false,
+});
 
 const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
 
@@ -132,11 +153,54 @@ export class SpanIngest {
   }
 
   /**
-   * Takes spans in, and stores every held span whose run is now known (all
-   * of them with `force`, those of unknown ancestry without a run). Resolves
-   * `false` when a store write failed.
+   * A span that has just started (its `endMs` unknown): its parent link is
+   * kept, so that its descendants' run is known when they end; a run span's
+   * run is created `running` at once. Resolves `false` when that write
+   * failed; never rejects.
    */
-  async ingest(spans: readonly SpanRecord[], force = false): Promise<boolean> {
+  started(span: SpanRecord): Promise<boolean> {
+    try {
+      checkIds(span);
+      const k = key(span.traceId, span.spanId);
+      if (this.#known.has(k)) return Promise.resolve(true);
+      const found = roleOf(span);
+      const role = typeof found === "string" ? found : "other";
+      this.#remember(k, {
+        parentSpanId: span.parentSpanId,
+        role,
+        span: role === "run" ? span : null,
+        open: true,
+      });
+      // A run this store exported comes from a file, whole, never live.
+      if (role !== "run" || isCurioRun(span.attributes)) {
+        return Promise.resolve(true);
+      }
+      const runId = runIdOf(span);
+      if (this.#runs.has(runId)) return Promise.resolve(true);
+      const state = newRunState();
+      state.created = state.running = true;
+      this.#runs.set(runId, state);
+      return state.ready = this.#create(
+        state,
+        this.#runInput(span, runId, 0, true),
+      );
+    } catch (error) {
+      this.warn("malformed span", `a span was skipped: ${error}`);
+      return Promise.resolve(true);
+    }
+  }
+
+  /**
+   * Takes ended spans in, and stores every held span whose run is now known.
+   * With `force`, those of unknown ancestry too, without a run; with
+   * `settle`, also those below a span that has not ended (at shutdown).
+   * Resolves `false` when a store write failed.
+   */
+  async ingest(
+    spans: readonly SpanRecord[],
+    force = false,
+    settle = false,
+  ): Promise<boolean> {
     const now = Date.now();
     for (const span of spans) {
       try {
@@ -145,26 +209,29 @@ export class SpanIngest {
         this.warn("malformed span", `a span was skipped: ${error}`);
       }
     }
-    return await this.#storeResolved(force, now);
+    return await this.#storeResolved(force, settle, now);
+  }
+
+  #remember(k: string, known: Known): void {
+    if (!this.#known.has(k) && this.#known.size >= MAX_KNOWN) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest !== undefined) this.#known.delete(oldest);
+    }
+    this.#known.set(k, known);
   }
 
   #take(span: SpanRecord, now: number): void {
-    if (typeof span.traceId !== "string" || typeof span.spanId !== "string") {
-      throw new Error("no trace or span id");
-    }
+    checkIds(span);
     const found = roleOf(span);
     const role = typeof found === "string" ? found : "other";
     if (typeof found !== "string") {
       this.warn("unknown operation", `${found.unknown} is not stored`);
     }
-    if (this.#known.size >= MAX_KNOWN) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
-    }
-    this.#known.set(key(span.traceId, span.spanId), {
+    this.#remember(key(span.traceId, span.spanId), {
       parentSpanId: span.parentSpanId,
       role,
       span: role === "run" ? span : null,
+      open: false,
     });
     if (
       role === "model" || role === "run" || role === "step" || role === "tool"
@@ -175,9 +242,14 @@ export class SpanIngest {
 
   /**
    * The run span of `span`: itself if it is one, else the nearest above it;
-   * `null` when it has none; `undefined` while an ancestor is unknown.
+   * `null` when it has none; `undefined` while an ancestor is unknown;
+   * `"open"` while an ancestor that started without a GenAI role has not
+   * ended (attributes set later may make it a run span), unless `settle`.
    */
-  #runSpanOf(held: Held): SpanRecord | null | undefined {
+  #runSpanOf(
+    held: Held,
+    settle: boolean,
+  ): SpanRecord | null | undefined | "open" {
     if (held.role === "run") return held.span;
     let parent = held.span.parentSpanId;
     for (let depth = 0; depth < 1000; depth++) {
@@ -185,19 +257,29 @@ export class SpanIngest {
       const known = this.#known.get(key(held.span.traceId, parent));
       if (!known) return undefined;
       if (known.role === "run") return known.span;
+      if (known.open && known.role === "none" && !settle) return "open";
       parent = known.parentSpanId;
     }
     return null;
   }
 
-  async #storeResolved(force: boolean, now: number): Promise<boolean> {
+  async #storeResolved(
+    force: boolean,
+    settle: boolean,
+    now: number,
+  ): Promise<boolean> {
     const groups = new Map<
       string | null,
       { run: SpanRecord | null; spans: Held[] }
     >();
     const still: Held[] = [];
     for (const held of this.#held) {
-      let run = this.#runSpanOf(held);
+      let run = this.#runSpanOf(held, settle);
+      if (run === "open") {
+        // It ends before its ancestor does, which tells.
+        still.push(held);
+        continue;
+      }
       if (run === undefined) {
         if (!force && now - held.arrived < this.#holdMs) {
           still.push(held);
@@ -244,19 +326,11 @@ export class SpanIngest {
     const run = group.run;
     const runId = run ? runIdOf(run) : null;
     let state: RunState | undefined;
+    // The run span itself ends the run: a run created running completes.
+    const closes = spans.some((h) => h.role === "run");
     if (run && runId) {
       state = this.#runs.get(runId);
-      if (!state) {
-        this.#runs.set(
-          runId,
-          state = {
-            created: false,
-            existing: false,
-            hasModel: false,
-            steps: 0,
-          },
-        );
-      }
+      if (!state) this.#runs.set(runId, state = newRunState());
       for (const held of spans) {
         if (held.role === "model") state.hasModel = true;
       }
@@ -265,29 +339,20 @@ export class SpanIngest {
       const runState = state;
       if (!runState.created) {
         runState.created = true;
-        try {
-          await this.#store.createAgentRun(
-            isCurioRun(run.attributes)
-              ? curioRunInput(run)
-              : this.#runInput(run, runId, runState.steps),
-          );
-        } catch (error) {
-          if (!(error instanceof DuplicateRunError)) {
-            ok = false;
-            this.warn(
-              "store write failed",
-              `createAgentRun: ${
-                error instanceof Error ? error.message : error
-              }`,
-            );
-          } else {
-            // Sent again (a retried export, a file imported twice): what
-            // the spans say is stored with the run already.
-            runState.existing = true;
-            this.#existingRuns++;
-          }
-        }
-      } else if (steps && !isCurioRun(run.attributes)) {
+        runState.ready = this.#create(
+          runState,
+          isCurioRun(run.attributes)
+            ? curioRunInput(run)
+            : this.#runInput(run, runId, runState.steps, false),
+        );
+        ok = await runState.ready && ok;
+      } else if (!await runState.ready) {
+        // Its rows cannot go in without it; the failure was warned of.
+        return false;
+      } else if (
+        steps && !isCurioRun(run.attributes) &&
+        !(closes && runState.running)
+      ) {
         await attempt(
           "updateAgentRun",
           () =>
@@ -384,7 +449,46 @@ export class SpanIngest {
       if (!Number.isNaN(at)) stamp = last = Math.max(at, last);
       await attempt(operations[i]!, () => write(new Date(stamp)));
     }
+    if (closes && run && runId && state?.running) {
+      state.running = false;
+      const {
+        agentId: _agent,
+        runId: _run,
+        createdAt: _created,
+        updatedAt: _updated,
+        ...patch
+      } = this.#runInput(run, runId, state.steps, false);
+      await attempt(
+        "updateAgentRun",
+        () => this.#store.updateAgentRun(runId, patch),
+      );
+    }
     return ok;
+  }
+
+  /** Creates a run; `false` when the write failed (and was warned of). */
+  async #create(
+    state: RunState,
+    input: Parameters<SpanStore["createAgentRun"]>[0],
+  ): Promise<boolean> {
+    try {
+      await this.#store.createAgentRun(input);
+      return true;
+    } catch (error) {
+      if (error instanceof DuplicateRunError) {
+        // Sent again (a retried export, a file imported twice): what the
+        // spans say is stored with the run already.
+        state.existing = true;
+        state.running = false;
+        this.#existingRuns++;
+        return true;
+      }
+      this.warn(
+        "store write failed",
+        `createAgentRun: ${error instanceof Error ? error.message : error}`,
+      );
+      return false;
+    }
   }
 
   /**
@@ -450,20 +554,31 @@ export class SpanIngest {
     return value.slice(0, MAX_TEXT);
   }
 
-  #runInput(span: SpanRecord, runId: string, steps: number) {
+  /** The run of a run span: as it started (`running`), or as it ended. */
+  #runInput(
+    span: SpanRecord,
+    runId: string,
+    steps: number,
+    running: boolean,
+  ) {
     const a = span.attributes;
-    const error = errorOf(span);
-    const output = responseOf(a);
+    const error = running ? null : errorOf(span);
+    const output = running ? null : responseOf(a);
+    const status = running
+      ? "running" as const
+      : error === null
+      ? "completed" as const
+      : "error" as const;
     const conversation = firstText(a, ["gen_ai.conversation.id", "session.id"]);
     return {
       agentId: this.#agentOf(span),
       runId,
       agentName: firstText(a, ["gen_ai.agent.name"]) ?? "",
       objective: this.#cut(objectiveOf(a), "objective"),
-      status: error === null ? "completed" as const : "error" as const,
+      status,
       errorMessage: error,
       startedAt: new Date(Math.floor(span.startMs)),
-      finishedAt: new Date(Math.floor(span.endMs)),
+      finishedAt: running ? null : new Date(Math.floor(span.endMs)),
       totalIterations: steps,
       finalSynthesisOutput: output === null
         ? null
@@ -475,7 +590,7 @@ export class SpanIngest {
         ...(conversation === null ? {} : { conversationId: conversation }),
       },
       createdAt: new Date(Math.floor(span.startMs)),
-      updatedAt: new Date(Math.floor(span.endMs)),
+      updatedAt: new Date(Math.floor(running ? span.startMs : span.endMs)),
     };
   }
 
@@ -512,6 +627,12 @@ export class SpanIngest {
       latencyMs: Math.max(0, Math.round(span.endMs - span.startMs)),
       createdAt: new Date(Math.floor(span.endMs)),
     };
+  }
+}
+
+function checkIds(span: SpanRecord): void {
+  if (typeof span.traceId !== "string" || typeof span.spanId !== "string") {
+    throw new Error("no trace or span id");
   }
 }
 

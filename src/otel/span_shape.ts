@@ -19,22 +19,33 @@ export type AttributeValue =
 /** Seconds and nanoseconds, as OpenTelemetry's `HrTime`. */
 export type HrTime = readonly [number, number];
 
-/** The fields of a `ReadableSpan` of `@opentelemetry/sdk-trace-base` read. */
-export interface ReadableSpanShape {
+/**
+ * The fields of a started `Span` of `@opentelemetry/sdk-trace-base` read
+ * (what a span processor's `onStart` gets).
+ */
+export interface StartedSpanShape {
   /** The span's name. */
   readonly name: string;
-  /** Its trace and span ids (hex). */
-  spanContext(): { readonly traceId: string; readonly spanId: string };
+  /** Its trace and span ids (hex); bit 1 of `traceFlags`: sampled. */
+  spanContext(): {
+    readonly traceId: string;
+    readonly spanId: string;
+    readonly traceFlags?: number;
+  };
   /** Its parent's ids, when it has a parent. */
   readonly parentSpanContext?: { readonly spanId: string } | undefined;
   /** When it started. */
   readonly startTime: HrTime;
+  /** Its attributes (at start: those given to `startSpan`). */
+  readonly attributes: Readonly<Record<string, AttributeValue>>;
+}
+
+/** The fields of a `ReadableSpan` of `@opentelemetry/sdk-trace-base` read. */
+export interface ReadableSpanShape extends StartedSpanShape {
   /** When it ended. */
   readonly endTime: HrTime;
   /** `code` 2 is an error; `message` says why. */
   readonly status: { readonly code: number; readonly message?: string };
-  /** Its attributes. */
-  readonly attributes: Readonly<Record<string, AttributeValue>>;
   /** Its events (exceptions among them). */
   readonly events: readonly {
     readonly name: string;
