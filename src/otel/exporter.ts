@@ -39,11 +39,24 @@ export type CurioSpanExporterOptions = SpanIngestOptions;
  * OpenInference or any emitter of the GenAI conventions, and ignores the
  * others. The README lists the mapping.
  *
- * Spans wait for their run span (children end first); those whose ancestry
- * stays unknown are stored without a run after 30 s or at `forceFlush()` /
- * `shutdown()`. Bad spans are stored as far as they are valid, or skipped,
- * with one warning per kind of problem; the rest of the batch is stored.
- * Nothing of `@opentelemetry/*` is imported.
+ * An exporter sees a span only once it has ended, children before their
+ * parents, and a child names only its parent's span id. So spans wait for
+ * their run span, and the run is created when it arrives, completed or
+ * failed; spans whose ancestry stays unknown are stored without a run
+ * after 30 s or at `forceFlush()` / `shutdown()`. No family makes a
+ * running run certain from a child: in `@ai-sdk/otel`'s spans a `chat`
+ * span's parent is a `step` span (the root for object calls), and a `step`
+ * span, always under `invoke_agent`, carries neither `gen_ai.agent.name`
+ * nor what `enrichSpan` adds to the root, while a run's agent and creation
+ * time cannot change once stored; the AI SDK's older `ai.*` spans put
+ * `ai.generateText.doGenerate` right under `ai.generateText`, but other
+ * libraries emit the same names (xsAI's telemetry) with no such promise,
+ * and a wrong guess would leave a run `running` for ever. To list runs
+ * `running` from their start, use `CurioSpanProcessor`.
+ *
+ * Bad spans are stored as far as they are valid, or skipped, with one
+ * warning per kind of problem; the rest of the batch is stored. Nothing of
+ * `@opentelemetry/*` is imported.
  *
  * @example Store the spans of a tracer provider
  * ```ts ignore
