@@ -41,7 +41,7 @@ import {
   isCurioEvent,
   isCurioRun,
 } from "./curio_attributes.ts";
-import type { SpanRecord } from "./span_shape.ts";
+import type { AttributeValue, SpanRecord } from "./span_shape.ts";
 
 /** The store operations the exporter uses. */
 export type SpanStore = Pick<
@@ -81,7 +81,14 @@ interface Known {
    * start may still give it a role.
    */
   open: boolean;
+  /**
+   * An open span of no role yet: as it started, and its attributes as they
+   * are now (instrumentations often set the kind just after the start).
+   */
+  live?: { start: SpanRecord; attributes: () => Attributes };
 }
+
+type Attributes = Readonly<Record<string, AttributeValue>>;
 
 interface Held {
   span: SpanRecord;
@@ -95,6 +102,8 @@ interface RunState {
   existing: boolean;
   hasModel: boolean;
   steps: number;
+  /** The agent it was created for. */
+  agentId: string;
   /** Settles once the run's creation is written: its rows wait for it. */
   ready: Promise<boolean>;
   /** Created `running` at its start: the run span's end completes it. */
@@ -106,6 +115,7 @@ const newRunState = (): RunState => ({
   existing: false,
   hasModel: false,
   steps: 0,
+  agentId: "",
   ready: Promise.resolve(true),
   running: false,
 });
@@ -155,14 +165,19 @@ export class SpanIngest {
   /**
    * A span that has just started (its `endMs` unknown): its parent link is
    * kept, so that its descendants' run is known when they end; a run span's
-   * run is created `running` at once. Resolves `false` when that write
-   * failed; never rejects.
+   * run is created `running` at once. `attributes` reads the span's
+   * attributes as they are later, for a span that names its kind after its
+   * start. Returns the run's creation (`false` when it failed; it never
+   * rejects), or `undefined` when there is nothing to write.
    */
-  started(span: SpanRecord): Promise<boolean> {
+  started(
+    span: SpanRecord,
+    attributes?: () => Attributes,
+  ): Promise<boolean> | undefined {
     try {
       checkIds(span);
       const k = key(span.traceId, span.spanId);
-      if (this.#known.has(k)) return Promise.resolve(true);
+      if (this.#known.has(k)) return undefined;
       const found = roleOf(span);
       const role = typeof found === "string" ? found : "other";
       this.#remember(k, {
@@ -170,24 +185,48 @@ export class SpanIngest {
         role,
         span: role === "run" ? span : null,
         open: true,
+        ...(role === "none" && attributes
+          ? { live: { start: span, attributes } }
+          : {}),
       });
       // A run this store exported comes from a file, whole, never live.
-      if (role !== "run" || isCurioRun(span.attributes)) {
-        return Promise.resolve(true);
-      }
-      const runId = runIdOf(span);
-      if (this.#runs.has(runId)) return Promise.resolve(true);
-      const state = newRunState();
-      state.created = state.running = true;
-      this.#runs.set(runId, state);
-      return state.ready = this.#create(
-        state,
-        this.#runInput(span, runId, 0, true),
-      );
+      if (role !== "run" || isCurioRun(span.attributes)) return undefined;
+      return this.#createRunning(span);
     } catch (error) {
       this.warn("malformed span", `a span was skipped: ${error}`);
-      return Promise.resolve(true);
+      return undefined;
     }
+  }
+
+  /** Creates the run of a run span that has not ended, `running`. */
+  #createRunning(span: SpanRecord): Promise<boolean> | undefined {
+    const runId = runIdOf(span);
+    if (this.#runs.has(runId)) return undefined;
+    const state = newRunState();
+    state.created = state.running = true;
+    this.#runs.set(runId, state);
+    return state.ready = this.#create(
+      state,
+      this.#runInput(span, runId, 0, true),
+    );
+  }
+
+  /**
+   * The role an open span has taken since its start, from its attributes
+   * now; a run span's run is created `running` there and then.
+   */
+  #reread(known: Known): void {
+    const live = known.live;
+    if (!live) return;
+    const span = { ...live.start, attributes: { ...live.attributes() } };
+    const found = roleOf(span);
+    const role = typeof found === "string" ? found : "other";
+    if (role === "none") return;
+    delete known.live;
+    known.role = role;
+    if (role !== "run") return;
+    known.span = span;
+    if (!isCurioRun(span.attributes)) void this.#createRunning(span);
   }
 
   /**
@@ -256,6 +295,7 @@ export class SpanIngest {
       if (parent === null) return null;
       const known = this.#known.get(key(held.span.traceId, parent));
       if (!known) return undefined;
+      if (known.open && known.role === "none") this.#reread(known);
       if (known.role === "run") return known.span;
       if (known.open && known.role === "none" && !settle) return "open";
       parent = known.parentSpanId;
@@ -452,12 +492,20 @@ export class SpanIngest {
     if (closes && run && runId && state?.running) {
       state.running = false;
       const {
-        agentId: _agent,
+        agentId,
         runId: _run,
         createdAt: _created,
         updatedAt: _updated,
         ...patch
       } = this.#runInput(run, runId, state.steps, false);
+      if (agentId !== state.agentId) {
+        // A run's agent cannot change once stored.
+        this.warn(
+          "agent named late",
+          `run ${runId} is stored for agent "${state.agentId}": its span ` +
+            `named agent "${agentId}" only after it started`,
+        );
+      }
       await attempt(
         "updateAgentRun",
         () => this.#store.updateAgentRun(runId, patch),
@@ -471,6 +519,7 @@ export class SpanIngest {
     state: RunState,
     input: Parameters<SpanStore["createAgentRun"]>[0],
   ): Promise<boolean> {
+    state.agentId = input.agentId;
     try {
       await this.#store.createAgentRun(input);
       return true;

@@ -48,15 +48,18 @@ export interface CurioSpanProcessorOptions extends CurioSpanExporterOptions {
  * `shutdown`) that stores GenAI spans as {@linkcode CurioSpanExporter} does,
  * and earlier: it is told of every span when it starts, with its parent.
  *
- * - A run appears `running` as soon as its run span starts (`invoke_agent`,
- *   `ai.generateText`, an OpenInference `AGENT` root, a Traceloop
- *   `workflow`: these families name the span's kind when they start it),
- *   and is completed, or set to `error`, when that span ends.
+ * - A run appears `running` as soon as its run span starts, when the span
+ *   names its kind at its start (`@ai-sdk/otel`'s `invoke_agent` and
+ *   `ai.generateText` do), else as soon as a span below it ends and the
+ *   run span's attributes then name it (Traceloop sets its kind just after
+ *   the start); it is completed, or set to `error`, when that span ends.
  * - The steps, tool executions and model calls below it are stored, in
  *   batches, as they end, while the run is still going: their ancestry is
  *   known from their start, nothing waits for the run span. (A span below
- *   an unfinished span that started without any GenAI attribute waits for
- *   that span's end, which may still make it a run span.)
+ *   an unfinished span that has no GenAI attribute yet waits for that
+ *   span's end, which may still make it a run span.)
+ * - A run's agent is read when the run is created: an agent attribute set
+ *   later is warned of (`agent named late`), since it cannot change.
  * - Ended spans are written in batches, as `BatchSpanProcessor` exports
  *   them: every `scheduledDelayMillis`, or at `maxExportBatchSize` spans.
  *   Unsampled spans are ignored, as that processor does.
@@ -126,7 +129,7 @@ export class CurioSpanProcessor {
       const context = span.spanContext();
       if (!sampled(context)) return;
       const startMs = hrTimeToMs(span.startTime);
-      void this.#track(this.#ingest.started({
+      const creation = this.#ingest.started({
         traceId: context.traceId,
         spanId: context.spanId,
         parentSpanId: span.parentSpanContext?.spanId || null,
@@ -137,7 +140,8 @@ export class CurioSpanProcessor {
         statusCode: 0,
         statusMessage: null,
         events: [],
-      }));
+      }, () => span.attributes);
+      if (creation) void this.#track(creation);
     } catch (error) {
       this.#ingest.warn("malformed span", `a span was skipped: ${error}`);
     }

@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { OpenTelemetry } from "@ai-sdk/otel";
 import { context, trace } from "@opentelemetry/api";
-import { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  SamplingDecision,
+} from "@opentelemetry/sdk-trace-base";
 import { generateText, stepCountIs, tool } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import { z } from "zod";
@@ -262,7 +265,7 @@ for (const [name, open] of BACKENDS) {
       await provider.shutdown();
     });
 
-    it("creates runs of hand-made spans at their start", async () => {
+    it("creates runs of hand-made spans as soon as they say what they are", async () => {
       await using store = await open();
       const { processor, provider, tracer, warnings } = setup(store);
       const under = (parent: ReturnType<typeof tracer.startSpan>) =>
@@ -309,6 +312,34 @@ for (const [name, open] of BACKENDS) {
         [[run.runId, "planner"]],
       );
 
+      // Traceloop names a span's kind just after starting it: the run is
+      // created running when a span below it ends, its kind read then.
+      const workflow = tracer.startSpan("joke.workflow");
+      workflow.setAttribute("traceloop.span.kind", "workflow");
+      workflow.setAttribute("traceloop.workflow.name", "joke");
+      tracer.startSpan("openai.chat", {
+        attributes: {
+          "llm.request.type": "chat",
+          "gen_ai.system": "openai",
+          "gen_ai.request.model": "gpt-4o",
+        },
+      }, under(workflow)).end();
+      await processor.forceFlush();
+      const joke = (await store.getAgentRuns({ agentId: "joke" }))[0]!;
+      assert.deepEqual(
+        [joke.status, joke.finishedAt, joke.metadata],
+        ["running", null, {
+          traceId: workflow.spanContext().traceId,
+          spanId: workflow.spanContext().spanId,
+          name: "joke.workflow",
+        }],
+      );
+      assert.deepEqual(
+        (await store.getLlmUsage({ agentId: "joke" })).map((c) => c.runId),
+        [joke.runId],
+      );
+      workflow.end();
+
       // Named a run only after its start: created when it ends, completed.
       const late = tracer.startSpan("workflow");
       tracer.startSpan("chat", {
@@ -318,7 +349,7 @@ for (const [name, open] of BACKENDS) {
         },
       }, under(late)).end();
       await processor.forceFlush();
-      assert.equal((await store.getAgentRuns()).length, 1);
+      assert.equal((await store.getAgentRuns()).length, 2);
       late.setAttribute("gen_ai.operation.name", "invoke_workflow");
       late.setAttribute("gen_ai.agent.name", "late");
       late.end();
@@ -345,6 +376,7 @@ for (const [name, open] of BACKENDS) {
           r.finishedAt instanceof Date,
         ]).sort(),
         [
+          ["joke", "completed", null, null, true],
           ["late", "completed", null, null, true],
           ["planner", "error", "gave up", "done", true],
         ],
@@ -353,12 +385,49 @@ for (const [name, open] of BACKENDS) {
       assert.deepEqual(
         calls.map((c) => [c.runId, c.agentId]).sort(),
         [
+          [joke.runId, "joke"],
           [byAgent.get("late")!.runId, "late"],
           [run.runId, "planner"],
         ].sort(),
       );
       assert.deepEqual(warnings, []);
       await provider.shutdown();
+    });
+    it("ignores unsampled spans; keeps the agent a run started with", async () => {
+      await using store = await open();
+      const { processor, tracer, warnings } = setup(store);
+      const recordOnly = new BasicTracerProvider({
+        sampler: {
+          shouldSample: () => ({ decision: SamplingDecision.RECORD }),
+          toString: () => "record only",
+        },
+        spanProcessors: [processor],
+      });
+      const unsampled = recordOnly.getTracer("test").startSpan("invoke_agent", {
+        attributes: { "gen_ai.operation.name": "invoke_agent" },
+      });
+      unsampled.end();
+      await processor.forceFlush();
+      assert.deepEqual(await store.getAgentRuns(), []);
+
+      const agent = tracer.startSpan("invoke_agent", {
+        attributes: {
+          "gen_ai.operation.name": "invoke_agent",
+          "gen_ai.agent.id": "first",
+        },
+      });
+      agent.setAttribute("gen_ai.agent.id", "second");
+      agent.end();
+      await processor.forceFlush();
+      const runs = await store.getAgentRuns();
+      assert.deepEqual(
+        runs.map((r) => [r.agentId, r.status]),
+        [["first", "completed"]],
+      );
+      assert.deepEqual(warnings.map((w) => w.split(":")[0]), [
+        "agent named late",
+      ]);
+      await processor.shutdown();
     });
   });
 }
