@@ -122,6 +122,9 @@ const newRunState = (): RunState => ({
 
 const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
 
+/** The roles of spans that become records. */
+const STORED: ReadonlySet<SpanRole> = new Set(["model", "run", "step", "tool"]);
+
 /** Runs, events and LLM calls from spans, for a store. */
 export class SpanIngest {
   readonly #store: SpanStore;
@@ -251,6 +254,31 @@ export class SpanIngest {
     return await this.#storeResolved(force, settle, now);
   }
 
+  /**
+   * An ended span, told to a span processor: what is stored of spans that
+   * are not steps, tools, model calls or runs, their parent link, is kept
+   * at once, and `false` returned; for the others `true`: they go to
+   * {@linkcode SpanIngest.ingest} in a batch. With `drop` (a full queue),
+   * a span other than a run span only has its link kept: a dropped run span
+   * would leave its run running for ever.
+   */
+  ended(span: SpanRecord, drop = false): boolean {
+    try {
+      checkIds(span);
+      const role = this.#roleOf(span);
+      if (drop ? role === "run" : STORED.has(role)) return true;
+      this.#take(span, Date.now(), false);
+    } catch (error) {
+      this.warn("malformed span", `a span was skipped: ${error}`);
+    }
+    return false;
+  }
+
+  #roleOf(span: SpanRecord): SpanRole {
+    const found = roleOf(span);
+    return typeof found === "string" ? found : "other";
+  }
+
   #remember(k: string, known: Known): void {
     if (!this.#known.has(k) && this.#known.size >= MAX_KNOWN) {
       const oldest = this.#known.keys().next().value;
@@ -259,7 +287,7 @@ export class SpanIngest {
     this.#known.set(k, known);
   }
 
-  #take(span: SpanRecord, now: number): void {
+  #take(span: SpanRecord, now: number, hold = true): void {
     checkIds(span);
     const found = roleOf(span);
     const role = typeof found === "string" ? found : "other";
@@ -272,9 +300,7 @@ export class SpanIngest {
       span: role === "run" ? span : null,
       open: false,
     });
-    if (
-      role === "model" || role === "run" || role === "step" || role === "tool"
-    ) {
+    if (hold && STORED.has(role)) {
       this.#held.push({ span, role, arrived: now });
     }
   }

@@ -37,7 +37,8 @@ export interface CurioSpanProcessorOptions extends CurioSpanExporterOptions {
   maxExportBatchSize?: number;
   /**
    * Ended spans waiting at most; more are dropped, with a warning, until
-   * the store catches up; 2048.
+   * the store catches up (run spans excepted: their runs would stay
+   * running); 2048.
    */
   maxQueueSize?: number;
 }
@@ -157,14 +158,20 @@ export class CurioSpanProcessor {
     if (this.#shutDown) return;
     try {
       if (!sampled(span.spanContext())) return;
-      if (this.#queued + this.#batch.length >= this.#queueSize) {
+      const record = fromReadableSpan(span);
+      // Other spans need no write: their parent link is kept here and now.
+      if (!this.#ingest.ended(record)) return;
+      if (
+        this.#queued + this.#batch.length >= this.#queueSize &&
+        !this.#ingest.ended(record, true)
+      ) {
         this.#ingest.warn(
           "queue full",
           `the store is behind: ended spans beyond ${this.#queueSize} are dropped`,
         );
         return;
       }
-      this.#batch.push(fromReadableSpan(span));
+      this.#batch.push(record);
     } catch (error) {
       this.#ingest.warn("malformed span", `a span was skipped: ${error}`);
       return;

@@ -429,5 +429,42 @@ for (const [name, open] of BACKENDS) {
       ]);
       await processor.shutdown();
     });
+    it("queues only the spans it stores, dropping them when full", async () => {
+      await using store = await open();
+      const warnings: string[] = [];
+      const processor = new CurioSpanProcessor(store, {
+        maxExportBatchSize: 2,
+        maxQueueSize: 2,
+        onWarning: (kind) => warnings.push(kind),
+      });
+      const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+      const tracer = provider.getTracer("test");
+      const agent = tracer.startSpan("invoke_agent", {
+        attributes: { "gen_ai.operation.name": "invoke_agent" },
+      });
+      const under = trace.setSpan(context.active(), agent);
+      // No write waits in between: the queue holds what has ended since.
+      for (let i = 0; i < 100; i++) tracer.startSpan("GET", {}, under).end();
+      assert.deepEqual(warnings, []);
+      for (let i = 0; i < 3; i++) {
+        tracer.startSpan("chat", {
+          attributes: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": `model-${i}`,
+          },
+        }, under).end();
+      }
+      assert.deepEqual(warnings, ["queue full"]);
+      agent.end();
+      await provider.shutdown();
+      assert.deepEqual(
+        (await store.getLlmUsage()).map((c) => c.model).sort(),
+        ["model-0", "model-1"],
+      );
+      assert.deepEqual(
+        (await store.getAgentRuns()).map((r) => r.status),
+        ["completed"],
+      );
+    });
   });
 }
