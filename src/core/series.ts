@@ -4,8 +4,10 @@
 // order on every backend.
 
 import type { RunSeriesCell, UsageSeriesCell } from "./backend.ts";
+import { parseJson } from "./records.ts";
 import type {
   AgentRunSeriesRow,
+  JsonValue,
   LlmUsageSeriesRow,
   ToolStats,
 } from "../types.ts";
@@ -177,6 +179,72 @@ export function runSeriesRows(
     }),
     groupBy === undefined,
   );
+}
+
+const TOOL_EVENT = "action_execution_";
+const TOOL_STARTED = "action_execution_started";
+const TOOL_COMPLETED = "action_execution_completed";
+
+/** A member of a JSON object, or `undefined`. */
+function field(
+  value: JsonValue | undefined,
+  key: string,
+): JsonValue | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? value[key]
+    : undefined;
+}
+
+/** Whether a tool call's data tells of a failure (see `ToolStats`). */
+function failed(data: JsonValue): boolean {
+  const error = field(data, "error");
+  return field(data, "success") === false ||
+    (error !== undefined && error !== null && error !== false) ||
+    field(field(data, "result"), "status") === "error";
+}
+
+/**
+ * Tool statistics counted from events one by one: the memory backend's way,
+ * and a SQL store's on a schema whose database cannot read JSON safely.
+ */
+export class ToolTally {
+  readonly #tools = new Map<
+    string,
+    { calls: number; failures: number; durations: number[] }
+  >();
+
+  /** Counts an event, if it ends a tool call; `data` as stored. */
+  add(eventType: string, data: string | null): void {
+    if (!eventType.startsWith(TOOL_EVENT) || eventType === TOOL_STARTED) {
+      return;
+    }
+    const json = parseJson(data);
+    const action = field(json, "action");
+    if (typeof action !== "string") return;
+    let tool = this.#tools.get(action);
+    if (!tool) {
+      tool = { calls: 0, failures: 0, durations: [] };
+      this.#tools.set(action, tool);
+    }
+    tool.calls++;
+    if (eventType !== TOOL_COMPLETED || failed(json)) tool.failures++;
+    const duration = field(json, "duration_ms");
+    if (typeof duration === "number") tool.durations.push(duration);
+  }
+
+  /** The statistics per tool, in no particular order. */
+  stats(): ToolStats[] {
+    return [...this.#tools].map(([action, tool]) => {
+      tool.durations.sort((a, b) => a - b);
+      return {
+        action,
+        calls: tool.calls,
+        failures: tool.failures,
+        p50DurationMs: nearestRank(tool.durations, 50),
+        p95DurationMs: nearestRank(tool.durations, 95),
+      };
+    });
+  }
 }
 
 /** Tools, the most called first, then by name. */
