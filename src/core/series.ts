@@ -52,17 +52,24 @@ function fill<C extends { bucket: number }, R>(
   toRow: (cell: C) => R,
   ungrouped: boolean,
 ): R[] {
-  const groups = new Map<string, (string | null)[]>();
-  const byKey = new Map<string, C>();
+  // Each group's cells by bucket index: no key to build per bucket.
+  const groups = new Map<
+    string,
+    { group: (string | null)[]; cells: (C | undefined)[] }
+  >();
+  const groupEntry = (group: (string | null)[]) => {
+    const key = group.length === 0 ? "" : JSON.stringify(group);
+    let entry = groups.get(key);
+    if (!entry) {
+      entry = { group, cells: new Array<C | undefined>(bucketCount) };
+      groups.set(key, entry);
+    }
+    return entry;
+  };
   // Without groups, one: every bucket has its row, records or not.
-  if (ungrouped) groups.set("[]", []);
-  for (const cell of cells) {
-    const group = groupOf(cell);
-    const key = JSON.stringify(group);
-    groups.set(key, group);
-    byKey.set(`${cell.bucket} ${key}`, cell);
-  }
-  const ordered = [...groups.entries()].sort(([, a], [, b]) => {
+  if (ungrouped) groupEntry([]);
+  for (const cell of cells) groupEntry(groupOf(cell)).cells[cell.bucket] = cell;
+  const ordered = [...groups.values()].sort(({ group: a }, { group: b }) => {
     for (let i = 0; i < a.length; i++) {
       const order = compareNullable(a[i]!, b[i]!);
       if (order !== 0) return order;
@@ -71,9 +78,8 @@ function fill<C extends { bucket: number }, R>(
   });
   const rows: R[] = [];
   for (let bucket = 0; bucket < bucketCount; bucket++) {
-    for (const [key, group] of ordered) {
-      const cell = byKey.get(`${bucket} ${key}`) ??
-        { ...empty(group), bucket };
+    for (const { group, cells: byBucket } of ordered) {
+      const cell = byBucket[bucket] ?? { ...empty(group), bucket };
       rows.push(toRow(cell));
     }
   }
