@@ -1,12 +1,13 @@
 // The series and tool statistics: each one statement that the database
-// aggregates, with percentiles by window functions (nearest rank, in
-// integers: SQLite's builds differ per runtime, and Deno's has neither
-// `ceil` nor a percentile function). The buckets come from the boundaries
-// computed in JavaScript, so every backend buckets alike: buckets of one
-// length (minutes, hours, and days or weeks without a change of offset) by
-// arithmetic on the timestamp, which reads the range from an index once;
-// others (months, a daylight-saving change) as one JSON list of boundaries
-// joined to the rows, one index range per bucket.
+// aggregates, with nearest-rank percentiles picked in integers (SQLite's
+// builds differ per runtime, and Deno's has neither `ceil` nor a
+// percentile function) from ordered aggregates, or ranked by window
+// functions. The buckets come from the boundaries computed in JavaScript,
+// so every backend buckets alike: buckets of one length (minutes, hours,
+// and days or weeks without a change of offset) by arithmetic on the
+// timestamp, which reads the range from an index once; others (months, a
+// daylight-saving change) as one JSON list of boundaries joined to the
+// rows, one index range per bucket.
 
 import type {
   RunSeriesCell,
@@ -166,13 +167,12 @@ export class SqlSeries {
 
   /**
    * The cells of a series: the rows of the statement `rows` summed per
-   * `keys` as `sums`
-   * asks, with the 50th, 95th and 99th percentiles and the maximum of
-   * `value` (an integer column) as `p50_ms`, `p95_ms`, `p99_ms`, `max_ms`.
-   * Where the database has them, ordered aggregates collect each cell's
-   * sorted values, of which the percentiles are picked by rank: SQLite
-   * spends several times as long on window functions, which serve older
-   * SQLite builds (before 3.44).
+   * `keys` as `sums` asks, with the 50th, 95th and 99th percentiles and the
+   * maximum of `value` (an integer column) as `p50_ms`, `p95_ms`, `p99_ms`,
+   * `max_ms`. Where the database has them, ordered aggregates collect each
+   * cell's sorted values, of which the percentiles are picked by rank:
+   * SQLite spends twice as long or more on window functions, which serve
+   * older SQLite builds (before 3.44).
    */
   #aggregated(
     { rows, keys, sums, value }: {
