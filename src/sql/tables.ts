@@ -128,9 +128,24 @@ export function encodeFields(
     .map(({ field, name }) => ({ column: name, value: encode(fields[field]) }));
 }
 
+// A record of each table with every field `null`, to copy: a copy has the
+// fixed layout of all its fields at once, where an object built empty field
+// by field becomes a slow hash table past a dozen or so (see `shapeOf` in
+// `core/records.ts`).
+const blanks = new WeakMap<Table<unknown>, Record<string, unknown>>();
+
+function blankRecord(table: Table<unknown>): Record<string, unknown> {
+  let blank = blanks.get(table);
+  if (blank === undefined) {
+    blank = Object.fromEntries(table.columns.map((c) => [c.field, null]));
+    blanks.set(table, blank);
+  }
+  return blank;
+}
+
 /** The record of a result row. */
 export function decodeRow<R>(table: Table<R>, row: SqlRow): R {
-  const record: Record<string, unknown> = {};
+  const record: Record<string, unknown> = { ...blankRecord(table) };
   for (const { field, name, kind } of table.columns) {
     const value = row[name] ?? null;
     switch (kind) {
