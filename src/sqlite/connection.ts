@@ -11,17 +11,24 @@ import type {
 } from "../sql/connection.ts";
 import { LruCache } from "../sql/lru_cache.ts";
 import {
+  rowReader,
   type SqliteDatabase,
   sqliteErrorKind,
   type SqliteStatement,
 } from "./runtime.ts";
+
+/** A prepared statement, and how its rows are read. */
+interface Prepared {
+  statement: SqliteStatement;
+  all: ((params: readonly unknown[]) => SqlRow[]) | undefined;
+}
 
 const MAX_CACHED_STATEMENTS = 256;
 
 /** A SQLite database, with cached statements and serialised transactions. */
 export class SqliteConnection implements SqlConnection {
   readonly #db: SqliteDatabase;
-  readonly #statements = new LruCache<SqliteStatement>(
+  readonly #statements = new LruCache<Prepared>(
     MAX_CACHED_STATEMENTS,
   );
   #transaction: Promise<unknown> | undefined;
@@ -96,8 +103,11 @@ export class SqliteConnection implements SqlConnection {
     }
   }
 
-  #statement(sql: string): SqliteStatement {
-    return this.#statements.get(sql, () => this.#db.prepare(sql));
+  #prepared(sql: string): Prepared {
+    return this.#statements.get(
+      sql,
+      () => ({ statement: this.#db.prepare(sql), all: undefined }),
+    );
   }
 
   /**
@@ -106,13 +116,18 @@ export class SqliteConnection implements SqlConnection {
    * gives them all.
    */
   #insert(sql: string, params: readonly SqlValue[], rows: number): number[] {
-    const last = Number(this.#statement(sql).run(...params).lastInsertRowid);
+    const last = Number(
+      this.#prepared(sql).statement.run(...params).lastInsertRowid,
+    );
     const ids = new Array<number>(rows);
     for (let i = 0; i < rows; i++) ids[i] = last - rows + 1 + i;
     return ids;
   }
 
   #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    return this.#statement(sql).all(...params) as SqlRow[];
+    const prepared = this.#prepared(sql);
+    // Made on the first read: a statement only ever run needs none.
+    prepared.all ??= rowReader(prepared.statement);
+    return prepared.all(params);
   }
 }

@@ -9,6 +9,46 @@ import { ConnectionError, PersistenceError } from "../errors.ts";
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { lastInsertRowid: number | bigint };
+  /** node:sqlite (Node 22.16+, 24; Deno): rows as arrays from `all`. */
+  setReturnArrays?(enabled: boolean): void;
+  /** node:sqlite: the result's columns, in order. */
+  columns?(): { name: string }[];
+}
+
+/**
+ * How the rows of `statement` are read, as objects keyed by column name.
+ * node:sqlite builds each row object natively, one property after another,
+ * which V8 keeps as a slow hash table past a dozen or so columns: making
+ * and then reading 50 rows of 22 columns costs about half again the query.
+ * Asked for arrays instead, each row is copied into a copy of one object
+ * of the statement's columns, which has their fixed layout at once; about a
+ * third less in all. bun:sqlite's own row objects are fast already.
+ */
+export function rowReader(
+  statement: SqliteStatement,
+): (params: readonly unknown[]) => Record<string, unknown>[] {
+  const { setReturnArrays, columns } = statement;
+  if (
+    sqliteRuntime() === "bun:sqlite" || typeof setReturnArrays !== "function" ||
+    typeof columns !== "function"
+  ) {
+    return (params) => statement.all(...params) as Record<string, unknown>[];
+  }
+  setReturnArrays.call(statement, true);
+  const names = columns.call(statement).map((column) => column.name);
+  const blank = Object.fromEntries(names.map((name) => [name, null]));
+  return (params) => {
+    const rows = statement.all(...params) as unknown[][];
+    const objects = new Array<Record<string, unknown>>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const values = rows[r]!;
+      const object: Record<string, unknown> = { ...blank };
+      // A later column of the same name wins, as in the driver's objects.
+      for (let i = 0; i < names.length; i++) object[names[i]!] = values[i];
+      objects[r] = object;
+    }
+    return objects;
+  };
 }
 
 /** An open database: the part of both drivers' APIs this module uses. */
