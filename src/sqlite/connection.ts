@@ -8,6 +8,7 @@ import type {
   SqlRow,
   SqlSession,
   SqlValue,
+  SqlValues,
 } from "../sql/connection.ts";
 import { LruCache } from "../sql/lru_cache.ts";
 import {
@@ -15,12 +16,19 @@ import {
   type SqliteDatabase,
   sqliteErrorKind,
   type SqliteStatement,
+  type ValuesReader,
+  valuesReader,
 } from "./runtime.ts";
 
-/** A prepared statement, and how its rows are read. */
+/** A prepared statement, and how its rows are read, made on first read. */
 interface Prepared {
   statement: SqliteStatement;
-  all: ((params: readonly unknown[]) => SqlRow[]) | undefined;
+  readers:
+    | {
+      all: (params: readonly unknown[]) => SqlRow[];
+      values: ValuesReader | undefined;
+    }
+    | undefined;
 }
 
 const MAX_CACHED_STATEMENTS = 256;
@@ -42,6 +50,13 @@ export class SqliteConnection implements SqlConnection {
     return this.#outsideTransactions(() => this.#all(sql, params));
   }
 
+  queryValues(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<SqlValues> {
+    return this.#outsideTransactions(() => this.#values(sql, params));
+  }
+
   insert(
     sql: string,
     params: readonly SqlValue[],
@@ -54,6 +69,8 @@ export class SqliteConnection implements SqlConnection {
     while (this.#transaction) await this.#transaction.catch(() => {});
     const session: SqlSession = {
       query: (sql, params = []) => Promise.resolve(this.#all(sql, params)),
+      queryValues: (sql, params = []) =>
+        Promise.resolve(this.#values(sql, params)),
       insert: (sql, params, rows) =>
         Promise.resolve(this.#insert(sql, params, rows)),
     };
@@ -106,7 +123,7 @@ export class SqliteConnection implements SqlConnection {
   #prepared(sql: string): Prepared {
     return this.#statements.get(
       sql,
-      () => ({ statement: this.#db.prepare(sql), all: undefined }),
+      () => ({ statement: this.#db.prepare(sql), readers: undefined }),
     );
   }
 
@@ -124,10 +141,29 @@ export class SqliteConnection implements SqlConnection {
     return ids;
   }
 
-  #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
+  /** How `sql`'s rows are read: made on its first read (a write needs none). */
+  #readers(sql: string): NonNullable<Prepared["readers"]> {
     const prepared = this.#prepared(sql);
-    // Made on the first read: a statement only ever run needs none.
-    prepared.all ??= rowReader(prepared.statement);
-    return prepared.all(params);
+    if (prepared.readers === undefined) {
+      const values = valuesReader(prepared.statement);
+      prepared.readers = {
+        all: rowReader(prepared.statement, values),
+        values,
+      };
+    }
+    return prepared.readers;
+  }
+
+  #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
+    return this.#readers(sql).all(params);
+  }
+
+  #values(sql: string, params: readonly SqlValue[]): SqlValues {
+    const { all, values } = this.#readers(sql);
+    if (values) return { columns: values.columns, rows: values.read(params) };
+    // A driver without arrays: its objects, in the order of their keys.
+    const rows = all(params);
+    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+    return { columns, rows: rows.map((row) => Object.values(row)) };
   }
 }

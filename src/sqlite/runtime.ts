@@ -13,6 +13,43 @@ export interface SqliteStatement {
   setReturnArrays?(enabled: boolean): void;
   /** node:sqlite: the result's columns, in order. */
   columns?(): { name: string }[];
+  /** bun:sqlite: rows as arrays. */
+  values?(...params: unknown[]): unknown[][];
+  /** bun:sqlite: the result's column names, in order. */
+  readonly columnNames?: string[];
+}
+
+/** How the rows of a statement are read as arrays. */
+export interface ValuesReader {
+  /** The result's column names, in order. */
+  columns: readonly string[];
+  read(params: readonly unknown[]): unknown[][];
+}
+
+/**
+ * Reads the rows of `statement` as arrays (node:sqlite: from then on, its
+ * `all` returns arrays too), or `undefined` on a driver too old for it.
+ */
+export function valuesReader(
+  statement: SqliteStatement,
+): ValuesReader | undefined {
+  const { setReturnArrays, columns, values } = statement;
+  if (sqliteRuntime() === "bun:sqlite") {
+    const names = statement.columnNames;
+    if (typeof values !== "function" || !Array.isArray(names)) return undefined;
+    return {
+      columns: names,
+      read: (params) => values.apply(statement, params as unknown[]),
+    };
+  }
+  if (typeof setReturnArrays !== "function" || typeof columns !== "function") {
+    return undefined;
+  }
+  setReturnArrays.call(statement, true);
+  return {
+    columns: columns.call(statement).map((column) => column.name),
+    read: (params) => statement.all(...params) as unknown[][],
+  };
 }
 
 /**
@@ -26,19 +63,15 @@ export interface SqliteStatement {
  */
 export function rowReader(
   statement: SqliteStatement,
+  arrays: ValuesReader | undefined,
 ): (params: readonly unknown[]) => Record<string, unknown>[] {
-  const { setReturnArrays, columns } = statement;
-  if (
-    sqliteRuntime() === "bun:sqlite" || typeof setReturnArrays !== "function" ||
-    typeof columns !== "function"
-  ) {
+  if (sqliteRuntime() === "bun:sqlite" || arrays === undefined) {
     return (params) => statement.all(...params) as Record<string, unknown>[];
   }
-  setReturnArrays.call(statement, true);
-  const names = columns.call(statement).map((column) => column.name);
+  const names = arrays.columns;
   const blank = Object.fromEntries(names.map((name) => [name, null]));
   return (params) => {
-    const rows = statement.all(...params) as unknown[][];
+    const rows = arrays.read(params);
     const objects = new Array<Record<string, unknown>>(rows.length);
     for (let r = 0; r < rows.length; r++) {
       const values = rows[r]!;
