@@ -18,6 +18,7 @@
 import assert from "node:assert/strict";
 import type { LlmUsageInput } from "../mod.ts";
 import { toAgentLlmUsage } from "../src/core/records.ts";
+import { Store } from "../src/core/store.ts";
 import type { SqlRow } from "../src/sql/connection.ts";
 import { storedRow } from "../src/sql/paging.ts";
 import { USAGE } from "../src/sql/tables.ts";
@@ -88,6 +89,8 @@ try {
     await same.transaction(() => same.query(insert, params));
     await connection.transaction((tx) => tx.insert(insert, params, BATCH));
   }
+  // The store's code over the layers' own connection to their file.
+  const layered = new Store(backend);
   const filters = [
     ["one agent", { agentId: agentName(1) }],
     ["one run", { runId: "run-1" }],
@@ -116,6 +119,10 @@ try {
         () => (same.query(sql, params) as SqlRow[]).map(toCall),
       ],
       ["layer: SqliteConnection.query", () => connection.query(sql, params)],
+      [
+        "layer: Store over SqlBackend",
+        () => layered.getLlmUsage({ ...filter, limit: 50 }),
+      ],
       [
         "layer: SqlBackend.listUsage",
         () => backend.listUsage({ ...query, after: undefined, limit: 50 }),
