@@ -8,6 +8,7 @@
  * ```sh
  * npx -y deno@2 run -A bench/batch_write_profile.ts --blocks=40
  * npx -y node@24 bench/batch_write_profile.ts
+ * npx -y deno@2 run -A bench/batch_write_profile.ts --before=/tmp/before
  * ```
  *
  * @module
@@ -25,6 +26,7 @@ import {
 } from "./profile.ts";
 import { plainInsert } from "./raw.ts";
 
+const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
 const BATCH = flag("batch", 1000);
 const BLOCKS = flag("blocks", 40);
 // Batches per block: each block writes PER × BATCH events per form.
@@ -33,10 +35,11 @@ const PER = flag("per", 5);
 const inputs = (): AgentRunEventInput[] =>
   Array.from({ length: BATCH }, (_, i) => eventInput("r", i, false));
 
-const { store, honest, same, backend, close } = await openProfileDatabases(
-  "batch-profile",
-  { run: true },
-);
+const { store, before, honest, same, backend, close } =
+  await openProfileDatabases(
+    "batch-profile",
+    { run: true },
+  );
 try {
   const plain = plainInsert("agent_run_events", EVENTS, BATCH);
   const returning = `${plain} RETURNING id`;
@@ -48,7 +51,7 @@ try {
   const forms: [string, () => unknown][] = [
     ["store.logAgentRunEvents", () => store.logAgentRunEvents(inputs())],
     [
-      "raw: one INSERT in BEGIN/COMMIT, specification schema",
+      HONEST,
       () =>
         honest.transaction(() =>
           honest.query(plain, inputs().flatMap(eventParams))
@@ -67,6 +70,12 @@ try {
       () => backend.insertEvents(records),
     ],
   ];
+  if (before) {
+    forms.splice(1, 0, [
+      "before: store.logAgentRunEvents",
+      () => before.logAgentRunEvents(inputs()),
+    ]);
+  }
   const parts: [string, () => unknown][] = [
     [
       "part: eventRecord × batch (validation, timestamps)",
@@ -93,7 +102,7 @@ try {
     `${BLOCKS} blocks of ${PER} batches of ${BATCH} events per form, ` +
       "medians (µs per batch)",
   );
-  printMedians(results, forms[1]![0], { width: 54, digits: 0 });
+  printMedians(results, HONEST, { width: 54, digits: 0 });
 } finally {
   await close();
 }

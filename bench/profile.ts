@@ -51,9 +51,29 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * `--before=FOLDER`: another checkout of this repository (say, `git worktree
+ * add /tmp/before main`), whose store the profiles time beside this one's,
+ * in the same process and the same rounds: before and after on one machine
+ * state.
+ */
+export const BEFORE = process.argv.find((a) => a.startsWith("--before="))
+  ?.slice("--before=".length);
+
 /** The databases a profile compares, in a folder removed by `close`. */
 export interface ProfileDatabases {
   store: Persistence;
+  /** The store of the `--before` checkout, on a file of its own. */
+  before: Persistence | undefined;
+  /**
+   * The store on a file created by `schemaSql()`, which leaves SQLite's
+   * default `auto_vacuum=NONE`: a file the store creates itself is in
+   * `INCREMENTAL` mode, whose pointer-map page every write that adds pages
+   * changes too.
+   */
+  noVacuum: Persistence;
+  /** The honest baseline's schema on a file in `INCREMENTAL` mode. */
+  honestIncremental: RawDatabase;
   /** The honest baseline: the specification's schema. */
   honest: RawDatabase;
   /** The store's own schema, written to by hand. */
@@ -71,20 +91,36 @@ export async function openProfileDatabases(
 ): Promise<ProfileDatabases> {
   const folder = mkdtempSync(join(tmpdir(), `curio-${prefix}-`));
   const store = await createPersistence(`sqlite:${join(folder, "store.db")}`);
+  const before = BEFORE === undefined ? undefined : await (
+    await import(join(BEFORE, "mod.ts")) as {
+      createPersistence: typeof createPersistence;
+    }
+  ).createPersistence(`sqlite:${join(folder, "before.db")}`);
   const honest = await openRawSqlite(join(folder, "honest.db"), {
     schema: "specification",
   });
   const same = await openRawSqlite(join(folder, "same.db"), {
     schema: "store",
   });
+  const honestIncremental = await openRawSqlite(
+    join(folder, "honest-incremental.db"),
+    { schema: "specification", incremental: true },
+  );
+  await (await openRawSqlite(join(folder, "no-vacuum.db"), {
+    schema: "store",
+  })).close();
+  const noVacuum = await createPersistence(
+    `sqlite:${join(folder, "no-vacuum.db")}`,
+  );
   const layered = await createPersistence(
     `sqlite:${join(folder, "layers.db")}`,
   );
   if (run) {
-    for (const created of [store, layered]) {
+    const stores = [store, layered, noVacuum, ...before ? [before] : []];
+    for (const created of stores) {
       await created.createAgentRun({ agentId: "a", runId: "r" });
     }
-    for (const raw of [honest, same]) {
+    for (const raw of [honest, same, honestIncremental]) {
       await raw.query(
         "INSERT INTO agent_runs (agent_id, run_id) VALUES ('a', 'r')",
       );
@@ -98,12 +134,18 @@ export async function openProfileDatabases(
   const connection = new SqliteConnection(db);
   return {
     store,
+    before,
+    noVacuum,
+    honestIncremental,
     honest,
     same,
     connection,
     backend: new SqlBackend(sqliteDialect, connection),
     async close() {
       await store.close();
+      await before?.close();
+      await noVacuum.close();
+      await honestIncremental.close();
       await honest.close();
       await same.close();
       await connection.close();

@@ -185,9 +185,14 @@ const TABLES = ["agent_run_events", "agent_llm_usage", "agent_runs"];
 /** node:sqlite or bun:sqlite, with the store's pragmas and a statement cache. */
 export async function openRawSqlite(
   path: string,
-  options: { schema: RawSchema },
+  options: {
+    schema: RawSchema;
+    /** A new file in `auto_vacuum=INCREMENTAL` mode, as the store makes. */
+    incremental?: boolean;
+  },
 ): Promise<RawDatabase> {
   const db = await openSqliteDatabase(path);
+  if (options.incremental) db.exec("PRAGMA auto_vacuum = INCREMENTAL");
   db.exec("PRAGMA busy_timeout = 10000");
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");

@@ -7,6 +7,7 @@
  * ```sh
  * npx -y deno@2 run -A bench/usage_write_profile.ts --count=200 --blocks=60
  * npx -y node@24 bench/usage_write_profile.ts
+ * npx -y deno@2 run -A bench/usage_write_profile.ts --before=/tmp/before
  * ```
  *
  * @module
@@ -28,12 +29,22 @@ const COUNT = flag("count", 200);
 const ROUNDS = flag("blocks", 60);
 const TEXT_BYTES = flag("textBytes", 2048);
 
+const HONEST = "raw: autocommit INSERT, specification schema";
 const texts = Array.from({ length: 16 }, (_, i) => filler(TEXT_BYTES, i));
 const input = (i: number) =>
   usageInput(i, texts[i % texts.length]!, 10, 10, false);
 
-const { store, honest, same, connection, backend, close } =
-  await openProfileDatabases("usage-profile", { run: false });
+const {
+  store,
+  before,
+  noVacuum,
+  honest,
+  honestIncremental,
+  same,
+  connection,
+  backend,
+  close,
+} = await openProfileDatabases("usage-profile", { run: false });
 try {
   const plain = plainInsert("agent_llm_usage", USAGE, 1);
   const returning = `${plain} RETURNING id`;
@@ -42,10 +53,7 @@ try {
   const rowSql = plain;
   const forms: [string, (i: number) => unknown][] = [
     ["store.logLlmUsage (awaited)", (i) => store.logLlmUsage(input(i))],
-    [
-      "raw: autocommit INSERT, specification schema",
-      (i) => honest.query(plain, usageParams(input(i))),
-    ],
+    [HONEST, (i) => honest.query(plain, usageParams(input(i)))],
     [
       "raw: INSERT … RETURNING id, store schema",
       (i) => same.query(returning, usageParams(input(i))),
@@ -71,6 +79,22 @@ try {
       () => connection.insert(rowSql, encodeRecord(USAGE, record), 1),
     ],
   ];
+  forms.push(
+    [
+      "store on a file without auto_vacuum",
+      (i) => noVacuum.logLlmUsage(input(i)),
+    ],
+    [
+      "raw: autocommit INSERT, spec schema, incremental",
+      (i) => honestIncremental.query(plain, usageParams(input(i))),
+    ],
+  );
+  if (before) {
+    forms.splice(1, 0, [
+      "before: store.logLlmUsage (awaited)",
+      (i) => before.logLlmUsage(input(i)),
+    ]);
+  }
   const parts: [string, (i: number) => unknown][] = [
     [
       "part: usageRecord (validation, lengths, JSON)",
@@ -87,7 +111,7 @@ try {
   console.log(
     `${ROUNDS} blocks of ${COUNT} writes per form, medians (µs per write)`,
   );
-  printMedians(results, forms[1]![0], { width: 50, digits: 2 });
+  printMedians(results, HONEST, { width: 50, digits: 2 });
 } finally {
   await close();
 }

@@ -341,7 +341,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^busyTimeout$/, "a validated whole number"],
   [/^pages$/, "a whole number of pages (space.ts's incremental_vacuum)"],
   [
-    /^(assignments|changed|changedRow|columnList)$/,
+    /^(set|changed|changedRow|columnList|kept)$/,
     "column names with constant SQL around them (timestamps.ts)",
   ],
   [/^synchronous\.toUpperCase\(\)$/, "normal or full, validated"],

@@ -7,7 +7,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type Persistence, pruneStore, SqlitePersistence } from "../mod.ts";
-import { canonicalTimestampSql } from "../src/sql/timestamps.ts";
+import {
+  canonicalTimestampSql,
+  canonicalTimestampStatements,
+  timestampTriggers,
+} from "../src/sql/timestamps.ts";
 import {
   openSqliteDatabase,
   type SqliteDatabase,
@@ -319,5 +323,60 @@ describe("the canonical timestamp SQL", () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe("the timestamp triggers", () => {
+  it("of version 6 store what version 4's stored, for any text", async () => {
+    // Version 6's WHEN lets more text pass: what it lets pass must be what
+    // version 4's triggers would have left unchanged, on insert and update.
+    const texts: (string | number | null)[] = [
+      "2025-01-02 10:00:00.123",
+      "2025-01-02T10:00:00.123",
+      "2025-01-02 10:00:00.12Z",
+      "2025-01-02 10:00:00.1 Z",
+      "2025-01-02 10:00:00,123",
+      "2025-01-02 10:00:00.1234",
+      "2025-01-02 10:00:00.12a",
+      "2025-02-30 10:00:00.123",
+      "2025-13-45 99:99:99.123",
+      "abcd-ef-gh ij:kl:mn.123",
+      "2025-01-02 10:00:0x.123",
+      "2025-01-02 10:00:00.1+1",
+      "2025-01-02 10:00:00+02:00",
+      "２025-01-02 10:00:00.123",
+      "",
+      "garbage",
+      1735812000,
+      null,
+    ];
+    const stored = async (statements: string[]) => {
+      const db = await openSqliteDatabase(":memory:");
+      try {
+        db.exec(
+          "CREATE TABLE t (id INTEGER PRIMARY KEY, a TIMESTAMP, b TIMESTAMP)",
+        );
+        for (const statement of statements) db.exec(statement);
+        const insert = db.prepare("INSERT INTO t (a, b) VALUES (?, ?)");
+        for (const text of texts) insert.run(text, "2025-01-02 10:00:00.123");
+        for (const text of texts) insert.run("2025-01-02 10:00:00.123", text);
+        const update = db.prepare("UPDATE t SET b = ? WHERE id = ?");
+        texts.forEach((text, i) => update.run(text, i + 1));
+        return db.prepare("SELECT id, a, b FROM t ORDER BY id").all();
+      } finally {
+        db.close();
+      }
+    };
+    const version4 = await stored(
+      canonicalTimestampStatements("t", ["a", "b"]).slice(1),
+    );
+    const version6 = await stored(timestampTriggers("t", ["a", "b"]));
+    assert.deepEqual(version6, version4);
+    // And the triggers did rewrite some: the comparison is not vacuous.
+    assert.ok(
+      version4.some((row) =>
+        (row as { a: unknown }).a === "2025-01-02 10:00:00.120"
+      ),
+    );
   });
 });

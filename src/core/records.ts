@@ -73,17 +73,45 @@ function check<R>(name: string, field: Field<R>, value: unknown): unknown {
 /** A field table's fields in column order, with their names. */
 type FieldList<R> = readonly (readonly [name: string, field: Field<R>])[];
 
-// `Object.entries` of a field table costs about 2 µs, more than the rest of
-// building or converting a record: list each table once.
-const fieldLists = new WeakMap<object, unknown>();
+/**
+ * What building and converting records of one field table reuse: its
+ * fields listed once (`Object.entries` of a table costs about 2 µs, more
+ * than the rest of building a record), and a record and a public record
+ * with every field `null`, to copy. V8 turns an object built empty and
+ * given more than a dozen or so properties by computed name into a hash
+ * table ("dictionary mode"), slower to build, read and copy: an LLM call
+ * has 21 fields. A copy of a finished object (`{ ...blank }`) gets the
+ * fixed layout of its fields at once, and assigning to fields it already
+ * has keeps it.
+ */
+interface Shape<R> {
+  list: FieldList<R>;
+  blank: Record<string, unknown>;
+  publicBlank: Record<string, unknown>;
+  /** The fields whose stored value the public record does not share. */
+  json: readonly string[];
+  timestamps: readonly string[];
+}
 
-function fieldList<R>(fields: Fields<R>): FieldList<R> {
-  let list = fieldLists.get(fields) as FieldList<R> | undefined;
-  if (list === undefined) {
-    list = Object.entries<Field<R>>(fields);
-    fieldLists.set(fields, list);
+const shapes = new WeakMap<object, Shape<unknown>>();
+
+function shapeOf<R>(fields: Fields<R>): Shape<R> {
+  let shape = shapes.get(fields) as Shape<R> | undefined;
+  if (shape === undefined) {
+    const list = Object.entries<Field<R>>(fields);
+    const nulls = list.map(([name]) => [name, null] as const);
+    const named = (kind: Field<R>["kind"]) =>
+      list.filter(([, field]) => field.kind === kind).map(([name]) => name);
+    shape = {
+      list,
+      blank: Object.fromEntries(nulls),
+      publicBlank: Object.fromEntries([["id", 0], ...nulls]),
+      json: named("json"),
+      timestamps: named("timestamp"),
+    };
+    shapes.set(fields, shape as Shape<unknown>);
   }
-  return list;
+  return shape;
 }
 
 /** Validates a new record of `fields` and fills in its defaults. */
@@ -95,8 +123,9 @@ function build<R>(
   redaction: Redaction | undefined,
 ): R {
   const given = object(what, input);
-  const record: Record<string, unknown> = {};
-  for (const [name, field] of fieldList(fields)) {
+  const shape = shapeOf(fields);
+  const record: Record<string, unknown> = { ...shape.blank };
+  for (const [name, field] of shape.list) {
     const value = given[name];
     if (value === undefined && field.fill) {
       record[name] = field.fill(record as R, now);
@@ -275,14 +304,17 @@ function toPublic<R>(
   id: number,
   record: R,
 ): Record<string, unknown> {
-  const stored = record as Record<string, unknown>;
-  const result: Record<string, unknown> = { id };
-  for (const [name, { kind }] of fieldList(fields)) {
-    const value = stored[name];
-    if (kind === "json") result[name] = parseJson(value as string | null);
-    else if (kind === "timestamp") {
-      result[name] = value === null ? null : new Date(value as Date);
-    } else result[name] = value;
+  const shape = shapeOf(fields);
+  // One copy of every field in the public layout (`id` first), then the
+  // few that must not be shared: JSON parsed, Dates copied.
+  const result: Record<string, unknown> = { ...shape.publicBlank, ...record };
+  result.id = id;
+  for (const name of shape.json) {
+    result[name] = parseJson(result[name] as string | null);
+  }
+  for (const name of shape.timestamps) {
+    const value = result[name];
+    if (value !== null) result[name] = new Date(value as Date);
   }
   return result;
 }

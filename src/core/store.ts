@@ -270,11 +270,12 @@ export class Store implements Persistence, RestoresLlmUsage {
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = usageRecord(input, new Date(), this.#redaction);
-    const id = await this.#write(async () => {
+    const id = await this.#write(() => {
       // Only the first call that needs the price table waits for it to load.
       const pricing = this.#pricing.price([record]);
-      if (pricing) await pricing;
-      return await this.#usage.write(record);
+      return pricing
+        ? pricing.then(() => this.#usage.write(record))
+        : this.#usage.write(record);
     });
     return toAgentLlmUsage(id, record);
   }
@@ -610,9 +611,13 @@ export class Store implements Persistence, RestoresLlmUsage {
         reject(
           new ConnectionError(`store closed before the ${kind} completed`),
         ));
-      running.then(resolve, reject).finally(() =>
-        this.#inFlight.delete(running)
-      );
+      running.then((value) => {
+        this.#inFlight.delete(running);
+        resolve(value);
+      }, (error) => {
+        this.#inFlight.delete(running);
+        reject(error);
+      });
     });
   }
 

@@ -563,7 +563,18 @@ export class SqlBackend implements Backend {
     const perStatement = Math.floor(
       this.#dialect.maxParameters / definition.columns.length,
     );
-    const insert = async (session: SqlSession) => {
+    if (records.length <= perStatement) {
+      // One statement, atomic by itself: no transaction around it (a lone
+      // write is one autocommit INSERT, as a driver user writes it).
+      const params: SqlValue[] = [];
+      for (const record of records) encodeRecord(definition, record, params);
+      return this.#driver.insert(
+        insertSql(table, definition, records.length),
+        params,
+        records.length,
+      );
+    }
+    return this.#driver.transaction(async (session) => {
       const ids: number[] = [];
       for (const chunk of chunks(records, perStatement)) {
         const params: SqlValue[] = [];
@@ -577,10 +588,7 @@ export class SqlBackend implements Backend {
         );
       }
       return ids;
-    };
-    return records.length <= perStatement
-      ? insert(this.#driver)
-      : this.#driver.transaction(insert);
+    });
   }
 
   /** The first of `runIds` that has no run, if any. */

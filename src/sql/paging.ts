@@ -2,9 +2,14 @@
 // a cursor, including rows whose sort key is NULL.
 
 import type { Cursor, Stored } from "../core/backend.ts";
-import type { SqlRow, SqlSession, SqlValue } from "./connection.ts";
+import type { SqlRow, SqlSession, SqlValue, SqlValues } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
-import { decodeRow, type Table } from "./tables.ts";
+import {
+  columnPositions,
+  decodeRow,
+  decodeValues,
+  type Table,
+} from "./tables.ts";
 
 /** Conditions joined by AND, and their parameters. */
 export class Where {
@@ -71,12 +76,19 @@ export async function selectPage<R>(
   const beyond = descending ? "<" : ">";
   const select = async (where: Where, limit: number) => {
     const offset = request.offset;
-    const rows = await session.query(
-      `SELECT * FROM ${table} ${where} ` +
-        `ORDER BY ${column} ${order}, id ${order} LIMIT ?` +
-        (offset === undefined ? "" : " OFFSET ?"),
-      [...where.params, limit, ...(offset === undefined ? [] : [offset])],
-    );
+    const sql = `SELECT * FROM ${table} ${where} ` +
+      `ORDER BY ${column} ${order}, id ${order} LIMIT ?` +
+      (offset === undefined ? "" : " OFFSET ?");
+    const params = [
+      ...where.params,
+      limit,
+      ...(offset === undefined ? [] : [offset]),
+    ];
+    if (session.queryValues) {
+      const result = await session.queryValues(sql, params);
+      return storedValues(definition, result, column);
+    }
+    const rows = await session.query(sql, params);
     return rows.map((row) => storedRow(definition, row, column));
   };
   if (request.after === undefined) {
@@ -102,6 +114,22 @@ export async function selectPage<R>(
     `${column} IS ${value === null ? "NOT " : ""}NULL`,
   );
   return [...page, ...await select(rest, request.limit - page.length)];
+}
+
+/** Rows given as arrays, as records with their ids and cursors. */
+function storedValues<R>(
+  definition: Table<R>,
+  { columns, rows }: SqlValues,
+  sortColumn: string,
+): Stored<R>[] {
+  const at = columnPositions(definition, columns);
+  const id = columns.lastIndexOf("id");
+  const sort = columns.lastIndexOf(sortColumn);
+  return rows.map((values) => ({
+    id: Number(values[id]),
+    record: decodeValues(definition, at, values),
+    cursor: [values[sort], values[id]],
+  }));
 }
 
 /** A row as a record, with its id and the cursor that pages past it. */

@@ -128,32 +128,89 @@ export function encodeFields(
     .map(({ field, name }) => ({ column: name, value: encode(fields[field]) }));
 }
 
+// A record of each table with every field `null`, to copy: a copy has the
+// fixed layout of all its fields at once, where an object built empty field
+// by field becomes a slow hash table past a dozen or so (see `shapeOf` in
+// `core/records.ts`).
+const blanks = new WeakMap<Table<unknown>, Record<string, unknown>>();
+
+function blankRecord(table: Table<unknown>): Record<string, unknown> {
+  let blank = blanks.get(table);
+  if (blank === undefined) {
+    blank = Object.fromEntries(table.columns.map((c) => [c.field, null]));
+    blanks.set(table, blank);
+  }
+  return blank;
+}
+
+/** A column's value as its record holds it. */
+function decodeValue(kind: Kind, value: unknown): unknown {
+  switch (kind) {
+    case "text":
+      return value === null ? "" : String(value);
+    case "nullable-text":
+      return value === null ? null : String(value);
+    case "integer":
+      return value === null ? 0 : Number(value);
+    case "nullable-integer":
+    case "nullable-real":
+      return value === null ? null : Number(value);
+    case "timestamp":
+      return value === null ? new Date(0) : parseTimestamp(value);
+    case "nullable-timestamp":
+      return value === null ? null : parseTimestamp(value);
+  }
+}
+
 /** The record of a result row. */
 export function decodeRow<R>(table: Table<R>, row: SqlRow): R {
-  const record: Record<string, unknown> = {};
+  const record: Record<string, unknown> = { ...blankRecord(table) };
   for (const { field, name, kind } of table.columns) {
-    const value = row[name] ?? null;
-    switch (kind) {
-      case "text":
-        record[field] = value === null ? "" : String(value);
-        break;
-      case "nullable-text":
-        record[field] = value === null ? null : String(value);
-        break;
-      case "integer":
-        record[field] = value === null ? 0 : Number(value);
-        break;
-      case "nullable-integer":
-      case "nullable-real":
-        record[field] = value === null ? null : Number(value);
-        break;
-      case "timestamp":
-        record[field] = value === null ? new Date(0) : parseTimestamp(value);
-        break;
-      case "nullable-timestamp":
-        record[field] = value === null ? null : parseTimestamp(value);
-        break;
-    }
+    record[field] = decodeValue(kind, row[name] ?? null);
+  }
+  return record as R;
+}
+
+/**
+ * Where each of a table's columns is in rows of `columns` (-1: missing, as
+ * in an older schema), by the result's column names: the last of a name,
+ * as in the drivers' row objects.
+ */
+export function columnPositions(
+  table: Table<unknown>,
+  columns: readonly string[],
+): number[] {
+  let byTable = positions.get(columns);
+  if (byTable === undefined) positions.set(columns, byTable = new Map());
+  let found = byTable.get(table);
+  if (found === undefined) {
+    found = table.columns.map(({ name }) => columns.lastIndexOf(name));
+    byTable.set(table, found);
+  }
+  return found;
+}
+
+// Per statement (its column names are one array) and table.
+const positions = new WeakMap<
+  readonly string[],
+  Map<Table<unknown>, number[]>
+>();
+
+/** The record of a result row given as values at `at` (`columnPositions`). */
+export function decodeValues<R>(
+  table: Table<R>,
+  at: readonly number[],
+  values: readonly unknown[],
+): R {
+  const record: Record<string, unknown> = { ...blankRecord(table) };
+  const columns = table.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const { field, kind } = columns[i]!;
+    const position = at[i]!;
+    record[field] = decodeValue(
+      kind,
+      position < 0 ? null : values[position] ?? null,
+    );
   }
   return record as R;
 }

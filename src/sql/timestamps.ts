@@ -163,29 +163,72 @@ export function canonicalTimestampSql(value: string): string {
 }
 
 /**
+ * A GLOB the triggers (from schema version 6) let pass unchanged: this
+ * module's form, and text of its shape with something other than a digit
+ * among its first 19 characters, which is no timestamp and which
+ * `canonicalTimestampSql` returns unchanged anyway. The outcome is the
+ * same as `OWN_FORM`'s, at a fraction of the cost: each `[0-9]` class is
+ * parsed again for every row, `?` is one step, and every insert pays the
+ * WHEN (about 0.3 µs of an event's 0.9 µs of trigger, per row).
+ */
+const KEPT_FORM = "'????-??-?? ??:??:??.[0-9][0-9][0-9]'";
+
+/**
  * SQLite statements that rewrite the timestamps of `table` already stored
  * into the canonical form, and triggers that rewrite those other programs
  * write from now on. Rows in this module's form pass the triggers' WHEN and
- * cost one GLOB per column.
+ * cost one GLOB per column. (Schema version 4; version 6 replaces the
+ * triggers with `timestampTriggers`.)
  */
 export function canonicalTimestampStatements(
   table: string,
   columns: readonly string[],
 ): string[] {
-  const differs = (row: string) =>
-    columns.map((c) => `${row}${c} NOT GLOB ${OWN_FORM}`).join(" OR ");
-  const changed = differs("");
-  const changedRow = differs("NEW.");
-  const assignments = columns.map((c) => `${c} = ${canonicalTimestampSql(c)}`)
-    .join(", ");
+  const changed = columns.map((c) => `${c} NOT GLOB ${OWN_FORM}`).join(
+    " OR ",
+  );
+  const set = assignments(columns);
+  return [
+    `UPDATE ${table} SET ${set} WHERE ${changed}`,
+    ...triggers(table, columns, OWN_FORM),
+  ];
+}
+
+/**
+ * The triggers of `table` replaced by ones whose WHEN costs less (see
+ * `KEPT_FORM`); each keeps its name. Rerunning them changes nothing.
+ */
+export function timestampTriggers(
+  table: string,
+  columns: readonly string[],
+): string[] {
+  return [
+    `DROP TRIGGER IF EXISTS curio_${table}_utc_insert`,
+    `DROP TRIGGER IF EXISTS curio_${table}_utc_update`,
+    ...triggers(table, columns, KEPT_FORM),
+  ];
+}
+
+function assignments(columns: readonly string[]): string {
+  return columns.map((c) => `${c} = ${canonicalTimestampSql(c)}`).join(", ");
+}
+
+function triggers(
+  table: string,
+  columns: readonly string[],
+  kept: string,
+): string[] {
+  const changedRow = columns.map((c) => `NEW.${c} NOT GLOB ${kept}`).join(
+    " OR ",
+  );
+  const set = assignments(columns);
   const columnList = columns.join(", ");
   return [
-    `UPDATE ${table} SET ${assignments} WHERE ${changed}`,
     `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_insert ` +
     `AFTER INSERT ON ${table} WHEN ${changedRow} ` +
-    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
+    `BEGIN UPDATE ${table} SET ${set} WHERE id = NEW.id; END`,
     `CREATE TRIGGER IF NOT EXISTS curio_${table}_utc_update ` +
     `AFTER UPDATE OF ${columnList} ON ${table} WHEN ${changedRow} ` +
-    `BEGIN UPDATE ${table} SET ${assignments} WHERE id = NEW.id; END`,
+    `BEGIN UPDATE ${table} SET ${set} WHERE id = NEW.id; END`,
   ];
 }

@@ -8,20 +8,35 @@ import type {
   SqlRow,
   SqlSession,
   SqlValue,
+  SqlValues,
 } from "../sql/connection.ts";
 import { LruCache } from "../sql/lru_cache.ts";
 import {
+  rowReader,
   type SqliteDatabase,
   sqliteErrorKind,
   type SqliteStatement,
+  type ValuesReader,
+  valuesReader,
 } from "./runtime.ts";
+
+/** A prepared statement, and how its rows are read, made on first read. */
+interface Prepared {
+  statement: SqliteStatement;
+  readers:
+    | {
+      all: (params: readonly unknown[]) => SqlRow[];
+      values: ValuesReader | undefined;
+    }
+    | undefined;
+}
 
 const MAX_CACHED_STATEMENTS = 256;
 
 /** A SQLite database, with cached statements and serialised transactions. */
 export class SqliteConnection implements SqlConnection {
   readonly #db: SqliteDatabase;
-  readonly #statements = new LruCache<SqliteStatement>(
+  readonly #statements = new LruCache<Prepared>(
     MAX_CACHED_STATEMENTS,
   );
   #transaction: Promise<unknown> | undefined;
@@ -33,6 +48,13 @@ export class SqliteConnection implements SqlConnection {
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     return this.#outsideTransactions(() => this.#all(sql, params));
+  }
+
+  queryValues(
+    sql: string,
+    params: readonly SqlValue[] = [],
+  ): Promise<SqlValues> {
+    return this.#outsideTransactions(() => this.#values(sql, params));
   }
 
   insert(
@@ -47,6 +69,8 @@ export class SqliteConnection implements SqlConnection {
     while (this.#transaction) await this.#transaction.catch(() => {});
     const session: SqlSession = {
       query: (sql, params = []) => Promise.resolve(this.#all(sql, params)),
+      queryValues: (sql, params = []) =>
+        Promise.resolve(this.#values(sql, params)),
       insert: (sql, params, rows) =>
         Promise.resolve(this.#insert(sql, params, rows)),
     };
@@ -96,8 +120,11 @@ export class SqliteConnection implements SqlConnection {
     }
   }
 
-  #statement(sql: string): SqliteStatement {
-    return this.#statements.get(sql, () => this.#db.prepare(sql));
+  #prepared(sql: string): Prepared {
+    return this.#statements.get(
+      sql,
+      () => ({ statement: this.#db.prepare(sql), readers: undefined }),
+    );
   }
 
   /**
@@ -106,13 +133,37 @@ export class SqliteConnection implements SqlConnection {
    * gives them all.
    */
   #insert(sql: string, params: readonly SqlValue[], rows: number): number[] {
-    const last = Number(this.#statement(sql).run(...params).lastInsertRowid);
+    const last = Number(
+      this.#prepared(sql).statement.run(...params).lastInsertRowid,
+    );
     const ids = new Array<number>(rows);
     for (let i = 0; i < rows; i++) ids[i] = last - rows + 1 + i;
     return ids;
   }
 
+  /** How `sql`'s rows are read: made on its first read (a write needs none). */
+  #readers(sql: string): NonNullable<Prepared["readers"]> {
+    const prepared = this.#prepared(sql);
+    if (prepared.readers === undefined) {
+      const values = valuesReader(prepared.statement);
+      prepared.readers = {
+        all: rowReader(prepared.statement, values),
+        values,
+      };
+    }
+    return prepared.readers;
+  }
+
   #all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    return this.#statement(sql).all(...params) as SqlRow[];
+    return this.#readers(sql).all(params);
+  }
+
+  #values(sql: string, params: readonly SqlValue[]): SqlValues {
+    const { all, values } = this.#readers(sql);
+    if (values) return { columns: values.columns, rows: values.read(params) };
+    // A driver without arrays: its objects, in the order of their keys.
+    const rows = all(params);
+    const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+    return { columns, rows: rows.map((row) => Object.values(row)) };
   }
 }

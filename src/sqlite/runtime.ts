@@ -9,6 +9,79 @@ import { ConnectionError, PersistenceError } from "../errors.ts";
 export interface SqliteStatement {
   all(...params: unknown[]): unknown[];
   run(...params: unknown[]): { lastInsertRowid: number | bigint };
+  /** node:sqlite (Node 22.16+, 24; Deno): rows as arrays from `all`. */
+  setReturnArrays?(enabled: boolean): void;
+  /** node:sqlite: the result's columns, in order. */
+  columns?(): { name: string }[];
+  /** bun:sqlite: rows as arrays. */
+  values?(...params: unknown[]): unknown[][];
+  /** bun:sqlite: the result's column names, in order. */
+  readonly columnNames?: string[];
+}
+
+/** How the rows of a statement are read as arrays. */
+export interface ValuesReader {
+  /** The result's column names, in order. */
+  columns: readonly string[];
+  read(params: readonly unknown[]): unknown[][];
+}
+
+/**
+ * Reads the rows of `statement` as arrays (node:sqlite: from then on, its
+ * `all` returns arrays too), or `undefined` on a driver too old for it.
+ */
+export function valuesReader(
+  statement: SqliteStatement,
+): ValuesReader | undefined {
+  const { setReturnArrays, columns, values } = statement;
+  if (sqliteRuntime() === "bun:sqlite") {
+    const names = statement.columnNames;
+    if (typeof values !== "function" || !Array.isArray(names)) return undefined;
+    return {
+      columns: names,
+      read: (params) => values.apply(statement, params as unknown[]),
+    };
+  }
+  if (typeof setReturnArrays !== "function" || typeof columns !== "function") {
+    return undefined;
+  }
+  setReturnArrays.call(statement, true);
+  return {
+    columns: columns.call(statement).map((column) => column.name),
+    read: (params) => statement.all(...params) as unknown[][],
+  };
+}
+
+/**
+ * How the rows of `statement` are read, as objects keyed by column name.
+ * node:sqlite builds each row object natively as a hash table (V8's
+ * dictionary mode, whatever the number of columns): making and then reading
+ * 50 rows of 22 columns costs about half again the query.
+ * Asked for arrays instead, each row is copied into a copy of one object
+ * of the statement's columns, which has their fixed layout at once; about a
+ * third less in all. bun:sqlite's own row objects are fast already.
+ */
+export function rowReader(
+  statement: SqliteStatement,
+  arrays: ValuesReader | undefined,
+): (params: readonly unknown[]) => Record<string, unknown>[] {
+  if (sqliteRuntime() === "bun:sqlite" || arrays === undefined) {
+    return (params) => statement.all(...params) as Record<string, unknown>[];
+  }
+  const names = arrays.columns;
+  const blank = Object.fromEntries(names.map((name) => [name, null]));
+  return (params) => {
+    const rows = arrays.read(params);
+    const objects = new Array<Record<string, unknown>>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const values = rows[r]!;
+      const object: Record<string, unknown> = { ...blank };
+      // A later column of the same name wins, as in the driver's objects.
+      for (let i = 0; i < names.length; i++) object[names[i]!] = values[i];
+      objects[r] = object;
+    }
+    return objects;
+  };
 }
 
 /** An open database: the part of both drivers' APIs this module uses. */

@@ -13,6 +13,7 @@ import type {
   SqlRow,
   SqlSession,
   SqlValue,
+  SqlValues,
 } from "../sql/connection.ts";
 
 /**
@@ -106,9 +107,21 @@ class ConnectionUse implements SqlConnection {
   readonly #release: () => Promise<void>;
   #released: Promise<void> | undefined;
 
+  readonly queryValues?: (
+    sql: string,
+    params?: readonly SqlValue[],
+  ) => Promise<SqlValues>;
+
   constructor(connection: SqlConnection, release: () => Promise<void>) {
     this.#connection = connection;
     this.#release = release;
+    const values = connection.queryValues;
+    if (values) {
+      this.queryValues = (sql, params) =>
+        this.#released
+          ? Promise.reject(new StoreClosedError())
+          : values.call(connection, sql, params);
+    }
   }
 
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]> {
