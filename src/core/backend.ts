@@ -266,6 +266,14 @@ export interface Backend {
    */
   reclaim(options: { maxPages: number }): Promise<number>;
   /**
+   * Copies what the write-ahead log holds into the database file, waiting
+   * for no one (SQLite's `PASSIVE` checkpoint): done after each of a long
+   * series of writes, it keeps each copy small, where SQLite's automatic
+   * one would copy a thousand pages at once inside some writer's commit.
+   * Nothing to do elsewhere.
+   */
+  checkpoint(): Promise<void>;
+  /**
    * The database's space; growth per day is the rows created since `since`
    * divided by `GROWTH_DAYS`.
    */

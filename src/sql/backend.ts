@@ -71,7 +71,12 @@ import {
   maintenanceLock,
   sessionConnection,
 } from "./maintenance.ts";
-import { reclaimStep, spaceReport, switchToIncremental } from "./space.ts";
+import {
+  checkpoint,
+  reclaimStep,
+  spaceReport,
+  switchToIncremental,
+} from "./space.ts";
 
 /** SQL storage over a dialect and a connection. */
 export class SqlBackend implements Backend {
@@ -396,6 +401,10 @@ export class SqlBackend implements Backend {
     return this.#guard(() =>
       reclaimStep(this.#driver, this.#dialect, options.maxPages)
     );
+  }
+
+  checkpoint(): Promise<void> {
+    return this.#guard(() => checkpoint(this.#driver, this.#dialect));
   }
 
   space(since: Date): Promise<SpaceReport> {
