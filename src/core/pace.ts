@@ -12,7 +12,7 @@
 import type { BackendName } from "../types.ts";
 
 /** About how long one maintenance transaction should hold the write lock. */
-export const TARGET_HOLD_MS = 10;
+export const TARGET_HOLD_MS = 5;
 
 /** The size a paced series of batches starts from, before any was timed. */
 const FIRST_SIZE = 16;
