@@ -218,7 +218,7 @@ async function applyHalf(
     loggerEvents: latencies.length,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    max: Math.max(...latencies),
+    max: latencies.reduce((a, b) => Math.max(a, b), -Infinity),
   };
 }
 
