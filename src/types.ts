@@ -1269,7 +1269,11 @@ export interface RetentionPolicy {
   contentAction?: "clear" | "redact";
   /** Apply the policy by itself at this interval, in milliseconds; off by default. */
   everyMs?: number;
-  /** Records per batch, each batch one transaction; default 500. */
+  /**
+   * Records per batch, each batch one transaction; default 500. On SQLite
+   * and in memory the most per batch: batches are sized to hold the write
+   * lock a few milliseconds, so other writers keep their latency.
+   */
   batchSize?: number;
   /** Where every record removed or cleared is written first. */
   archive?: RetentionArchive;

@@ -13,6 +13,7 @@ import type {
   Cursor,
   DueRules,
   Stored,
+  TimeSpan,
 } from "./backend.ts";
 import {
   type EventRecord,
@@ -182,7 +183,8 @@ class Engine {
         await this.#archive([], [], rows);
         rule.removed.llmUsage += await tx.deleteByIds(
           "usage",
-          rows.map((row) => row.id),
+          rows.map(id),
+          span(rows),
         );
         return rows;
       });
@@ -290,8 +292,16 @@ class Engine {
         );
       }
       await this.#archive(round === 0 ? runs : [], events, usage);
-      removed.events += await tx.deleteByIds("events", events.map(id));
-      removed.llmUsage += await tx.deleteByIds("usage", usage.map(id));
+      removed.events += await tx.deleteByIds(
+        "events",
+        events.map(id),
+        span(events),
+      );
+      removed.llmUsage += await tx.deleteByIds(
+        "usage",
+        usage.map(id),
+        span(usage),
+      );
       const gone = new Set(await tx.deleteEmptyRuns(pending));
       removed.runs += gone.size;
       pending = pending.filter((runId) => !gone.has(runId));
@@ -412,6 +422,25 @@ class Engine {
 
 function id(row: { id: number }): number {
   return row.id;
+}
+
+/**
+ * The span of the rows' `createdAt`, a millisecond wider each side: a
+ * timestamp stored finer than a millisecond (PostgreSQL keeps microseconds)
+ * stays inside it.
+ */
+function span(
+  rows: readonly Stored<{ createdAt: Date }>[],
+): TimeSpan | undefined {
+  if (rows.length === 0) return undefined;
+  let from = Infinity;
+  let to = -Infinity;
+  for (const row of rows) {
+    const time = row.record.createdAt.getTime();
+    if (time < from) from = time;
+    if (time > to) to = time;
+  }
+  return { from: new Date(from - 1), to: new Date(to + 1) };
 }
 
 function add(into: RecordCounts, counts: RecordCounts): void {

@@ -17,6 +17,7 @@ import type {
   RunSummaryRow,
   Stored,
   TimeRange,
+  TimeSpan,
   ToolStatsFilter,
   UsageCost,
   UsageListQuery,
@@ -458,14 +459,28 @@ export class SqlBackend implements Backend {
     });
   }
 
-  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number> {
+  deleteByIds(
+    table: ContentTable,
+    ids: readonly number[],
+    within?: TimeSpan,
+  ): Promise<number> {
     const name = table === "events" ? this.#events : this.#usage;
+    // Only PostgreSQL partitions, and its created_at is a timestamp; SQLite
+    // compares text, and files written by other tools may hold another
+    // format, which a bound in ours could leave out.
+    const bounded = within !== undefined && this.name === "postgres";
+    const span = bounded
+      ? [formatTimestamp(within.from), formatTimestamp(within.to)]
+      : [];
     return this.#guard(async () => {
       let deleted = 0;
-      for (const chunk of chunks(ids, this.#dialect.maxParameters)) {
+      const size = this.#dialect.maxParameters - span.length;
+      for (const chunk of chunks(ids, size)) {
         const rows = await this.#driver.query(
-          `DELETE FROM ${name} WHERE id IN ${placeholders(chunk)} RETURNING id`,
-          chunk,
+          `DELETE FROM ${name} WHERE id IN ${placeholders(chunk)}` +
+            (bounded ? " AND created_at >= ? AND created_at <= ?" : "") +
+            " RETURNING id",
+          [...chunk, ...span],
         );
         deleted += rows.length;
       }
