@@ -863,7 +863,9 @@ export interface SpaceReport {
 export interface ReclaimSpaceOptions {
   /**
    * Pages given back per step, each step one short write transaction;
-   * default 2048 (8 MiB with 4 KiB pages).
+   * by default as many as fit in a few milliseconds of write lock, at most
+   * 2048 (8 MiB with 4 KiB pages). Other writers get the lock between
+   * steps.
    */
   stepPages?: number;
   /** Steps at most; default until no free page is left. */
