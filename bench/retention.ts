@@ -5,13 +5,23 @@
 // after. Not a timed test: it prints a table and the JSON of the figures.
 //
 //   deno run -A bench/retention.ts [--scale=0.1] [--runs=100000]
-//     [--events=10] [--calls=10] [--batch=500]
+//     [--events=10] [--calls=10] [--batch=500] [--dir=FOLDER]
 //
 // `--runs` runs, each with `--events` events and `--calls` LLM calls (full
 // size: 100,000 runs, 1M events, 1M calls); `--scale` multiplies `--runs`.
+// With `--dir`, the files stay in FOLDER and a `source.db` built there by an
+// earlier run with the same settings is used again (the build takes long).
 
 import { spawn } from "node:child_process";
-import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  open,
+  rename,
+  rm,
+  stat,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -88,6 +98,24 @@ async function build(path: string, s: Settings): Promise<void> {
     }
     await store.logAgentRunEvents(events);
     await store.logLlmUsages(calls);
+  }
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/**
+ * Writes a fresh copy to disk: else the first checkpoint's fsync, timed
+ * with the policy, would write the whole copy, which a store's file never
+ * has waiting.
+ */
+async function syncFile(path: string): Promise<void> {
+  const file = await open(path, "r+");
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }
 
@@ -190,7 +218,7 @@ async function applyHalf(
     loggerEvents: latencies.length,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    max: Math.max(...latencies),
+    max: latencies.reduce((a, b) => Math.max(a, b), -Infinity),
   };
 }
 
@@ -261,24 +289,34 @@ const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
 
 async function benchMain(args: string[]): Promise<void> {
   const s = settings(args);
-  const folder = await mkdtemp(join(tmpdir(), "curio-retention-"));
+  const dir = args.find((a) => a.startsWith("--dir="))?.slice(6);
+  if (dir) await mkdir(dir, { recursive: true });
+  const folder = dir ?? await mkdtemp(join(tmpdir(), "curio-retention-"));
   try {
-    const source = join(folder, "source.db");
+    const source = join(folder, `source-${s.runs}-${s.events}-${s.calls}.db`);
     let started = performance.now();
-    await build(source, s);
-    console.log(
-      `built ${s.runs} runs, ${s.runs * s.events} events, ${
-        s.runs * s.calls
-      } LLM calls in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
+    if (dir === undefined || !await exists(source)) {
+      await build(`${source}.part`, s);
+      await rename(`${source}.part`, source);
+      console.log(
+        `built ${s.runs} runs, ${s.runs * s.events} events, ${
+          s.runs * s.calls
+        } LLM calls in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
     const figures: Figures[] = [];
     for (const where of ["same process", "another process"] as const) {
       const copy = join(folder, `${where.replace(" ", "-")}.db`);
       await copyFile(source, copy);
+      await syncFile(copy);
       figures.push(await applyHalf(copy, where, s));
+      await rm(copy, { force: true });
     }
     started = performance.now();
-    const content = await contentRule(source, s);
+    const cleared = join(folder, "content.db");
+    await copyFile(source, cleared);
+    const content = await contentRule(cleared, s);
+    await rm(cleared, { force: true });
     console.log(
       "| logger | removed runs / events / LLM calls | time | size before → after (pages) | on disk before → after | logger events | p50 | p99 | max |",
     );
@@ -301,7 +339,7 @@ async function benchMain(args: string[]): Promise<void> {
     );
     console.log(JSON.stringify({ settings: s, figures, content }));
   } finally {
-    await rm(folder, { recursive: true, force: true });
+    if (dir === undefined) await rm(folder, { recursive: true, force: true });
   }
 }
 

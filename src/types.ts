@@ -863,7 +863,9 @@ export interface SpaceReport {
 export interface ReclaimSpaceOptions {
   /**
    * Pages given back per step, each step one short write transaction;
-   * default 2048 (8 MiB with 4 KiB pages).
+   * by default as many as fit in a few milliseconds of write lock, at most
+   * 2048 (8 MiB with 4 KiB pages). Other writers get the lock between
+   * steps.
    */
   stepPages?: number;
   /** Steps at most; default until no free page is left. */
@@ -1269,7 +1271,11 @@ export interface RetentionPolicy {
   contentAction?: "clear" | "redact";
   /** Apply the policy by itself at this interval, in milliseconds; off by default. */
   everyMs?: number;
-  /** Records per batch, each batch one transaction; default 500. */
+  /**
+   * Records per batch, each batch one transaction; default 500. On SQLite
+   * and in memory the most per batch: batches are sized to hold the write
+   * lock a few milliseconds, so other writers keep their latency.
+   */
   batchSize?: number;
   /** Where every record removed or cleared is written first. */
   archive?: RetentionArchive;

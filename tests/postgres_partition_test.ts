@@ -293,6 +293,32 @@ describe("PostgreSQL partitioned by created_at", skipWithoutPostgres, () => {
     assert.equal(result.rules.some((r) => r.rule === "partitions"), false);
   });
 
+  it("deletes a row another tool stored with microseconds", async () => {
+    // Deletes are bounded by the batch's createdAt span, read back to the
+    // millisecond: a row at 5.000999 s reads as 5.000 s, and must still be
+    // inside the span.
+    const schema = uniqueSchema("part");
+    await using store = await open(schema, "day");
+    const day = today().toISOString().slice(0, 10);
+    // A literal: a bound parameter goes through a Date, losing the micros.
+    for (const created of ["00:00:05.000999", "23:00:05"]) {
+      await admin!.unsafe(
+        `INSERT INTO "${schema}".agent_llm_usage (agent_id, provider, model,
+           prompt, prompt_length, input_tokens, output_tokens,
+           response_length, status, latency_ms, created_at)
+         VALUES ('a', 'openai', 'gpt-4o', '', 0, 1, 1, 0, 'success', 1,
+           '${day} ${created}')`,
+      );
+    }
+    // The later call is not due: the partition stays, the row is deleted.
+    const result = await store.applyRetention({ orphanLlmCalls: "1h" }, {
+      now: new Date(`${day}T12:00:00Z`),
+    });
+    assert.equal(result.removed.llmUsage, 1);
+    assert.equal(result.rules.some((r) => r.rule === "partitions"), false);
+    assert.equal(await countIn(schema, `agent_llm_usage_${daySuffix(0)}`), 1);
+  });
+
   it("moves rows the DEFAULT partition took into a period's new partition", async () => {
     const schema = uniqueSchema("part");
     await using store = await open(schema, "day");

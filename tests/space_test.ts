@@ -210,7 +210,8 @@ describe("giving disk back on SQLite", () => {
     const before = await store.getSpaceReport();
     const result = await store.applyRetention({ runs: "30d", batchSize: 2 });
     assert.equal(result.removed.runs, 6);
-    assert.equal(result.batches, 3);
+    // At most 2 runs a batch; fewer when a batch of 2 holds the lock long.
+    assert.ok(result.batches >= 3 && result.batches <= 6, `${result.batches}`);
     const after = await store.getSpaceReport();
     assert.equal(after.reclaimableBytes, 0);
     assert.ok(

@@ -36,6 +36,12 @@ export interface TimeRange {
 export type Cursor = unknown;
 
 /** A record with the id and cursor the backend gave it. */
+/** From `from` to `to`, both included. */
+export interface TimeSpan {
+  from: Date;
+  to: Date;
+}
+
 export interface Stored<R> {
   id: number;
   record: R;
@@ -266,6 +272,14 @@ export interface Backend {
    */
   reclaim(options: { maxPages: number }): Promise<number>;
   /**
+   * Copies what the write-ahead log holds into the database file, waiting
+   * for no one (SQLite's `PASSIVE` checkpoint): done after each of a long
+   * series of writes, it keeps each copy small, where SQLite's automatic
+   * one would copy a thousand pages at once inside some writer's commit.
+   * Nothing to do elsewhere.
+   */
+  checkpoint(): Promise<void>;
+  /**
    * The database's space; growth per day is the rows created since `since`
    * divided by `GROWTH_DAYS`.
    */
@@ -284,8 +298,16 @@ export interface Backend {
    * are now.
    */
   lockRuns(runIds: readonly string[]): Promise<Stored<RunRecord>[]>;
-  /** Deletes exactly these rows; returns how many were there. */
-  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number>;
+  /**
+   * Deletes exactly these rows; returns how many were there. `within`, when
+   * given, holds every row's `created_at`: a partitioned table then looks
+   * only in the partitions of that span, not in every one.
+   */
+  deleteByIds(
+    table: ContentTable,
+    ids: readonly number[],
+    within?: TimeSpan,
+  ): Promise<number>;
   /**
    * Deletes those of the runs that have neither events nor LLM calls left;
    * returns the run ids deleted.

@@ -1,27 +1,27 @@
 // Giving free space back in bounded steps: each step is one short write, and
-// the event loop gets a turn between steps, so that writers of this process
-// (whose SQLite calls are synchronous) and of others get in.
+// the lock is left free between steps (see pace.ts), so that writers of this
+// process (whose SQLite calls are synchronous) and of others get in.
 
 import { InvalidInputError } from "../errors.ts";
 import type { ReclaimSpaceOptions, ReclaimSpaceResult } from "../types.ts";
+import { BatchPace, pacingFor, yieldTurn } from "./pace.ts";
 
-/** Pages per step: 8 MiB with 4 KiB pages, a few milliseconds of writing. */
+/** Most pages per step: 8 MiB with 4 KiB pages. */
 export const RECLAIM_STEP_PAGES = 2048;
-
-/** Resolves on a later turn of the event loop, after pending timers. */
-export function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 /**
  * Runs `step` (one bounded reclaim, returning the bytes it gave back) until
- * it gives nothing back or `maxSteps` ran, yielding between steps.
+ * it gives nothing back or `maxSteps` ran, pausing between steps. Each step
+ * gives back `stepPages` when given, else as many pages (up to
+ * `RECLAIM_STEP_PAGES`) as fit in a short hold of the write lock. Only
+ * SQLite has pages to give back, so steps are paced as its writes are.
  */
 export async function reclaimInSteps(
   step: (maxPages: number) => Promise<number>,
   options: ReclaimSpaceOptions = {},
 ): Promise<ReclaimSpaceResult> {
-  const stepPages = options.stepPages ?? RECLAIM_STEP_PAGES;
+  const given = options.stepPages;
+  const stepPages = given ?? RECLAIM_STEP_PAGES;
   if (!Number.isSafeInteger(stepPages) || stepPages < 1) {
     throw new InvalidInputError(
       "stepPages",
@@ -37,13 +37,25 @@ export async function reclaimInSteps(
       `expected a whole number of steps from 0, got ${String(maxSteps)}`,
     );
   }
+  const pacing = pacingFor("sqlite");
+  const pace = new BatchPace(
+    stepPages,
+    given === undefined ? pacing : {
+      ...pacing,
+      adapt: false,
+    },
+  );
   const result = { steps: 0, bytes: 0 };
   while (result.steps < maxSteps) {
-    const bytes = await step(stepPages);
+    const pages = pace.size;
+    const started = performance.now();
+    const bytes = await step(pages);
     if (bytes === 0) break;
+    const held = performance.now() - started;
+    pace.took(pages, held);
     result.steps++;
     result.bytes += bytes;
-    await yieldTurn();
+    await yieldTurn(pacing.pauseAfter(held));
   }
   return result;
 }

@@ -2,7 +2,10 @@
 // transaction: runs with their events and LLM calls, LLM calls without a
 // run, and content. Only records read and archived in the batch are deleted
 // (by id), and a run only once nothing of it is left, so a record written
-// during a batch is either archived and removed, or kept.
+// during a batch is either archived and removed, or kept. Where a batch
+// keeps other writers out (SQLite, memory), batches are sized to hold the
+// lock a few milliseconds, archiving included, and writers get the lock
+// between them (pace.ts).
 
 import type {
   Backend,
@@ -10,6 +13,7 @@ import type {
   Cursor,
   DueRules,
   Stored,
+  TimeSpan,
 } from "./backend.ts";
 import {
   type EventRecord,
@@ -20,7 +24,8 @@ import {
   type UsageRecord,
 } from "./records.ts";
 import { EVENT_FIELDS, USAGE_FIELDS } from "./fields.ts";
-import { RECLAIM_STEP_PAGES, reclaimInSteps, yieldTurn } from "./reclaim.ts";
+import { BatchPace, type Pacing, pacingFor, yieldTurn } from "./pace.ts";
+import { RECLAIM_STEP_PAGES, reclaimInSteps } from "./reclaim.ts";
 import type { Redaction } from "./redaction.ts";
 import type { CheckedPolicy } from "./retention_policy.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -86,6 +91,7 @@ export async function applyPolicy(
       run.stopped() ? Promise.resolve(0) : backend.reclaim({ maxPages })
     );
   }
+  if (!run.dryRun) await backend.checkpoint();
   return engine.result();
 }
 
@@ -109,6 +115,8 @@ class Engine {
   readonly #redaction: Redaction;
   readonly #run: RetentionRun;
   readonly #rules: RetentionRuleResult[] = [];
+  readonly #pacing: Pacing;
+  readonly #reclaimPace: BatchPace;
   #batches = 0;
 
   constructor(
@@ -121,14 +129,17 @@ class Engine {
     this.#policy = policy;
     this.#redaction = redaction;
     this.#run = run;
+    this.#pacing = pacingFor(backend.name);
+    this.#reclaimPace = new BatchPace(RECLAIM_STEP_PAGES, this.#pacing);
   }
 
   async removeRuns(status: AgentRunStatus, age: number): Promise<void> {
     const rule = this.#rule(`runs:${status}`, age);
     let after: Cursor | undefined;
-    const limit = this.#policy.batchSize;
+    const pace = this.#pace();
     while (!this.#run.stopped()) {
-      const page = await this.#batch(async (tx) => {
+      const limit = pace.size;
+      const page = await this.#batch(pace, async (tx) => {
         const runs = await tx.listRuns({
           agentId: undefined,
           status,
@@ -153,9 +164,10 @@ class Engine {
   async removeOrphans(age: number): Promise<void> {
     const rule = this.#rule("orphanLlmCalls", age);
     let after: Cursor | undefined;
-    const limit = this.#policy.batchSize;
+    const pace = this.#pace();
     while (!this.#run.stopped()) {
-      const page = await this.#batch(async (tx) => {
+      const limit = pace.size;
+      const page = await this.#batch(pace, async (tx) => {
         const rows = await tx.listUsage({
           agentId: undefined,
           runId: undefined,
@@ -171,7 +183,8 @@ class Engine {
         await this.#archive([], [], rows);
         rule.removed.llmUsage += await tx.deleteByIds(
           "usage",
-          rows.map((row) => row.id),
+          rows.map(id),
+          span(rows),
         );
         return rows;
       });
@@ -184,9 +197,10 @@ class Engine {
     const rule = this.#rule("content", age);
     for (const table of ["events", "usage"] as const) {
       let afterId = 0;
-      const limit = this.#policy.batchSize;
+      const pace = this.#pace();
       while (!this.#run.stopped()) {
-        const rows = await this.#batch(async (tx) => {
+        const limit = pace.size;
+        const rows = await this.#batch(pace, async (tx) => {
           const rows = await tx.listContent(table, {
             createdBefore: rule.before,
             afterId,
@@ -278,8 +292,16 @@ class Engine {
         );
       }
       await this.#archive(round === 0 ? runs : [], events, usage);
-      removed.events += await tx.deleteByIds("events", events.map(id));
-      removed.llmUsage += await tx.deleteByIds("usage", usage.map(id));
+      removed.events += await tx.deleteByIds(
+        "events",
+        events.map(id),
+        span(events),
+      );
+      removed.llmUsage += await tx.deleteByIds(
+        "usage",
+        usage.map(id),
+        span(usage),
+      );
       const gone = new Set(await tx.deleteEmptyRuns(pending));
       removed.runs += gone.size;
       pending = pending.filter((runId) => !gone.has(runId));
@@ -334,34 +356,91 @@ class Engine {
     return rule;
   }
 
+  /** The sizes of one rule's batches, from 1 to the policy's `batchSize`. */
+  #pace(): BatchPace {
+    return new BatchPace(this.#policy.batchSize, this.#pacing);
+  }
+
   /**
    * One batch: a write transaction, or in a dry run plain reads. A batch
-   * that found nothing to do is not counted.
+   * that found nothing to do is not counted. Timed from inside the
+   * transaction (not while waiting for the lock) to its commit: the next
+   * batch's size and the pause after it follow from that time.
    */
   async #batch<T extends unknown[]>(
+    pace: BatchPace,
     fn: (tx: Backend) => Promise<T>,
   ): Promise<T> {
+    let started = performance.now();
+    const timed = (tx: Backend) => {
+      started = performance.now();
+      return fn(tx);
+    };
     const rows = this.#run.dryRun
-      ? await fn(this.#backend)
-      : await this.#backend.maintenanceBatch(fn);
+      ? await timed(this.#backend)
+      : await this.#backend.maintenanceBatch(timed);
+    const held = performance.now() - started;
+    pace.took(rows.length, held);
+    if (this.#run.dryRun) {
+      // Reads hold no lock, but SQLite's hold this process's event loop.
+      await yieldTurn();
+      return rows;
+    }
+    await yieldTurn(this.#pacing.pauseAfter(held));
     if (rows.length > 0) {
       this.#batches++;
       this.#run.onProgress?.(this.result().removed);
-      if (!this.#run.dryRun && this.#run.reclaimSpace !== false) {
-        // One bounded step per batch keeps the free pages from piling up,
-        // each its own short write transaction.
-        await this.#backend.reclaim({ maxPages: RECLAIM_STEP_PAGES });
-      }
+      // One bounded step per batch keeps the free pages from piling up.
+      if (this.#run.reclaimSpace !== false) await this.#reclaimStep();
+      await this.#checkpoint();
     }
-    // SQLite's calls are synchronous: without a turn of the event loop, this
-    // process's own writers would wait for the whole policy.
-    await yieldTurn();
     return rows;
+  }
+
+  /**
+   * Copies the batch's pages from the log into the file now, a few hundred
+   * at a time, instead of a thousand inside whichever commit (perhaps a
+   * logger's) crosses SQLite's threshold. It takes no lock writers wait
+   * for; a turn lets this process's writers in after it.
+   */
+  async #checkpoint(): Promise<void> {
+    await this.#backend.checkpoint();
+    await yieldTurn();
+  }
+
+  /** One incremental_vacuum step, its own short write, paced as batches. */
+  async #reclaimStep(): Promise<void> {
+    const pages = this.#reclaimPace.size;
+    const started = performance.now();
+    const bytes = await this.#backend.reclaim({ maxPages: pages });
+    if (bytes === 0) return;
+    const held = performance.now() - started;
+    this.#reclaimPace.took(pages, held);
+    await yieldTurn(this.#pacing.pauseAfter(held));
   }
 }
 
 function id(row: { id: number }): number {
   return row.id;
+}
+
+/**
+ * The span of the rows' `createdAt`, a millisecond wider each side: a
+ * timestamp stored finer than a millisecond (PostgreSQL keeps microseconds)
+ * stays inside it.
+ */
+function span(
+  rows: readonly Stored<{ createdAt: Date }>[],
+): TimeSpan | undefined {
+  if (rows.length === 0) return undefined;
+  let from = Infinity;
+  let to = -Infinity;
+  for (const row of rows) {
+    const time = row.record.createdAt.getTime();
+    if (time < from) from = time;
+    if (time > to) to = time;
+  }
+  return { from: new Date(from - 1), to: new Date(to + 1) };
 }
 
 function add(into: RecordCounts, counts: RecordCounts): void {

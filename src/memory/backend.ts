@@ -584,6 +584,10 @@ export class MemoryBackend implements Backend {
     return Promise.resolve(0);
   }
 
+  checkpoint(): Promise<void> {
+    return Promise.resolve();
+  }
+
   space(since: Date): Promise<SpaceReport> {
     const time = since.getTime();
     const recent = <R>(rows: Iterable<Row<R>>) => {

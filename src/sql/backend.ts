@@ -17,6 +17,7 @@ import type {
   RunSummaryRow,
   Stored,
   TimeRange,
+  TimeSpan,
   ToolStatsFilter,
   UsageCost,
   UsageListQuery,
@@ -71,7 +72,12 @@ import {
   maintenanceLock,
   sessionConnection,
 } from "./maintenance.ts";
-import { reclaimStep, spaceReport, switchToIncremental } from "./space.ts";
+import {
+  checkpoint,
+  reclaimStep,
+  spaceReport,
+  switchToIncremental,
+} from "./space.ts";
 
 /** SQL storage over a dialect and a connection. */
 export class SqlBackend implements Backend {
@@ -403,6 +409,10 @@ export class SqlBackend implements Backend {
     );
   }
 
+  checkpoint(): Promise<void> {
+    return this.#guard(() => checkpoint(this.#driver, this.#dialect));
+  }
+
   space(since: Date): Promise<SpaceReport> {
     const { runs, events, usage } = this.#read;
     return this.#guard(() =>
@@ -454,14 +464,28 @@ export class SqlBackend implements Backend {
     });
   }
 
-  deleteByIds(table: ContentTable, ids: readonly number[]): Promise<number> {
+  deleteByIds(
+    table: ContentTable,
+    ids: readonly number[],
+    within?: TimeSpan,
+  ): Promise<number> {
     const name = table === "events" ? this.#events : this.#usage;
+    // Only PostgreSQL partitions, and its created_at is a timestamp; SQLite
+    // compares text, and files written by other tools may hold another
+    // format, which a bound in ours could leave out.
+    const bounded = within !== undefined && this.name === "postgres";
+    const span = bounded
+      ? [formatTimestamp(within.from), formatTimestamp(within.to)]
+      : [];
     return this.#guard(async () => {
       let deleted = 0;
-      for (const chunk of chunks(ids, this.#dialect.maxParameters)) {
+      const size = this.#dialect.maxParameters - span.length;
+      for (const chunk of chunks(ids, size)) {
         const rows = await this.#driver.query(
-          `DELETE FROM ${name} WHERE id IN ${placeholders(chunk)} RETURNING id`,
-          chunk,
+          `DELETE FROM ${name} WHERE id IN ${placeholders(chunk)}` +
+            (bounded ? " AND created_at >= ? AND created_at <= ?" : "") +
+            " RETURNING id",
+          [...chunk, ...span],
         );
         deleted += rows.length;
       }

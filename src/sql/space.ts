@@ -138,6 +138,19 @@ async function sqliteWalBytes(session: SqlSession): Promise<number | null> {
 }
 
 /**
+ * A `PASSIVE` checkpoint on SQLite: copies the log's frames that no reader
+ * still needs into the file, taking no lock a writer waits for. Elsewhere
+ * nothing to do.
+ */
+export async function checkpoint(
+  session: SqlSession,
+  dialect: SqlDialect,
+): Promise<void> {
+  if (dialect.name !== "sqlite") return;
+  await session.query("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
+/**
  * One bounded `incremental_vacuum` step on SQLite in incremental mode;
  * returns the bytes given back. Elsewhere nothing to do.
  */
