@@ -135,8 +135,10 @@ export interface Persistence extends AsyncDisposable {
    * LLM calls summed per time bucket (and group), in time order: every group
    * that has a call in the range has a row in every bucket, with zero counts
    * and `null` latencies where it has no call. Computed by the database in
-   * one statement; throws {@linkcode InvalidInputError} for an unknown time
-   * zone or more than 10,000 buckets.
+   * one statement (a read-only store on a PostgreSQL schema older than
+   * version 1 reads the costs in `usage_metrics` apart); throws
+   * {@linkcode InvalidInputError} for an unknown time zone or more than
+   * 10,000 buckets.
    */
   getLlmUsageSeries(query: LlmUsageSeriesQuery): Promise<LlmUsageSeriesRow[]>;
   /** Runs counted per time bucket (and group), in time order, as above. */

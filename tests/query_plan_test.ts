@@ -172,7 +172,9 @@ for (const [name, filter] of Object.entries(USAGE_FILTERS)) {
 
 /**
  * Series and statistics over a date range: one statement, which may sort
- * (for its groups and percentiles) but reads only the range from an index.
+ * (for its groups and percentiles) but reads only the range from an index,
+ * whether buckets of one length are computed from the timestamp or the rows
+ * join the list of boundaries.
  */
 const SERIES_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
   [
@@ -192,6 +194,17 @@ const SERIES_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
         bucket: "hour",
         since: SINCE,
         until: BEFORE,
+        agentId: "agent-7",
+      }),
+  ],
+  [
+    // Months differ in length: the rows join the list of boundaries.
+    "monthly series of one agent's LLM calls",
+    (s) =>
+      s.getLlmUsageSeries({
+        bucket: "month",
+        since: SINCE,
+        until: new Date("2024-02-15T00:00:00Z"),
         agentId: "agent-7",
       }),
   ],

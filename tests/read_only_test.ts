@@ -56,7 +56,12 @@ function pythonSchema(prefix: string, id: string): string[] {
       '2024-01-15 10:30:00', '2024-01-15 10:31:00')`,
     `INSERT INTO ${t("agent_run_events")} (agent_id, run_id, timestamp,
       event_type, data, created_at) VALUES ('py', 'py-1',
-      '2024-01-15T10:30:01', 'custom', '{"a": 1}', '2024-01-15T10:30:01')`,
+      '2024-01-15T10:30:01', 'custom', '{"a": 1}', '2024-01-15T10:30:01'),
+      ('py', 'py-1', '2024-01-15 10:30:02', 'action_execution_completed',
+      '{"action": "search", "duration_ms": 12, "success": true}',
+      '2024-01-15 10:30:02'),
+      ('py', 'py-1', '2024-01-15 10:30:03', 'action_execution_failed',
+      'not json {', '2024-01-15 10:30:03')`,
     `INSERT INTO ${t("agent_llm_usage")} (agent_id, run_id, provider, model,
       input_tokens, output_tokens, usage_metrics, status, created_at)
       VALUES ('py', 'py-1', 'openai', 'gpt-4', 10, 2,
@@ -143,6 +148,27 @@ async function readEverything(store: Persistence) {
   const stats = await store.getAgentRunStats();
   const breakdown = await store.getLlmUsageBreakdown();
   const dryRun = await store.deleteAgentRuns(["r1", "py-1"], { dryRun: true });
+  // The series, by arithmetic (hours) and by a list of boundaries (months).
+  const since = new Date("2024-01-15T00:00:00Z");
+  const until = new Date("2024-01-16T00:00:00Z");
+  const hourly = await store.getLlmUsageSeries({
+    bucket: "hour",
+    since,
+    until,
+    groupBy: "model",
+  });
+  const monthly = await store.getLlmUsageSeries({
+    bucket: "month",
+    since,
+    until,
+  });
+  const runSeries = await store.getAgentRunSeries({
+    bucket: "day",
+    since,
+    until,
+    groupBy: "status",
+  });
+  const tools = await store.getToolStats();
   const info = await store.getStoreInfo();
   const healthy = await store.healthCheck();
   assert.equal(iterated.length, runs.length);
@@ -156,7 +182,58 @@ async function readEverything(store: Persistence) {
     dryRun,
     info,
     healthy,
+    hourly,
+    monthly,
+    runSeries,
+    tools,
   };
+}
+
+/**
+ * The series of the Python SDK's rows: its costs come from `usage_metrics`,
+ * its garbage metrics leave a call unpriced, and tool events whose data is
+ * not JSON count as calls of no tool.
+ */
+function assertPythonSeries(read: Awaited<ReturnType<typeof readEverything>>) {
+  const busy = read.hourly.filter((row) => row.calls > 0);
+  assert.deepEqual(busy.map((row) => row.bucketStart.toISOString()), [
+    "2024-01-15T10:00:00.000Z",
+  ]);
+  assert.equal(read.hourly.length, 24);
+  assert.deepEqual(
+    {
+      provider: busy[0]!.provider,
+      model: busy[0]!.model,
+      calls: busy[0]!.calls,
+      failedCalls: busy[0]!.failedCalls,
+      inputTokens: busy[0]!.inputTokens,
+      costUsd: busy[0]!.costUsd,
+      unpricedCalls: busy[0]!.unpricedCalls,
+    },
+    {
+      provider: "openai",
+      model: "gpt-4",
+      calls: 2,
+      failedCalls: 1,
+      inputTokens: 11,
+      costUsd: 0.5,
+      unpricedCalls: 1,
+    },
+  );
+  assert.equal(read.monthly.length, 1);
+  assert.equal(read.monthly[0]!.costUsd, 0.5);
+  assert.equal(read.monthly[0]!.calls, 2);
+  assert.deepEqual(
+    read.runSeries.map((row) => [row.status, row.runs, row.avgIterations]),
+    [["completed", 1, 3]],
+  );
+  assert.deepEqual(read.tools, [{
+    action: "search",
+    calls: 1,
+    failures: 0,
+    p50DurationMs: 12,
+    p95DurationMs: 12,
+  }]);
 }
 
 function sha256(path: string): string {
@@ -307,6 +384,9 @@ describe("read-only mode: SQLite", () => {
     assert.equal(read.stats.totalRuns, 0);
     assert.equal(read.stats.totalCostUsd, 0);
     assert.deepEqual(read.breakdown, []);
+    assert.equal(read.hourly.length, 0, "no calls, no groups");
+    assert.deepEqual(read.monthly.map((row) => row.calls), [0]);
+    assert.deepEqual(read.tools, []);
     assert.equal(read.info.schemaVersion, null);
     assert.equal(read.info.runs, 0);
     const diagnosis = await diagnoseStore(store);
@@ -326,9 +406,10 @@ describe("read-only mode: SQLite", () => {
       });
       const read = await readEverything(store);
       assert.equal(read.runs[0]?.runId, "py-1");
-      assert.equal(read.events.length, 1);
+      assert.equal(read.events.length, 3);
       assert.equal(read.usage.length, 2);
       assert.equal(read.stats.totalCostUsd, 0.5);
+      assertPythonSeries(read);
       assert.equal(read.stats.failedLlmCalls, 1);
       assert.equal(read.info.schemaVersion, 0);
       const diagnosis = await diagnoseStore(store);
@@ -447,6 +528,7 @@ describe("read-only mode: PostgreSQL", {
     assert.equal(read.usage.length, 2);
     assert.equal(read.stats.totalCostUsd, 0.5);
     assert.equal(read.breakdown[0]?.costUsd, 0.5);
+    assertPythonSeries(read);
     assert.equal(read.info.schemaVersion, 0);
     assert.match(
       (await diagnoseStore(store)).problems[0] ?? "",

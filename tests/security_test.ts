@@ -359,6 +359,26 @@ const ALLOWED: [RegExp, string][] = [
     "the series' column names and constant expressions",
   ],
   [/^buckets\.sql$/, "the buckets' subquery, a constant by dialect"],
+  [
+    /^this\.#bucketIndex\(column\)$/,
+    "a bucket's index: a column and placeholders, by dialect",
+  ],
+  [/^inRange$/, "a Where: conditions with placeholders"],
+  [/^(calls|runs)\.sql$/, "a series' rows: a subquery built of the above"],
+  [
+    /^fenced$/,
+    "a series' rows as a subquery, fenced by a constant LIMIT or OFFSET",
+  ],
+  [
+    /^(summed|picked)\.join\(",\\n {2,4}"\)$/,
+    "aggregates and percentile picks over constant column names",
+  ],
+  [/^Object\.keys\(sums\)\.join\(", "\)$/, "constant column names"],
+  [/^sorted$/, "an ordered aggregate of a constant column, by dialect"],
+  [
+    /^this\.#sources\.(runs|events|usage)$/,
+    "a table name, or a derived table of column names and typed NULLs",
+  ],
   [/^json\.(action|failed|document)$/, "JSON expressions, constant by dialect"],
   [
     /^(ranks|percentiles)\([^`$]*\)$/,

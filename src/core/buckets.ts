@@ -255,3 +255,20 @@ function startOfBucket(
     offset = before;
   }
 }
+
+/**
+ * The length every bucket of `boundaries` shares, in milliseconds, or
+ * `undefined` when lengths differ (months, or a change of offset within the
+ * range). With one length, a record's bucket is arithmetic on its time:
+ * ⌊(time − first boundary) / length⌋, the same partition as the list.
+ */
+export function equalStep(boundaries: readonly Date[]): number | undefined {
+  if (boundaries.length < 2) return undefined;
+  const step = boundaries[1]!.getTime() - boundaries[0]!.getTime();
+  for (let i = 2; i < boundaries.length; i++) {
+    if (boundaries[i]!.getTime() - boundaries[i - 1]!.getTime() !== step) {
+      return undefined;
+    }
+  }
+  return step;
+}

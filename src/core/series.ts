@@ -4,8 +4,10 @@
 // order on every backend.
 
 import type { RunSeriesCell, UsageSeriesCell } from "./backend.ts";
+import { parseJson } from "./records.ts";
 import type {
   AgentRunSeriesRow,
+  JsonValue,
   LlmUsageSeriesRow,
   ToolStats,
 } from "../types.ts";
@@ -50,17 +52,24 @@ function fill<C extends { bucket: number }, R>(
   toRow: (cell: C) => R,
   ungrouped: boolean,
 ): R[] {
-  const groups = new Map<string, (string | null)[]>();
-  const byKey = new Map<string, C>();
+  // Each group's cells by bucket index: no key to build per bucket.
+  const groups = new Map<
+    string,
+    { group: (string | null)[]; cells: (C | undefined)[] }
+  >();
+  const groupEntry = (group: (string | null)[]) => {
+    const key = group.length === 0 ? "" : JSON.stringify(group);
+    let entry = groups.get(key);
+    if (!entry) {
+      entry = { group, cells: new Array<C | undefined>(bucketCount) };
+      groups.set(key, entry);
+    }
+    return entry;
+  };
   // Without groups, one: every bucket has its row, records or not.
-  if (ungrouped) groups.set("[]", []);
-  for (const cell of cells) {
-    const group = groupOf(cell);
-    const key = JSON.stringify(group);
-    groups.set(key, group);
-    byKey.set(`${cell.bucket} ${key}`, cell);
-  }
-  const ordered = [...groups.entries()].sort(([, a], [, b]) => {
+  if (ungrouped) groupEntry([]);
+  for (const cell of cells) groupEntry(groupOf(cell)).cells[cell.bucket] = cell;
+  const ordered = [...groups.values()].sort(({ group: a }, { group: b }) => {
     for (let i = 0; i < a.length; i++) {
       const order = compareNullable(a[i]!, b[i]!);
       if (order !== 0) return order;
@@ -69,9 +78,8 @@ function fill<C extends { bucket: number }, R>(
   });
   const rows: R[] = [];
   for (let bucket = 0; bucket < bucketCount; bucket++) {
-    for (const [key, group] of ordered) {
-      const cell = byKey.get(`${bucket} ${key}`) ??
-        { ...empty(group), bucket };
+    for (const { group, cells: byBucket } of ordered) {
+      const cell = byBucket[bucket] ?? { ...empty(group), bucket };
       rows.push(toRow(cell));
     }
   }
@@ -177,6 +185,72 @@ export function runSeriesRows(
     }),
     groupBy === undefined,
   );
+}
+
+const TOOL_EVENT = "action_execution_";
+const TOOL_STARTED = "action_execution_started";
+const TOOL_COMPLETED = "action_execution_completed";
+
+/** A member of a JSON object, or `undefined`. */
+function field(
+  value: JsonValue | undefined,
+  key: string,
+): JsonValue | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? value[key]
+    : undefined;
+}
+
+/** Whether a tool call's data tells of a failure (see `ToolStats`). */
+function failed(data: JsonValue): boolean {
+  const error = field(data, "error");
+  return field(data, "success") === false ||
+    (error !== undefined && error !== null && error !== false) ||
+    field(field(data, "result"), "status") === "error";
+}
+
+/**
+ * Tool statistics counted from events one by one: the memory backend's way,
+ * and a SQL store's on a schema whose database cannot read JSON safely.
+ */
+export class ToolTally {
+  readonly #tools = new Map<
+    string,
+    { calls: number; failures: number; durations: number[] }
+  >();
+
+  /** Counts an event, if it ends a tool call; `data` as stored. */
+  add(eventType: string, data: string | null): void {
+    if (!eventType.startsWith(TOOL_EVENT) || eventType === TOOL_STARTED) {
+      return;
+    }
+    const json = parseJson(data);
+    const action = field(json, "action");
+    if (typeof action !== "string") return;
+    let tool = this.#tools.get(action);
+    if (!tool) {
+      tool = { calls: 0, failures: 0, durations: [] };
+      this.#tools.set(action, tool);
+    }
+    tool.calls++;
+    if (eventType !== TOOL_COMPLETED || failed(json)) tool.failures++;
+    const duration = field(json, "duration_ms");
+    if (typeof duration === "number") tool.durations.push(duration);
+  }
+
+  /** The statistics per tool, in no particular order. */
+  stats(): ToolStats[] {
+    return [...this.#tools].map(([action, tool]) => {
+      tool.durations.sort((a, b) => a - b);
+      return {
+        action,
+        calls: tool.calls,
+        failures: tool.failures,
+        p50DurationMs: nearestRank(tool.durations, 50),
+        p95DurationMs: nearestRank(tool.durations, 95),
+      };
+    });
+  }
 }
 
 /** Tools, the most called first, then by name. */

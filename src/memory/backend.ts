@@ -23,7 +23,12 @@ import type {
   UsageSeriesCell,
   UsageSeriesQuery,
 } from "../core/backend.ts";
-import { emptyRunCell, emptyUsageCell, nearestRank } from "../core/series.ts";
+import {
+  emptyRunCell,
+  emptyUsageCell,
+  nearestRank,
+  ToolTally,
+} from "../core/series.ts";
 import { asciiLower, notACursor } from "../core/run_summaries.ts";
 import { GROWTH_DAYS } from "../core/backend.ts";
 import {
@@ -37,7 +42,6 @@ import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import { DuplicateRunError, RunNotFoundError } from "../errors.ts";
 import type {
   AgentRunStats,
-  JsonValue,
   LlmUsageBreakdown,
   RecordCounts,
   SpaceReport,
@@ -515,48 +519,17 @@ export class MemoryBackend implements Backend {
   }
 
   toolStats(query: ToolStatsFilter): Promise<ToolStats[]> {
-    const tools = new Map<string, { stats: ToolStats; durations: number[] }>();
+    const tally = new ToolTally();
     for (const rows of this.#events.values()) {
       for (const { record: event } of rows) {
         if (
-          !event.eventType.startsWith(TOOL_EVENT) ||
-          event.eventType === TOOL_STARTED ||
           (query.agentId !== undefined && event.agentId !== query.agentId) ||
           !inRange(event.timestamp, query)
         ) continue;
-        const data = parseJson(event.data);
-        const action = field(data, "action");
-        if (typeof action !== "string") continue;
-        let tool = tools.get(action);
-        if (!tool) {
-          tool = {
-            stats: {
-              action,
-              calls: 0,
-              failures: 0,
-              p50DurationMs: null,
-              p95DurationMs: null,
-            },
-            durations: [],
-          };
-          tools.set(action, tool);
-        }
-        tool.stats.calls++;
-        if (event.eventType !== TOOL_COMPLETED || failed(data)) {
-          tool.stats.failures++;
-        }
-        const duration = field(data, "duration_ms");
-        if (typeof duration === "number") tool.durations.push(duration);
+        tally.add(event.eventType, event.data);
       }
     }
-    return Promise.resolve([...tools.values()].map(({ stats, durations }) => {
-      durations.sort((a, b) => a - b);
-      return {
-        ...stats,
-        p50DurationMs: nearestRank(durations, 50),
-        p95DurationMs: nearestRank(durations, 95),
-      };
-    }));
+    return Promise.resolve(tally.stats());
   }
 
   deleteRuns(
@@ -807,26 +780,4 @@ function bucketOf(boundaries: readonly Date[], time: Date): number {
     else high = mid;
   }
   return low;
-}
-
-const TOOL_EVENT = "action_execution_";
-const TOOL_STARTED = "action_execution_started";
-const TOOL_COMPLETED = "action_execution_completed";
-
-/** A member of a JSON object, or `undefined`. */
-function field(
-  value: JsonValue | undefined,
-  key: string,
-): JsonValue | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? value[key]
-    : undefined;
-}
-
-/** Whether a tool call's data tells of a failure (see `ToolStats`). */
-function failed(data: JsonValue): boolean {
-  const error = field(data, "error");
-  return field(data, "success") === false ||
-    (error !== undefined && error !== null && error !== false) ||
-    field(field(data, "result"), "status") === "error";
 }

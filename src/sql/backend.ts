@@ -108,7 +108,6 @@ export class SqlBackend implements Backend {
     this.#dialect = dialect;
     this.#driver = driver;
     this.#existing = existing;
-    this.#series = new SqlSeries(dialect);
     this.#runs = dialect.table(RUNS.name);
     this.#events = dialect.table(EVENTS.name);
     this.#usage = dialect.table(USAGE.name);
@@ -123,6 +122,12 @@ export class SqlBackend implements Backend {
       (existing.version ?? 0) >= 1;
     this.#statistics = new SqlStatistics(dialect, {
       runs: this.#read.runs.from,
+      usage: this.#read.usage.from,
+      functions: this.#functions,
+    });
+    this.#series = new SqlSeries(dialect, {
+      runs: this.#read.runs.from,
+      events: this.#read.events.from,
       usage: this.#read.usage.from,
       functions: this.#functions,
     });

@@ -1,8 +1,13 @@
 // The series and tool statistics: each one statement that the database
-// aggregates, with percentiles by window functions (nearest rank, in
-// integers: SQLite's builds differ per runtime, and Deno's has neither
-// `ceil` nor a percentile function). The buckets come as one JSON list of
-// their boundaries, computed in JavaScript, so every backend buckets alike.
+// aggregates, with nearest-rank percentiles picked in integers (SQLite's
+// builds differ per runtime, and Deno's has neither `ceil` nor a
+// percentile function) from ordered aggregates, or ranked by window
+// functions. The buckets come from the boundaries computed in JavaScript,
+// so every backend buckets alike: buckets of one length (minutes, hours,
+// and days or weeks without a change of offset) by arithmetic on the
+// timestamp, which reads the range from an index once; others (months, a
+// daylight-saving change) as one JSON list of boundaries joined to the
+// rows, one index range per bucket.
 
 import type {
   RunSeriesCell,
@@ -12,12 +17,15 @@ import type {
   UsageSeriesCell,
   UsageSeriesQuery,
 } from "../core/backend.ts";
+import { equalStep } from "../core/buckets.ts";
+import { parseJson } from "../core/records.ts";
+import { ToolTally } from "../core/series.ts";
+import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStatus, ToolStats } from "../types.ts";
 import type { SqlRow, SqlSession, SqlValue } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
 import { scaledCost, wholeNanos } from "./statistics.ts";
-import { EVENTS, RUNS, USAGE } from "./tables.ts";
 import { formatTimestamp } from "./timestamps.ts";
 
 /** A nullable number of a result row. */
@@ -48,22 +56,92 @@ function ranks(value: string, group: readonly string[]): string {
     COUNT(${value}) OVER (PARTITION BY ${partition}) AS value_count`;
 }
 
+/** Where the series read, and whether the dialect's functions exist. */
+export interface SeriesSources {
+  /** The runs table, or what reads as it, after FROM. */
+  runs: string;
+  /** The events table, or what reads as it, after FROM. */
+  events: string;
+  /** The LLM usage table, or what reads as it, after FROM. */
+  usage: string;
+  /**
+   * Whether the dialect's functions exist. Without them (a read-only store
+   * on a schema older than the one that creates them) the JSON that SQL
+   * cannot read safely is read here: the costs other programs wrote into
+   * `usage_metrics`, and the data of tool events.
+   */
+  functions: boolean;
+}
+
+/** Rows of a table with the index of their bucket, as a subquery. */
+interface Bucketed {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** The percentiles of a series cell, by column name. */
+const PERCENTILES = { p50_ms: 50, p95_ms: 95, p99_ms: 99, max_ms: 100 };
+
 /** Series over one database's tables. */
 export class SqlSeries {
   readonly #dialect: SqlDialect;
-  readonly #runs: string;
-  readonly #events: string;
-  readonly #usage: string;
+  readonly #sources: SeriesSources;
+  /** Whether aggregates take ORDER BY: SQLite 3.44+ and PostgreSQL. */
+  #orderedAggregates = true;
 
-  constructor(dialect: SqlDialect) {
+  constructor(dialect: SqlDialect, sources: SeriesSources) {
     this.#dialect = dialect;
-    this.#runs = dialect.table(RUNS.name);
-    this.#events = dialect.table(EVENTS.name);
-    this.#usage = dialect.table(USAGE.name);
+    this.#sources = sources;
   }
 
   /**
-   * The buckets as a table `buckets (bucket, start_at, end_at)`, from one
+   * The rows of `table` whose `column` lies in the range and that `where`
+   * keeps, each as `bucket` (its bucket's index) and `columns`.
+   */
+  #bucketed(
+    range: SeriesRange,
+    table: string,
+    column: string,
+    columns: string,
+    where: Where,
+  ): Bucketed {
+    const step = equalStep(range.boundaries);
+    if (step !== undefined) {
+      const first = formatTimestamp(range.boundaries[0]!);
+      const inRange = where.clone()
+        .add(`${column} >= ?`, formatTimestamp(range.since))
+        .add(`${column} < ?`, formatTimestamp(range.until));
+      return {
+        sql: `SELECT ${this.#bucketIndex(column)} AS bucket, ${columns}
+  FROM ${table} ${inRange}`,
+        params: [first, step, ...inRange.params],
+      };
+    }
+    const buckets = this.#buckets(range);
+    return {
+      sql: `SELECT b.bucket, ${columns}
+  FROM (${buckets.sql}) AS b JOIN ${table}
+    ON ${column} >= b.start_at AND ${column} < b.end_at
+  ${where}`,
+      params: [buckets.param, ...where.params],
+    };
+  }
+
+  /**
+   * The index of the bucket holding `column`, from two parameters: the
+   * first bucket's start and the buckets' length in milliseconds. The time
+   * since the start is counted in whole milliseconds, exactly: stored times
+   * have millisecond precision, which SQLite's julianday keeps and rounding
+   * restores; PostgreSQL's interval epoch is exact.
+   */
+  #bucketIndex(column: string): string {
+    return this.#dialect.name === "sqlite"
+      ? `CAST(round((julianday(${column}) - julianday(?)) * 86400000) AS INTEGER) / CAST(? AS INTEGER)`
+      : `CAST(floor(EXTRACT(EPOCH FROM (${column} - CAST(? AS TIMESTAMP))) * 1000 / CAST(? AS BIGINT)) AS INTEGER)`;
+  }
+
+  /**
+   * The buckets as a table `(bucket, start_at, end_at)`, from one
    * parameter: the JSON list of each bucket's start and end, the first and
    * last clamped to the range so that the join alone keeps rows in it.
    */
@@ -87,65 +165,126 @@ export class SqlSeries {
     return { sql, param };
   }
 
+  /**
+   * The cells of a series: the rows of the statement `rows` summed per
+   * `keys` as `sums` asks, with the 50th, 95th and 99th percentiles and the
+   * maximum of `value` (an integer column) as `p50_ms`, `p95_ms`, `p99_ms`,
+   * `max_ms`. Where the database has them, ordered aggregates collect each
+   * cell's sorted values, of which the percentiles are picked by rank:
+   * SQLite spends twice as long or more on window functions, which serve
+   * older SQLite builds (before 3.44).
+   */
+  #aggregated(
+    { rows, keys, sums, value }: {
+      rows: string;
+      keys: readonly string[];
+      sums: Record<string, string>;
+      value: string;
+    },
+  ): string {
+    const grouping = keys.join(", ");
+    // A fence: without it the database copies each of the rows' computed
+    // columns into every expression that reads it (a cost reads its
+    // column in five places), computing it again each time.
+    const fenced = `(${rows} ${
+      this.#dialect.name === "sqlite" ? "LIMIT -1" : "OFFSET 0"
+    }) AS cell_rows`;
+    const summed = Object.entries(sums).map(([name, sum]) =>
+      `${sum} AS ${name}`
+    );
+    if (!this.#orderedAggregates) {
+      return `SELECT ${grouping}, ${summed.join(",\n  ")},
+  ${percentiles(value, PERCENTILES)}
+FROM (SELECT *, ${ranks(value, keys)} FROM ${fenced}) AS ranked
+GROUP BY ${grouping}`;
+    }
+    const sorted = this.#dialect.name === "sqlite"
+      ? `json_group_array(${value} ORDER BY ${value})`
+      : `array_agg(${value} ORDER BY ${value})`;
+    const picked = Object.entries(PERCENTILES).map(([name, p]) => {
+      const rank = `(${p} * value_count + 99) / 100`;
+      return this.#dialect.name === "sqlite"
+        ? `CASE WHEN value_count > 0 THEN json_extract(sorted_values, '$[' || (${rank} - 1) || ']') END AS ${name}`
+        : `sorted_values[CAST(${rank} AS INTEGER)] AS ${name}`;
+    });
+    return `SELECT ${grouping}, ${Object.keys(sums).join(", ")},
+  ${picked.join(",\n  ")}
+FROM (
+  SELECT ${grouping}, ${summed.join(",\n    ")},
+    COUNT(${value}) AS value_count,
+    ${sorted} FILTER (WHERE ${value} IS NOT NULL) AS sorted_values
+  FROM ${fenced}
+  GROUP BY ${grouping}
+) AS grouped`;
+  }
+
+  /**
+   * The rows of the statement `sql` builds: built again with window
+   * functions when the SQLite build is too old for ordered aggregates.
+   */
+  async #cells(
+    session: SqlSession,
+    sql: () => string,
+    params: readonly SqlValue[],
+  ): Promise<SqlRow[]> {
+    try {
+      return await session.query(sql(), params);
+    } catch (error) {
+      if (
+        !this.#orderedAggregates ||
+        !/near "ORDER": syntax error/.test(String((error as Error)?.message))
+      ) throw error;
+      this.#orderedAggregates = false;
+      return await session.query(sql(), params);
+    }
+  }
+
   /** LLM calls summed per bucket and group. */
   async usage(
     session: SqlSession,
     query: UsageSeriesQuery,
   ): Promise<UsageSeriesCell[]> {
-    const group = query.groupBy === "model"
-      ? ["provider", "model"]
-      : query.groupBy === "provider"
-      ? ["provider"]
-      : query.groupBy === "agentId"
-      ? ["agent_id"]
-      : [];
+    const group = usageGroupColumns(query.groupBy);
     const keys = ["bucket", ...group];
-    const grouping = keys.join(", ");
-    const selected = group.map((column) => `u.${column}, `).join("");
+    const selected = group.map((column) => `${column}, `).join("");
     const where = new Where()
-      .add("u.agent_id = ?", query.agentId)
-      .add("u.run_id = ?", query.runId)
-      .add("u.provider = ?", query.provider)
-      .add("u.model = ?", query.model);
-    const buckets = this.#buckets(query);
-    const sql = `WITH buckets AS (${buckets.sql}),
-calls AS (
-  SELECT b.bucket, ${selected}u.status,
-    u.input_tokens, u.output_tokens, u.cache_read_tokens, u.cache_write_tokens,
-    u.reasoning_tokens, u.latency_ms,
-    CASE WHEN u.input_tokens IS NOT NULL OR u.output_tokens IS NOT NULL
+      .add("agent_id = ?", query.agentId)
+      .add("run_id = ?", query.runId)
+      .add("provider = ?", query.provider)
+      .add("model = ?", query.model);
+    const calls = this.#bucketed(
+      query,
+      this.#sources.usage,
+      "created_at",
+      `${selected}status,
+    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+    reasoning_tokens, latency_ms,
+    CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
       THEN 1 ELSE 0 END AS has_tokens,
-    ${scaledCost(this.#dialect)} AS scaled
-  FROM buckets b JOIN ${this.#usage} u
-    ON u.created_at >= b.start_at AND u.created_at < b.end_at
-  ${where}
-),
-ranked AS (
-  SELECT *, ${wholeNanos(this.#dialect)} AS nanos,
-    ${ranks("latency_ms", keys)}
-  FROM calls
-)
-SELECT ${grouping}, COUNT(*) AS calls,
-  SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS failed_calls,
-  COALESCE(SUM(input_tokens), 0) AS input_tokens,
-  COALESCE(SUM(output_tokens), 0) AS output_tokens,
-  COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
-  COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
-  COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
-  COALESCE(SUM(nanos), 0) AS nanos,
-  SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END) AS unpriced_calls,
-  ${
-      percentiles("latency_ms", {
-        p50_ms: 50,
-        p95_ms: 95,
-        p99_ms: 99,
-        max_ms: 100,
-      })
-    }
-FROM ranked
-GROUP BY ${grouping}`;
-    const rows = await session.query(sql, [buckets.param, ...where.params]);
-    return rows.map((row) => ({
+    ${scaledCost(this.#dialect, this.#sources.functions)} AS scaled`,
+      where,
+    );
+    const sql = () =>
+      this.#aggregated({
+        rows: `SELECT *, ${wholeNanos(this.#dialect)} AS nanos
+  FROM (${calls.sql}) AS calls`,
+        keys,
+        sums: {
+          calls: "COUNT(*)",
+          failed_calls: "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)",
+          input_tokens: "COALESCE(SUM(input_tokens), 0)",
+          output_tokens: "COALESCE(SUM(output_tokens), 0)",
+          cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
+          cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
+          reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
+          nanos: "COALESCE(SUM(nanos), 0)",
+          unpriced_calls:
+            "SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END)",
+        },
+        value: "latency_ms",
+      });
+    const rows = await this.#cells(session, sql, calls.params);
+    const cells = rows.map((row): UsageSeriesCell => ({
       bucket: Number(row.bucket),
       ...usageGroup(row, query.groupBy),
       calls: Number(row.calls),
@@ -162,6 +301,51 @@ GROUP BY ${grouping}`;
       p99Ms: nullable(row.p99_ms),
       maxMs: nullable(row.max_ms),
     }));
+    if (!this.#sources.functions) {
+      await this.#addCostsRead(session, query, where, cells);
+    }
+    return cells;
+  }
+
+  /**
+   * Adds to `cells` the costs other programs wrote into `usage_metrics`,
+   * read row by row: for a schema without the dialect's functions, whose
+   * SQL counted those calls as unpriced.
+   */
+  async #addCostsRead(
+    session: SqlSession,
+    query: UsageSeriesQuery,
+    where: Where,
+    cells: UsageSeriesCell[],
+  ): Promise<void> {
+    const group = usageGroupColumns(query.groupBy);
+    const unwritten = this.#bucketed(
+      query,
+      this.#sources.usage,
+      "created_at",
+      [...group, "usage_metrics", "input_tokens", "output_tokens"].join(", "),
+      where.clone().add("cost_source IS NULL"),
+    );
+    const key = (bucket: number, row: Partial<UsageSeriesCell>) =>
+      JSON.stringify([bucket, row.provider, row.model, row.agentId]);
+    const byKey = new Map(cells.map((cell) => [key(cell.bucket, cell), cell]));
+    for (const row of await session.query(unwritten.sql, unwritten.params)) {
+      const metrics = row.usage_metrics;
+      const cost = costUsd(
+        parseJson(typeof metrics === "string" ? metrics : null),
+      );
+      const nanos = cost === undefined ? undefined : nanoDollars(cost);
+      if (nanos === undefined) continue;
+      const cell = byKey.get(
+        key(Number(row.bucket), usageGroup(row, query.groupBy)),
+      );
+      // SQL counted every row read here in its cell.
+      if (!cell) continue;
+      cell.nanos += nanos;
+      if (row.input_tokens != null || row.output_tokens != null) {
+        cell.unpricedCalls--;
+      }
+    }
   }
 
   /** Runs counted per bucket and group. */
@@ -175,41 +359,36 @@ GROUP BY ${grouping}`;
       ? ["status"]
       : [];
     const keys = ["bucket", ...group];
-    const grouping = keys.join(", ");
-    const where = new Where().add("r.agent_id = ?", query.agentId);
-    const buckets = this.#buckets(query);
+    const where = new Where().add("agent_id = ?", query.agentId);
     const duration = this.#dialect.name === "sqlite"
       // julianday keeps whole milliseconds: rounding restores them exactly.
-      ? "CAST(round((julianday(r.finished_at) - julianday(r.started_at)) * 86400000) AS INTEGER)"
-      : "CAST(round(EXTRACT(EPOCH FROM (r.finished_at - r.started_at)) * 1000) AS BIGINT)";
+      ? "CAST(round((julianday(finished_at) - julianday(started_at)) * 86400000) AS INTEGER)"
+      : "CAST(round(EXTRACT(EPOCH FROM (finished_at - started_at)) * 1000) AS BIGINT)";
+    const runs = this.#bucketed(
+      query,
+      this.#sources.runs,
+      "created_at",
+      `agent_id, status, total_iterations, ${duration} AS duration_ms`,
+      where,
+    );
     const byStatus = (status: AgentRunStatus) =>
-      `SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END) AS ${status}_runs`;
-    const sql = `WITH buckets AS (${buckets.sql}),
-ranked AS (
-  SELECT *, ${ranks("duration_ms", keys)}
-  FROM (
-    SELECT b.bucket, r.agent_id, r.status, r.total_iterations,
-      ${duration} AS duration_ms
-    FROM buckets b JOIN ${this.#runs} r
-      ON r.created_at >= b.start_at AND r.created_at < b.end_at
-    ${where}
-  ) AS bucketed
-)
-SELECT ${grouping}, COUNT(*) AS runs,
-  ${byStatus("pending")}, ${byStatus("running")}, ${byStatus("completed")},
-  ${byStatus("error")}, ${byStatus("cancelled")},
-  COALESCE(SUM(total_iterations), 0) AS iterations,
-  ${
-      percentiles("duration_ms", {
-        p50_ms: 50,
-        p95_ms: 95,
-        p99_ms: 99,
-        max_ms: 100,
-      })
-    }
-FROM ranked
-GROUP BY ${grouping}`;
-    const rows = await session.query(sql, [buckets.param, ...where.params]);
+      `SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END)`;
+    const sql = () =>
+      this.#aggregated({
+        rows: runs.sql,
+        keys,
+        sums: {
+          runs: "COUNT(*)",
+          pending_runs: byStatus("pending"),
+          running_runs: byStatus("running"),
+          completed_runs: byStatus("completed"),
+          error_runs: byStatus("error"),
+          cancelled_runs: byStatus("cancelled"),
+          iterations: "COALESCE(SUM(total_iterations), 0)",
+        },
+        value: "duration_ms",
+      });
+    const rows = await this.#cells(session, sql, runs.params);
     return rows.map((row) => ({
       bucket: Number(row.bucket),
       ...query.groupBy === "agentId"
@@ -245,6 +424,7 @@ GROUP BY ${grouping}`;
         query.since && formatTimestamp(query.since),
       )
       .add("timestamp < ?", query.until && formatTimestamp(query.until));
+    if (!this.#sources.functions) return await this.#toolsRead(session, where);
     const json = toolJson(this.#dialect);
     const sql = `SELECT action, COUNT(*) AS calls, SUM(failed) AS failures,
   ${percentiles("duration_ms", { p50_ms: 50, p95_ms: 95 })}
@@ -256,7 +436,7 @@ FROM (
         THEN 1 ELSE 0 END AS failed,
       ${this.#dialect.jsonNumber("data", "duration_ms")} AS duration_ms
     FROM (SELECT event_type, data, ${json.document} AS doc
-      FROM ${this.#events} ${where}) AS tool_events
+      FROM ${this.#sources.events} ${where}) AS tool_events
   ) AS tool_calls
   WHERE action IS NOT NULL
 ) AS ranked
@@ -269,6 +449,39 @@ GROUP BY action`;
       p50DurationMs: nullable(row.p50_ms),
       p95DurationMs: nullable(row.p95_ms),
     }));
+  }
+
+  /**
+   * The tool events' data read and counted here: for a schema without the
+   * dialect's functions, where SQL cannot read JSON that may be invalid.
+   */
+  async #toolsRead(session: SqlSession, where: Where): Promise<ToolStats[]> {
+    const tally = new ToolTally();
+    const rows = await session.query(
+      `SELECT event_type, data FROM ${this.#sources.events} ${where}`,
+      where.params,
+    );
+    for (const row of rows) {
+      tally.add(
+        String(row.event_type),
+        typeof row.data === "string" ? row.data : null,
+      );
+    }
+    return tally.stats();
+  }
+}
+
+/** The columns a usage series groups by. */
+function usageGroupColumns(groupBy: UsageSeriesQuery["groupBy"]): string[] {
+  switch (groupBy) {
+    case "model":
+      return ["provider", "model"];
+    case "provider":
+      return ["provider"];
+    case "agentId":
+      return ["agent_id"];
+    case undefined:
+      return [];
   }
 }
 

@@ -11,6 +11,7 @@ import {
   InvalidInputError,
   type LlmUsageInput,
   type LlmUsageSeriesRow,
+  type Persistence,
 } from "../../mod.ts";
 import { at, collect, type Context } from "./_context.ts";
 
@@ -62,15 +63,65 @@ const SINCE = new Date("2025-11-01T10:00:00Z");
 const UNTIL = new Date("2025-11-04T02:00:00Z");
 const ZONE = "America/New_York";
 
-/** Random LLM calls around New York's change back from summer time. */
-function randomCalls(count: number): LlmUsageInput[] {
+/** A series' range and time zone. */
+interface Range {
+  since: Date;
+  until: Date;
+  zone: string;
+}
+
+/** Around New York's change back from summer time: a 25-hour day. */
+const FALL_BACK: Range = { since: SINCE, until: UNTIL, zone: ZONE };
+
+/**
+ * Ranges whose buckets all last as long (which SQL backends may bucket by
+ * arithmetic instead of a list of boundaries), some in zones with a
+ * daylight-saving change or an offset of half an hour.
+ */
+const EQUAL_BUCKETS: [string, "hour" | "day", Range][] = [
+  ["hourly in UTC", "hour", {
+    since: new Date("2025-11-01T10:30:00Z"),
+    until: new Date("2025-11-03T02:00:00Z"),
+    zone: "UTC",
+  }],
+  ["daily in UTC", "day", {
+    since: new Date("2025-10-20T07:00:00Z"),
+    until: new Date("2025-11-04T02:00:00Z"),
+    zone: "UTC",
+  }],
+  // The skipped hour leaves every hour an hour long.
+  ["hourly in New York across the spring change", "hour", {
+    since: new Date("2025-03-08T20:10:00Z"),
+    until: new Date("2025-03-10T04:00:00Z"),
+    zone: ZONE,
+  }],
+  ["daily in New York in summer time", "day", {
+    since: new Date("2025-07-01T10:00:00Z"),
+    until: new Date("2025-07-06T02:00:00Z"),
+    zone: ZONE,
+  }],
+  ["hourly in Kolkata, UTC+05:30", "hour", {
+    since: new Date("2025-11-01T10:00:00Z"),
+    until: new Date("2025-11-02T20:45:00Z"),
+    zone: "Asia/Kolkata",
+  }],
+];
+
+/** Random LLM calls in and around `range`. */
+function randomCalls(count: number, range = FALL_BACK): LlmUsageInput[] {
   const next = random(20251102);
-  const span = UNTIL.getTime() - SINCE.getTime();
-  return Array.from({ length: count }, () => {
-    // Some calls fall just outside the range on either side.
-    const time = SINCE.getTime() - 3_600_000 + Math.floor(
-      next() * (span + 7_200_000),
-    );
+  const since = range.since.getTime();
+  const span = range.until.getTime() - since;
+  return Array.from({ length: count }, (_, i) => {
+    // Some calls fall just outside the range on either side, some on its
+    // ends, some on the half hour (where buckets start, in every zone here).
+    const time = i === 0
+      ? since
+      : i === 1
+      ? range.until.getTime()
+      : since - 3_600_000 + Math.floor(next() * (span + 7_200_000));
+    const edge = next() < 0.15;
+    const halfHour = 1_800_000;
     const tokens = next() < 0.9;
     const inputTokens = tokens ? Math.floor(next() * 5000) : null;
     const priced = next() < 0.8;
@@ -89,7 +140,7 @@ function randomCalls(count: number): LlmUsageInput[] {
       latencyMs: next() < 0.85 ? Math.floor(next() * 3000) : null,
       costUsd: priced ? Math.floor(next() * 1e7) / 1e9 + next() * 1e-10 : null,
       costSource: priced ? "provided" as const : null,
-      createdAt: new Date(time),
+      createdAt: new Date(edge ? Math.floor(time / halfHour) * halfHour : time),
     };
   });
 }
@@ -99,6 +150,7 @@ function expectedUsage(
   calls: readonly LlmUsageInput[],
   bucket: "hour" | "day",
   group: (call: LlmUsageInput) => string,
+  range = FALL_BACK,
 ): Map<string, Omit<LlmUsageSeriesRow, "bucketStart">> {
   const cells = new Map<
     string,
@@ -106,8 +158,8 @@ function expectedUsage(
   >();
   for (const call of calls) {
     const time = call.createdAt!;
-    if (time < SINCE || time >= UNTIL) continue;
-    const key = `${label(time, bucket, ZONE)}|${group(call)}`;
+    if (time < range.since || time >= range.until) continue;
+    const key = `${label(time, bucket, range.zone)}|${group(call)}`;
     let cell = cells.get(key);
     if (!cell) cells.set(key, cell = { calls: [] });
     cell.calls.push(call);
@@ -156,6 +208,79 @@ const EMPTY_USAGE = {
   p99Ms: null,
   maxMs: null,
 };
+
+/**
+ * Logs random calls in and around `range` and checks the series against a
+ * computation made here.
+ */
+async function checkUsageSeries(
+  store: Persistence,
+  bucket: "hour" | "day",
+  groupBy: "model" | "provider" | "agentId" | undefined,
+  range: Range,
+): Promise<void> {
+  const calls = randomCalls(400, range);
+  await store.logLlmUsages(calls);
+  const group = (call: LlmUsageInput) =>
+    groupBy === "model"
+      ? `${call.provider}/${call.model}`
+      : groupBy === "provider"
+      ? call.provider!
+      : groupBy === "agentId"
+      ? String(call.agentId)
+      : "";
+  const expected = expectedUsage(calls, bucket, group, range);
+  const rows = await store.getLlmUsageSeries({
+    bucket,
+    since: range.since,
+    until: range.until,
+    timeZone: range.zone,
+    ...groupBy ? { groupBy } : {},
+  });
+  const groups = new Set(
+    [...expected.keys()].map((k) => k.split("|")[1]),
+  );
+  const labels = new Set(
+    rows.map((r) => label(r.bucketStart, bucket, range.zone)),
+  );
+  // Every group in every bucket, and buckets in time order.
+  assert.equal(rows.length, labels.size * groups.size);
+  for (let i = 1; i < rows.length; i++) {
+    assert.ok(rows[i - 1]!.bucketStart <= rows[i]!.bucketStart);
+  }
+  // The first bucket holds `since`, the last reaches `until`.
+  assert.ok(rows[0]!.bucketStart <= range.since);
+  assert.equal(
+    label(rows[0]!.bucketStart, bucket, range.zone),
+    label(range.since, bucket, range.zone),
+  );
+  assert.equal(
+    label(rows.at(-1)!.bucketStart, bucket, range.zone),
+    label(new Date(range.until.getTime() - 1), bucket, range.zone),
+  );
+  let seen = 0;
+  for (const row of rows) {
+    const { bucketStart, provider, model, agentId, ...figures } = row;
+    const key = groupBy === "model"
+      ? `${provider}/${model}`
+      : groupBy === "provider"
+      ? provider
+      : groupBy === "agentId"
+      ? String(agentId)
+      : "";
+    assert.ok(groups.has(key));
+    const want = expected.get(
+      `${label(bucketStart, bucket, range.zone)}|${key}`,
+    );
+    if (want) seen++;
+    assert.deepEqual(
+      figures,
+      want ?? EMPTY_USAGE,
+      `${bucketStart.toISOString()} ${key}`,
+    );
+  }
+  assert.equal(seen, expected.size);
+}
 
 export function analytics(ctx: Context): void {
   describe("date ranges and filters", () => {
@@ -321,70 +446,13 @@ export function analytics(ctx: Context): void {
         ["daily by provider", "day", "provider"],
       ] as const
     ) {
-      it(`of LLM calls, ${name}, match a computation on random data`, async () => {
-        const store = ctx.store;
-        const calls = randomCalls(400);
-        await store.logLlmUsages(calls);
-        const group = (call: LlmUsageInput) =>
-          groupBy === "model"
-            ? `${call.provider}/${call.model}`
-            : groupBy === "provider"
-            ? call.provider!
-            : groupBy === "agentId"
-            ? String(call.agentId)
-            : "";
-        const expected = expectedUsage(calls, bucket, group);
-        const rows = await store.getLlmUsageSeries({
-          bucket,
-          since: SINCE,
-          until: UNTIL,
-          timeZone: ZONE,
-          ...groupBy ? { groupBy } : {},
-        });
-        const groups = new Set(
-          [...expected.keys()].map((k) => k.split("|")[1]),
-        );
-        const labels = new Set(
-          rows.map((r) => label(r.bucketStart, bucket, ZONE)),
-        );
-        // Every group in every bucket, and buckets in time order.
-        assert.equal(rows.length, labels.size * groups.size);
-        for (let i = 1; i < rows.length; i++) {
-          assert.ok(rows[i - 1]!.bucketStart <= rows[i]!.bucketStart);
-        }
-        // The first bucket holds `since`, the last reaches `until`.
-        assert.ok(rows[0]!.bucketStart <= SINCE);
-        assert.equal(
-          label(rows[0]!.bucketStart, bucket, ZONE),
-          label(SINCE, bucket, ZONE),
-        );
-        assert.equal(
-          label(rows.at(-1)!.bucketStart, bucket, ZONE),
-          label(new Date(UNTIL.getTime() - 1), bucket, ZONE),
-        );
-        let seen = 0;
-        for (const row of rows) {
-          const { bucketStart, provider, model, agentId, ...figures } = row;
-          const key = groupBy === "model"
-            ? `${provider}/${model}`
-            : groupBy === "provider"
-            ? provider
-            : groupBy === "agentId"
-            ? String(agentId)
-            : "";
-          assert.ok(groups.has(key));
-          const want = expected.get(
-            `${label(bucketStart, bucket, ZONE)}|${key}`,
-          );
-          if (want) seen++;
-          assert.deepEqual(
-            figures,
-            want ?? EMPTY_USAGE,
-            `${bucketStart.toISOString()} ${key}`,
-          );
-        }
-        assert.equal(seen, expected.size);
-      });
+      it(`of LLM calls, ${name}, match a computation on random data`, () =>
+        checkUsageSeries(ctx.store, bucket, groupBy, FALL_BACK));
+    }
+
+    for (const [name, bucket, range] of EQUAL_BUCKETS) {
+      it(`of LLM calls, ${name} by model, match a computation on random data`, () =>
+        checkUsageSeries(ctx.store, bucket, "model", range));
     }
 
     it("of LLM calls filter by agent, run, provider and model", async () => {

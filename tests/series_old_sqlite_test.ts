@@ -1,0 +1,119 @@
+// SQLite builds before 3.44 (macOS's own, which Bun loads there) refuse
+// ORDER BY inside an aggregate: the series then rank by window functions,
+// and must answer exactly as the ordered aggregates do. Played here by a
+// driver that refuses such statements as an old build does.
+
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Persistence } from "../src/persistence.ts";
+import { Store } from "../src/core/store.ts";
+import { SqlBackend } from "../src/sql/backend.ts";
+import { SqliteConnection } from "../src/sqlite/connection.ts";
+import { sqliteDialect } from "../src/sqlite/dialect.ts";
+import {
+  openSqliteDatabase,
+  type SqliteDatabase,
+} from "../src/sqlite/runtime.ts";
+import type { AgentRunStatus, LlmUsageInput } from "../mod.ts";
+
+/** An aggregate's argument followed by ORDER BY, which old builds refuse. */
+const ORDERED_AGGREGATE = /\w+\(\w+ ORDER BY/;
+
+async function open(
+  old: boolean,
+): Promise<{ store: Store; refused: string[] }> {
+  const db = await openSqliteDatabase(":memory:");
+  const refused: string[] = [];
+  const driver: SqliteDatabase = !old ? db : {
+    exec: (sql) => db.exec(sql),
+    close: () => db.close(),
+    prepare(sql) {
+      if (ORDERED_AGGREGATE.test(sql)) {
+        refused.push(sql);
+        throw new Error('near "ORDER": syntax error');
+      }
+      return db.prepare(sql);
+    },
+  };
+  const store = new Store(
+    new SqlBackend(sqliteDialect, new SqliteConnection(driver)),
+  );
+  await store.initializeSchema();
+  return { store, refused };
+}
+
+/** The same seeded records in each store. */
+async function fill(stores: Persistence[]): Promise<void> {
+  let state = 42;
+  const next = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  const start = Date.UTC(2025, 2, 28);
+  const statuses: AgentRunStatus[] = ["completed", "error", "running"];
+  const runs = Array.from({ length: 60 }, (_, i) => {
+    const created = start + Math.floor(next() * 4 * 86_400_000);
+    const started = created + Math.floor(next() * 1000);
+    return {
+      agentId: `a${i % 3}`,
+      runId: `r${i}`,
+      status: statuses[i % 3]!,
+      totalIterations: i % 5,
+      createdAt: new Date(created),
+      startedAt: new Date(started),
+      finishedAt: i % 4 === 0 ? null : new Date(started + i * 997),
+    };
+  });
+  const calls: LlmUsageInput[] = Array.from({ length: 300 }, (_, i) => ({
+    agentId: `a${i % 3}`,
+    provider: i % 2 ? "acme-ai" : "zeta-ai",
+    model: i % 3 ? "large" : "small",
+    inputTokens: Math.floor(next() * 1000),
+    outputTokens: 10,
+    latencyMs: i % 7 === 0 ? null : Math.floor(next() * 3000),
+    costUsd: i % 5 === 0 ? null : Math.floor(next() * 1e6) / 1e9,
+    costSource: i % 5 === 0 ? null : "provided",
+    status: i % 9 === 0 ? "error" : "success",
+    createdAt: new Date(start + Math.floor(next() * 4 * 86_400_000)),
+  }));
+  for (const store of stores) {
+    for (const run of runs) await store.createAgentRun(run);
+    await store.logLlmUsages(calls);
+  }
+}
+
+test("series on a SQLite build without ordered aggregates equal those with them", async () => {
+  const current = await open(false);
+  const old = await open(true);
+  try {
+    await fill([current.store, old.store]);
+    const since = new Date(Date.UTC(2025, 2, 28, 5));
+    const until = new Date(Date.UTC(2025, 3, 1, 5));
+    const queries = [
+      // Hours in UTC by arithmetic; days across Paris's spring change by
+      // a list of boundaries.
+      { bucket: "hour" as const, since, until, groupBy: "model" as const },
+      {
+        bucket: "day" as const,
+        since,
+        until,
+        groupBy: "agentId" as const,
+        timeZone: "Europe/Paris",
+      },
+    ];
+    for (const query of queries) {
+      const expected = await current.store.getLlmUsageSeries(query);
+      assert.ok(expected.some((row) => row.p95Ms !== null));
+      assert.deepEqual(await old.store.getLlmUsageSeries(query), expected);
+    }
+    for (const groupBy of ["status", "agentId"] as const) {
+      const query = { bucket: "day" as const, since, until, groupBy };
+      const expected = await current.store.getAgentRunSeries(query);
+      assert.ok(expected.some((row) => row.p50DurationMs !== null));
+      assert.deepEqual(await old.store.getAgentRunSeries(query), expected);
+    }
+    // Refused once, then remembered.
+    assert.equal(old.refused.length, 1);
+    assert.equal(current.refused.length, 0);
+  } finally {
+    await current.store.close();
+    await old.store.close();
+  }
+});
