@@ -220,6 +220,30 @@ const SERIES_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
   ],
 ];
 
+/**
+ * The daily series by model and the usage by model over a date range read
+ * the range from the date index alone on SQLite: the index carries every
+ * column they read, so the calls' records (prompts and responses) stay
+ * unread. Costs other programs wrote in `usage_metrics` are looked up by
+ * rowid, for those rows only.
+ */
+const COVERED_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
+  [
+    "daily series of LLM calls by model",
+    (s) =>
+      s.getLlmUsageSeries({
+        bucket: "day",
+        since: SINCE,
+        until: new Date("2024-01-03T00:00:00Z"),
+        groupBy: "model",
+      }),
+  ],
+  [
+    "LLM usage by model in a date range",
+    (s) => s.getLlmUsageBreakdown({ since: SINCE, until: BEFORE }),
+  ],
+];
+
 interface Database {
   dialect: SqlDialect;
   connection: SqlConnection;
@@ -416,6 +440,35 @@ for (const [name, open, skip] of DATABASES) {
         assert.equal(statements.length, 1, "one statement");
         const scans = await database.tableScans(statements[0]!);
         assert.deepEqual(scans, [], statements[0]!.sql);
+      });
+    }
+
+    for (const [form, work] of COVERED_FORMS) {
+      it(`${form} reads a covering index`, {
+        skip: name !== "sqlite",
+      }, async () => {
+        const [statement, ...more] = await recorder.during(() => work(store));
+        assert.equal(more.length, 0, "one statement");
+        const plan = await database.connection.query(
+          `EXPLAIN QUERY PLAN ${statement!.sql}`,
+          statement!.params,
+        );
+        const reads = plan.map((row) => String(row.detail)).filter((
+          detail,
+        ) => /^(SEARCH|SCAN) (agent_llm_usage|cost_row)\b/.test(detail));
+        for (const read of reads) {
+          assert.match(
+            read,
+            /^SEARCH agent_llm_usage USING COVERING INDEX idx_usage_created_at \(created_at>\? AND created_at<\?\)$|^SEARCH cost_row USING INTEGER PRIMARY KEY \(rowid=\?\)$/,
+            statement!.sql,
+          );
+        }
+        assert.ok(
+          reads.some((read) =>
+            /COVERING INDEX idx_usage_created_at/.test(read)
+          ),
+          statement!.sql,
+        );
       });
     }
 

@@ -333,7 +333,14 @@ const ALLOWED: [RegExp, string][] = [
   [/^byStatus\("\w+"\)$/, "a constant status"],
   [/^order$/, "ASC or DESC"],
   [/^placeholders\(chunk\)$/, "placeholders"],
-  [/^this\.#dialect\.jsonNumber\("\w+", "\w+"\)$/, "a constant column and key"],
+  [
+    /^(this\.#)?dialect\.jsonNumber\("(\w+\.)?\w+", "\w+"\)$/,
+    "a constant column, perhaps qualified by a constant alias, and key",
+  ],
+  [
+    /^carried$/,
+    "an index's constant carried columns, after INCLUDE or the key (schema.ts)",
+  ],
   [/^(SCHEMA_VERSION|MIGRATIONS_TABLE)$/, "a constant"],
   [/^status$/, "byStatus's constant status"],
   [/^schemaName\(schema\)$/, "the validated schema identifier"],
@@ -351,7 +358,7 @@ const ALLOWED: [RegExp, string][] = [
   [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
   [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
   [
-    /^(scaledCost|wholeNanos)\((this\.#)?dialect(, (this\.#costInSql|sources\.functions))?\)$/,
+    /^(scaledCost|wholeNanos)\((this\.#)?dialect(, (this\.#costInSql|sources\.functions))?\)$|^scaledCost\(\s*this\.#dialect,\s*this\.#(costInSql|sources\.functions),\s*this\.#(usageTable|sources\.usageTable),?\s*\)$/,
     "an expression of columns and constants, by dialect",
   ],
   [

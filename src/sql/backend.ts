@@ -126,16 +126,23 @@ export class SqlBackend implements Backend {
     // read as it is has none, and its costs are summed here instead.
     this.#functions = dialect.functions.length === 0 || !existing ||
       (existing.version ?? 0) >= 1;
+    // Where the usage table is itself, costs other programs wrote are
+    // looked up in their own row, so a date range reads the date index.
+    const usageTable = this.#read.usage.from === this.#read.usage.ref
+      ? this.#read.usage.from
+      : undefined;
     this.#statistics = new SqlStatistics(dialect, {
       runs: this.#read.runs.from,
       usage: this.#read.usage.from,
       functions: this.#functions,
+      usageTable,
     });
     this.#series = new SqlSeries(dialect, {
       runs: this.#read.runs.from,
       events: this.#read.events.from,
       usage: this.#read.usage.from,
       functions: this.#functions,
+      usageTable,
     });
   }
 

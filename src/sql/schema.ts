@@ -19,7 +19,7 @@ import {
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -47,11 +47,19 @@ function createTable(
 
 function createIndex(
   dialect: SqlDialect,
-  { name, table, columns }: Index,
+  { name, table, columns, covers }: Index,
 ): string {
+  // PostgreSQL keeps carried columns out of the key (INCLUDE), which its
+  // index-only scans read alike; SQLite has no INCLUDE, so they trail the
+  // key, where they leave its order as it was.
+  const carried = covers === undefined
+    ? ""
+    : dialect.name === "postgres"
+    ? `) INCLUDE (${covers}`
+    : `, ${covers}`;
   return `CREATE INDEX IF NOT EXISTS ${name} ON ${
     dialect.table(table.name)
-  } (${columns})`;
+  } (${columns}${carried})`;
 }
 
 /**
@@ -82,7 +90,9 @@ function addColumns(
  * details and costs of LLM calls. Version 4: SQLite's timestamps in one
  * canonical UTC form. Version 5: PostgreSQL's function reading a whole JSON
  * document softly, for the tool statistics. Version 6: SQLite's timestamp
- * triggers skip this module's own rows at a lower cost per insert.
+ * triggers skip this module's own rows at a lower cost per insert. Version
+ * 7: the LLM calls' date index carries the columns the usage series read,
+ * so that a date range is read from the index alone.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -105,6 +115,10 @@ export function migrations(dialect: SqlDialect): string[][] {
     timestampsAsInstants(dialect),
     [...dialect.functions],
     cheaperTimestampTriggers(dialect),
+    [
+      `DROP INDEX IF EXISTS ${dialect.table(USAGE_DATE_INDEX.name)}`,
+      createIndex(dialect, USAGE_DATE_INDEX),
+    ],
   ];
 }
 
@@ -190,7 +204,10 @@ function upcomingPartitions(dialect: SqlDialect): string[] {
 interface Index {
   name: string;
   table: Table<unknown>;
+  /** The key, in order. */
   columns: string;
+  /** Columns carried for queries to read from the index alone. */
+  covers?: string;
 }
 
 const VERSION_1_INDEXES: readonly Index[] = [
@@ -240,6 +257,23 @@ const WIDENED_IN_VERSION_2: readonly Index[] = [
   { name: "idx_usage_run_id", table: USAGE, columns: "run_id, created_at, id" },
 ];
 
+/**
+ * The LLM calls' date index, from version 7 on carrying every column the
+ * usage series read over a date range (`SqlSeries.usage`), so that SQLite
+ * reads the range without the calls' records, whose prompts and responses
+ * make the table rows many times longer. Its key is version 1's, which the
+ * listings by date read in order. Not `run_id`: a series of one run reads
+ * that run's index.
+ */
+const USAGE_DATE_INDEX: Index = {
+  name: "idx_usage_created_at",
+  table: USAGE,
+  columns: "created_at, id",
+  covers: "provider, model, agent_id, status, input_tokens, output_tokens, " +
+    "cache_read_tokens, cache_write_tokens, reasoning_tokens, latency_ms, " +
+    "cost_source, cost_usd",
+};
+
 const STATUS_INDEX: Index = {
   name: "idx_runs_status",
   table: RUNS,
@@ -251,11 +285,13 @@ function currentIndexes(): Index[] {
   const replaced = new Set([
     ...DROPPED_IN_VERSION_2,
     ...WIDENED_IN_VERSION_2.map((index) => index.name),
+    USAGE_DATE_INDEX.name,
   ]);
   return [
     ...VERSION_1_INDEXES.filter((index) => !replaced.has(index.name)),
     ...WIDENED_IN_VERSION_2,
     STATUS_INDEX,
+    USAGE_DATE_INDEX,
   ];
 }
 
@@ -302,4 +338,5 @@ export const VERSION_BENEFITS: readonly string[] = [
   "timestamps that sort as instants on SQLite",
   "the tool statistics on PostgreSQL",
   "cheaper timestamp triggers on SQLite",
+  "usage series over a date range read from an index alone",
 ];

@@ -71,6 +71,12 @@ export interface SeriesSources {
    * `usage_metrics`, and the data of tool events.
    */
   functions: boolean;
+  /**
+   * The LLM usage table itself, when `usage` is it rather than a derived
+   * table: other programs' costs are then looked up in their own row (see
+   * `scaledCost`), so that a date range is read from the date index alone.
+   */
+  usageTable?: string | undefined;
 }
 
 /** Rows of a table with the index of their bucket, as a subquery. */
@@ -261,7 +267,13 @@ FROM (
     reasoning_tokens, latency_ms,
     CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
       THEN 1 ELSE 0 END AS has_tokens,
-    ${scaledCost(this.#dialect, this.#sources.functions)} AS scaled`,
+    ${
+        scaledCost(
+          this.#dialect,
+          this.#sources.functions,
+          this.#sources.usageTable,
+        )
+      } AS scaled`,
       where,
     );
     const sql = () =>

@@ -23,6 +23,8 @@ export interface StatisticsSources {
    * same figures.
    */
   functions: boolean;
+  /** The LLM usage table itself, when `usage` is it (see `scaledCost`). */
+  usageTable?: string | undefined;
 }
 
 /** What the costs read outside SQL add to one group's figures. */
@@ -35,12 +37,25 @@ interface CostsRead {
 /**
  * A call's cost scaled to nano-dollars, not yet rounded: the cost column of
  * rows this module wrote, `usage_metrics.cost_usd` of other programs' rows
- * (no `cost_source`).
+ * (no `cost_source`). Given `table`, the LLM usage table itself, the rows
+ * read look `usage_metrics` up in their own row by its whole primary key
+ * (which a partitioned PostgreSQL table's is, so one partition is read):
+ * the query then reads no column the date index lacks, and a date range is
+ * read from that index alone but for those rows.
  */
-export function scaledCost(dialect: SqlDialect, functions = true): string {
-  const metricsCost = functions
+export function scaledCost(
+  dialect: SqlDialect,
+  functions = true,
+  table?: string,
+): string {
+  const metricsCost = !functions
+    ? "NULL"
+    : table === undefined
     ? dialect.jsonNumber("usage_metrics", "cost_usd")
-    : "NULL";
+    : `(SELECT ${dialect.jsonNumber("cost_row.usage_metrics", "cost_usd")}
+      FROM ${table} AS cost_row
+      WHERE cost_row.id = ${table}.id
+        AND cost_row.created_at = ${table}.created_at)`;
   return `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 1000000000.0`;
 }
 
@@ -77,12 +92,14 @@ export class SqlStatistics {
   readonly #runs: string;
   readonly #usage: string;
   readonly #costInSql: boolean;
+  readonly #usageTable: string | undefined;
 
   constructor(dialect: SqlDialect, sources: StatisticsSources) {
     this.#dialect = dialect;
     this.#runs = sources.runs;
     this.#usage = sources.usage;
     this.#costInSql = sources.functions;
+    this.#usageTable = sources.usageTable;
   }
 
   /**
@@ -99,7 +116,7 @@ export class SqlStatistics {
       THEN 1 ELSE 0 END AS has_tokens,
     ${wholeNanos(this.#dialect)} AS nanos
   FROM (SELECT *, ${
-      scaledCost(this.#dialect, this.#costInSql)
+      scaledCost(this.#dialect, this.#costInSql, this.#usageTable)
     } AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
 ) AS costed`;
   }
