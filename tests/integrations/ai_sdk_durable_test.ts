@@ -15,10 +15,10 @@ import {
   type Telemetry,
   tool,
 } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
 import { z } from "zod";
 import { curioTelemetry } from "../../ai_sdk.ts";
 import { BACKENDS } from "./_backends.ts";
+import { toolCallingModel, usage } from "./_models.ts";
 
 const HOOKS = [
   "onStart",
@@ -38,53 +38,14 @@ type Recorded = { [H in Hook]: { hook: H; event: EventOf<H> } }[Hook];
 /** The events of a two-step tool-calling generateText call, in order. */
 async function record(): Promise<Recorded[]> {
   const recorded: Recorded[] = [];
-  const recorder: Telemetry = {
-    onStart: (event) => void recorded.push({ hook: "onStart", event }),
-    onStepStart: (event) => void recorded.push({ hook: "onStepStart", event }),
-    onLanguageModelCallStart: (event) =>
-      void recorded.push({ hook: "onLanguageModelCallStart", event }),
-    onLanguageModelCallEnd: (event) =>
-      void recorded.push({ hook: "onLanguageModelCallEnd", event }),
-    onToolExecutionStart: (event) =>
-      void recorded.push({ hook: "onToolExecutionStart", event }),
-    onToolExecutionEnd: (event) =>
-      void recorded.push({ hook: "onToolExecutionEnd", event }),
-    onStepEnd: (event) => void recorded.push({ hook: "onStepEnd", event }),
-    onEnd: (event) => void recorded.push({ hook: "onEnd", event }),
-  };
-  const usage = (input: number, output: number) => ({
-    inputTokens: {
-      total: input,
-      noCache: input,
-      cacheRead: undefined,
-      cacheWrite: undefined,
-    },
-    outputTokens: { total: output, text: output, reasoning: undefined },
-  });
+  // One recorder per hook, each keeping the event under its hook's name.
+  const recorder: Telemetry = Object.fromEntries(
+    HOOKS.map((hook) => [hook, (event: unknown) => {
+      recorded.push({ hook, event } as Recorded);
+    }]),
+  );
   await generateText({
-    model: new MockLanguageModelV4({
-      provider: "openai.chat",
-      modelId: "gpt-4o-mini",
-      doGenerate: [
-        {
-          content: [{
-            type: "tool-call",
-            toolCallId: "t1",
-            toolName: "add",
-            input: '{"a":1,"b":2}',
-          }],
-          finishReason: { unified: "tool-calls", raw: "tool_calls" },
-          usage: usage(10, 5),
-          warnings: [],
-        },
-        {
-          content: [{ type: "text", text: "3" }],
-          finishReason: { unified: "stop", raw: "stop" },
-          usage: usage(20, 2),
-          warnings: [],
-        },
-      ],
-    }),
+    model: toolCallingModel({ first: usage(10, 5), second: usage(20, 2) }),
     prompt: "1 + 2?",
     tools: {
       add: tool({
@@ -144,32 +105,12 @@ for (const [name, open] of BACKENDS) {
             ...(stepNumber === undefined ? {} : { stepNumber }),
           },
         };
-        switch (hook) {
-          case "onStart":
-            telemetry.onStart({ ...event, ...replay });
-            break;
-          case "onStepStart":
-            telemetry.onStepStart({ ...event, ...replay });
-            break;
-          case "onLanguageModelCallStart":
-            telemetry.onLanguageModelCallStart({ ...event, ...replay });
-            break;
-          case "onLanguageModelCallEnd":
-            telemetry.onLanguageModelCallEnd({ ...event, ...replay });
-            break;
-          case "onToolExecutionStart":
-            telemetry.onToolExecutionStart({ ...event, ...replay });
-            break;
-          case "onToolExecutionEnd":
-            telemetry.onToolExecutionEnd({ ...event, ...replay });
-            break;
-          case "onStepEnd":
-            telemetry.onStepEnd({ ...event, ...replay });
-            break;
-          case "onEnd":
-            telemetry.onEnd({ ...event, ...replay });
-            break;
-        }
+        // Each recorded event goes back to the hook it came from.
+        const handler = telemetry[hook] as
+          | ((event: EventOf<typeof hook>) => void)
+          | undefined;
+        assert.ok(handler, `the integration handles ${hook}`);
+        handler.call(telemetry, { ...event, ...replay });
       }
       await telemetry.flush();
 

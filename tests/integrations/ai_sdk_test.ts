@@ -23,45 +23,10 @@ import { z } from "zod";
 import { curioTelemetry } from "../../ai_sdk.ts";
 import type { Persistence } from "../../mod.ts";
 import { BACKENDS, withoutClock } from "./_backends.ts";
-
-type Usage = {
-  inputTokens: {
-    total: number | undefined;
-    noCache: number | undefined;
-    cacheRead: number | undefined;
-    cacheWrite: number | undefined;
-  };
-  outputTokens: {
-    total: number | undefined;
-    text: number | undefined;
-    reasoning: number | undefined;
-  };
-};
-
-function usage(
-  input: number,
-  output: number,
-  { cacheRead, cacheWrite, reasoning }: {
-    cacheRead?: number;
-    cacheWrite?: number;
-    reasoning?: number;
-  } = {},
-): Usage {
-  return {
-    inputTokens: {
-      total: input,
-      noCache: input - (cacheRead ?? 0) - (cacheWrite ?? 0),
-      cacheRead,
-      cacheWrite,
-    },
-    outputTokens: { total: output, text: output - (reasoning ?? 0), reasoning },
-  };
-}
+import { STOP, toolCallingModel, usage } from "./_models.ts";
 
 // The SDK's deprecation notice for generateObject is not this test's output.
 (globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
-
-const STOP = { unified: "stop" as const, raw: "stop" };
 
 async function everything(store: Persistence) {
   const runs = await store.getAgentRuns({ limit: 100 });
@@ -92,28 +57,11 @@ for (const [name, open] of BACKENDS) {
     it("stores a multi-step tool-calling run", async () => {
       await using store = await open();
       const telemetry = curioTelemetry(store, { agentName: "Calculator" });
-      const model = new MockLanguageModelV4({
-        provider: "openai.chat",
-        modelId: "gpt-4o-mini",
-        doGenerate: [
-          {
-            content: [{
-              type: "tool-call",
-              toolCallId: "call-1",
-              toolName: "add",
-              input: '{"a":1,"b":2}',
-            }],
-            finishReason: { unified: "tool-calls", raw: "tool_calls" },
-            usage: usage(50, 10),
-            warnings: [],
-          },
-          {
-            content: [{ type: "text", text: "1 + 2 = 3" }],
-            finishReason: STOP,
-            usage: usage(70, 8),
-            warnings: [],
-          },
-        ],
+      const model = toolCallingModel({
+        toolCallId: "call-1",
+        answer: "1 + 2 = 3",
+        first: usage(50, 10),
+        second: usage(70, 8),
       });
       const result = await generateText({
         model,

@@ -18,6 +18,7 @@ import { z } from "zod";
 import { CurioSpanProcessor } from "../../otel.ts";
 import type { AgentRun, Persistence } from "../../mod.ts";
 import { BACKENDS, withoutClock } from "./_backends.ts";
+import { toolCallingModel, usage } from "./_models.ts";
 
 function setup(store: Persistence) {
   const warnings: string[] = [];
@@ -57,16 +58,6 @@ async function eventually<T>(
   throw new Error(`never stored: ${what}`);
 }
 
-const usage = (input: number, output: number) => ({
-  inputTokens: {
-    total: input,
-    noCache: input,
-    cacheRead: undefined,
-    cacheWrite: undefined,
-  },
-  outputTokens: { total: output, text: output, reasoning: undefined },
-});
-
 const onlyRun = (store: Persistence) => async () => {
   const runs = await store.getAgentRuns();
   assert.ok(runs.length <= 1, "one run");
@@ -80,28 +71,9 @@ for (const [name, open] of BACKENDS) {
       const { provider, tracer, warnings } = setup(store);
       const toolCalled = gate();
       const toolMayReturn = gate();
-      const model = new MockLanguageModelV4({
-        provider: "openai.chat",
-        modelId: "gpt-4o-mini",
-        doGenerate: [
-          {
-            content: [{
-              type: "tool-call",
-              toolCallId: "t1",
-              toolName: "add",
-              input: '{"a":1,"b":2}',
-            }],
-            finishReason: { unified: "tool-calls", raw: "tool_calls" },
-            usage: usage(10, 5),
-            warnings: [],
-          },
-          {
-            content: [{ type: "text", text: "3" }],
-            finishReason: { unified: "stop", raw: "stop" },
-            usage: usage(20, 2),
-            warnings: [],
-          },
-        ],
+      const model = toolCallingModel({
+        first: usage(10, 5),
+        second: usage(20, 2),
       });
       const result = generateText({
         model,

@@ -11,10 +11,10 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { generateText, stepCountIs, tool } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
 import { z } from "zod";
 import { CurioSpanExporter } from "../../otel.ts";
 import type { Persistence } from "../../mod.ts";
+import { toolCallingModel, usage } from "./_models.ts";
 import { BACKENDS, withoutClock } from "./_backends.ts";
 
 function setup(store: Persistence) {
@@ -58,37 +58,9 @@ for (const [name, open] of BACKENDS) {
     it("stores the spans of @ai-sdk/otel", async () => {
       await using store = await open();
       const { exporter, provider, tracer } = setup(store);
-      const usage = (input: number, output: number) => ({
-        inputTokens: {
-          total: input,
-          noCache: input - 4,
-          cacheRead: 4,
-          cacheWrite: undefined,
-        },
-        outputTokens: { total: output, text: output, reasoning: undefined },
-      });
-      const model = new MockLanguageModelV4({
-        provider: "openai.chat",
-        modelId: "gpt-4o-mini",
-        doGenerate: [
-          {
-            content: [{
-              type: "tool-call",
-              toolCallId: "t1",
-              toolName: "add",
-              input: '{"a":1,"b":2}',
-            }],
-            finishReason: { unified: "tool-calls", raw: "tool_calls" },
-            usage: usage(10, 5),
-            warnings: [],
-          },
-          {
-            content: [{ type: "text", text: "3" }],
-            finishReason: { unified: "stop", raw: "stop" },
-            usage: usage(20, 2),
-            warnings: [],
-          },
-        ],
+      const model = toolCallingModel({
+        first: usage(10, 5, { cacheRead: 4 }),
+        second: usage(20, 2, { cacheRead: 4 }),
       });
       await generateText({
         model,
