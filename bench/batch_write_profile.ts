@@ -20,9 +20,10 @@ import { encodeRecord, EVENTS } from "../src/sql/tables.ts";
 import { eventInput, eventParams } from "./data.ts";
 import {
   flag,
+  type Form,
   openProfileDatabases,
-  printMedians,
-  timeInBlocks,
+  profile,
+  withBefore,
 } from "./profile.ts";
 import { plainInsert } from "./raw.ts";
 
@@ -48,35 +49,34 @@ try {
   const params = records.flatMap((record) => encodeRecord(EVENTS, record));
   const ids = records.map((_, i) => i + 1);
 
-  const forms: [string, () => unknown][] = [
-    ["store.logAgentRunEvents", () => store.logAgentRunEvents(inputs())],
+  const forms = withBefore(
     [
-      HONEST,
-      () =>
-        honest.transaction(() =>
-          honest.query(plain, inputs().flatMap(eventParams))
-        ),
+      ["store.logAgentRunEvents", () => store.logAgentRunEvents(inputs())],
+      [
+        HONEST,
+        () =>
+          honest.transaction(() =>
+            honest.query(plain, inputs().flatMap(eventParams))
+          ),
+      ],
+      [
+        "raw: one INSERT in BEGIN/COMMIT, store schema",
+        () => same.transaction(() => same.query(plain, params)),
+      ],
+      [
+        "raw: INSERT … RETURNING id alone, store schema",
+        () => same.query(returning, params),
+      ],
+      [
+        "layer: SqlBackend.insertEvents(records)",
+        () => backend.insertEvents(records),
+      ],
     ],
-    [
-      "raw: one INSERT in BEGIN/COMMIT, store schema",
-      () => same.transaction(() => same.query(plain, params)),
-    ],
-    [
-      "raw: INSERT … RETURNING id alone, store schema",
-      () => same.query(returning, params),
-    ],
-    [
-      "layer: SqlBackend.insertEvents(records)",
-      () => backend.insertEvents(records),
-    ],
-  ];
-  if (before) {
-    forms.splice(1, 0, [
-      "before: store.logAgentRunEvents",
-      () => before.logAgentRunEvents(inputs()),
-    ]);
-  }
-  const parts: [string, () => unknown][] = [
+    before,
+    "store.logAgentRunEvents",
+    (older) => older.logAgentRunEvents(inputs()),
+  );
+  const parts: Form[] = [
     [
       "part: eventRecord × batch (validation, timestamps)",
       () => {
@@ -94,15 +94,15 @@ try {
     ],
     ["part: bench inputs and params", () => inputs().flatMap(eventParams)],
   ];
-  const results = await timeInBlocks(forms, parts, {
+  await profile(forms, parts, {
     blocks: BLOCKS,
     count: PER,
-  });
-  console.log(
-    `${BLOCKS} blocks of ${PER} batches of ${BATCH} events per form, ` +
+    title: `${BLOCKS} blocks of ${PER} batches of ${BATCH} events per form, ` +
       "medians (µs per batch)",
-  );
-  printMedians(results, HONEST, { width: 54, digits: 0 });
+    baseline: HONEST,
+    width: 54,
+    digits: 0,
+  });
 } finally {
   await close();
 }

@@ -26,12 +26,12 @@ import { parseTimestamp } from "../src/sql/timestamps.ts";
 import { agentName, usageInput, usageParams } from "./data.ts";
 import {
   flag,
+  type Form,
   openProfileDatabases,
-  printMedians,
-  timeInBlocks,
+  profile,
+  withBefore,
 } from "./profile.ts";
-import { SqlCapture } from "./raw.ts";
-import { plainInsert } from "./raw.ts";
+import { plainInsert, SqlCapture } from "./raw.ts";
 
 const CALLS = flag("calls", 100_000);
 const AGENTS = flag("agents", 100);
@@ -108,33 +108,32 @@ try {
       (await store.getLlmUsage({ ...filter, limit: 50 })).length,
       50,
     );
-    const forms: [string, () => unknown][] = [
+    const forms = withBefore(
       [
-        `store.getLlmUsage, ${label}`,
-        () => store.getLlmUsage({ ...filter, limit: 50 }),
+        [
+          `store.getLlmUsage, ${label}`,
+          () => store.getLlmUsage({ ...filter, limit: 50 }),
+        ],
+        [RAW, () => same.query(sql, params)],
+        [
+          "raw: the same query, rows converted by hand",
+          () => (same.query(sql, params) as SqlRow[]).map(toCall),
+        ],
+        ["layer: SqliteConnection.query", () => connection.query(sql, params)],
+        [
+          "layer: Store over SqlBackend",
+          () => layered.getLlmUsage({ ...filter, limit: 50 }),
+        ],
+        [
+          "layer: SqlBackend.listUsage",
+          () => backend.listUsage({ ...query, after: undefined, limit: 50 }),
+        ],
       ],
-      [RAW, () => same.query(sql, params)],
-      [
-        "raw: the same query, rows converted by hand",
-        () => (same.query(sql, params) as SqlRow[]).map(toCall),
-      ],
-      ["layer: SqliteConnection.query", () => connection.query(sql, params)],
-      [
-        "layer: Store over SqlBackend",
-        () => layered.getLlmUsage({ ...filter, limit: 50 }),
-      ],
-      [
-        "layer: SqlBackend.listUsage",
-        () => backend.listUsage({ ...query, after: undefined, limit: 50 }),
-      ],
-    ];
-    if (before) {
-      forms.splice(1, 0, [
-        `before: store.getLlmUsage, ${label}`,
-        () => before.getLlmUsage({ ...filter, limit: 50 }),
-      ]);
-    }
-    const parts: [string, () => unknown][] = [
+      before,
+      `store.getLlmUsage, ${label}`,
+      (older) => older.getLlmUsage({ ...filter, limit: 50 }),
+    );
+    const parts: Form[] = [
       [
         "part: 50 rows to records (storedRow)",
         () => rows.map((row) => storedRow(USAGE, row, "created_at")),
@@ -149,15 +148,15 @@ try {
       ],
       ["part: 50 rows converted by hand", () => rows.map(toCall)],
     ];
-    const results = await timeInBlocks(forms, parts, {
+    await profile(forms, parts, {
       blocks: BLOCKS,
       count: PER,
+      title: `${label}: ${BLOCKS} blocks of ${PER} queries per form over ` +
+        `${CALLS} calls, medians (µs per query)`,
+      baseline: RAW,
+      width: 62,
+      digits: 1,
     });
-    console.log(
-      `${label}: ${BLOCKS} blocks of ${PER} queries per form over ${CALLS} ` +
-        "calls, medians (µs per query)",
-    );
-    printMedians(results, RAW, { width: 62, digits: 1 });
   }
 } finally {
   await close();

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { createPersistence, type Persistence } from "../mod.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
+import type { SqlValue } from "../src/sql/connection.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
@@ -60,6 +61,72 @@ export function median(values: number[]): number {
 export const BEFORE = process.argv.find((a) => a.startsWith("--before="))
   ?.slice("--before=".length);
 
+/** The `--before` checkout's store on `file`, or none without the flag. */
+export async function openBefore(
+  file: string,
+): Promise<Persistence | undefined> {
+  if (BEFORE === undefined) return undefined;
+  const module = await import(join(BEFORE, "mod.ts")) as {
+    createPersistence: typeof createPersistence;
+  };
+  return await module.createPersistence(`sqlite:${file}`);
+}
+
+/** A form a profile times: its name and the call it repeats. */
+export type Form = [string, (i: number) => unknown];
+
+/**
+ * `forms` with the `--before` store's version of the first one second,
+ * next to it in the table.
+ */
+export function withBefore(
+  forms: Form[],
+  before: Persistence | undefined,
+  name: string,
+  fn: (before: Persistence, i: number) => unknown,
+): Form[] {
+  if (before === undefined) return forms;
+  return [
+    forms[0]!,
+    [`before: ${name}`, (i) => fn(before, i)],
+    ...forms.slice(1),
+  ];
+}
+
+/**
+ * The forms a lone autocommit write compares beside the store's and the
+ * honest baseline's: the same SQL on the store's schema (with and without
+ * `RETURNING id`), and the files whose vacuum mode differs from their
+ * counterpart's.
+ */
+export function loneWriteForms(
+  { same, noVacuum, honestIncremental }: ProfileDatabases,
+  plain: string,
+  params: (i: number) => SqlValue[],
+  write: (store: Persistence, i: number) => unknown,
+): { raw: Form[]; files: Form[] } {
+  const returning = `${plain} RETURNING id`;
+  return {
+    raw: [
+      [
+        "raw: INSERT … RETURNING id, store schema",
+        (i) => same.query(returning, params(i)),
+      ],
+      [
+        "raw: autocommit INSERT, store schema",
+        (i) => same.query(plain, params(i)),
+      ],
+    ],
+    files: [
+      ["store on a file without auto_vacuum", (i) => write(noVacuum, i)],
+      [
+        "raw: autocommit INSERT, spec schema, incremental",
+        (i) => honestIncremental.query(plain, params(i)),
+      ],
+    ],
+  };
+}
+
 /** The databases a profile compares, in a folder removed by `close`. */
 export interface ProfileDatabases {
   store: Persistence;
@@ -91,11 +158,7 @@ export async function openProfileDatabases(
 ): Promise<ProfileDatabases> {
   const folder = mkdtempSync(join(tmpdir(), `curio-${prefix}-`));
   const store = await createPersistence(`sqlite:${join(folder, "store.db")}`);
-  const before = BEFORE === undefined ? undefined : await (
-    await import(join(BEFORE, "mod.ts")) as {
-      createPersistence: typeof createPersistence;
-    }
-  ).createPersistence(`sqlite:${join(folder, "before.db")}`);
+  const before = await openBefore(join(folder, "before.db"));
   const honest = await openRawSqlite(join(folder, "honest.db"), {
     schema: "specification",
   });
@@ -199,4 +262,25 @@ export function printMedians(
     });
     console.log(`${name.padEnd(width)} ${cells.join("   ")}`);
   }
+}
+
+/**
+ * Times `forms` and `parts` in blocks (`timeInBlocks`), then prints
+ * `title` and the medians, forms as ratios to `baseline`'s.
+ */
+export async function profile(
+  forms: Form[],
+  parts: Form[],
+  { blocks, count, title, baseline, width, digits }: {
+    blocks: number;
+    count: number;
+    title: string;
+    baseline: string;
+    width: number;
+    digits: number;
+  },
+): Promise<void> {
+  const results = await timeInBlocks(forms, parts, { blocks, count });
+  console.log(title);
+  printMedians(results, baseline, { width, digits });
 }

@@ -19,9 +19,11 @@ import { encodeRecord, EVENTS } from "../src/sql/tables.ts";
 import { eventInput, eventParams } from "./data.ts";
 import {
   flag,
+  type Form,
+  loneWriteForms,
   openProfileDatabases,
-  printMedians,
-  timeInBlocks,
+  profile,
+  withBefore,
 } from "./profile.ts";
 import { plainInsert } from "./raw.ts";
 
@@ -31,64 +33,44 @@ const HONEST = "raw: autocommit INSERT, specification schema";
 
 const input = (i: number) => eventInput("r", i, false);
 
-const {
-  store,
-  before,
-  noVacuum,
-  honest,
-  honestIncremental,
-  same,
-  connection,
-  backend,
-  close,
-} = await openProfileDatabases("profile", { run: true });
+const databases = await openProfileDatabases("profile", { run: true });
+const { store, before, honest, connection, backend, close } = databases;
 try {
   const plain = plainInsert("agent_run_events", EVENTS, 1);
-  const returning = `${plain} RETURNING id`;
   const record = eventRecord(input(0), new Date());
   const noop = new GroupCommit<unknown>((records) =>
     Promise.resolve(records.map((_, i) => i))
   );
-  const forms: [string, (i: number) => unknown][] = [
-    [
-      "store.logAgentRunEvent (awaited)",
-      (i) => store.logAgentRunEvent(input(i)),
-    ],
-    [HONEST, (i) => honest.query(plain, eventParams(input(i)))],
-    [
-      "raw: INSERT … RETURNING id, store schema",
-      (i) => same.query(returning, eventParams(input(i))),
-    ],
-    [
-      "raw: autocommit INSERT, store schema",
-      (i) => same.query(plain, eventParams(input(i))),
-    ],
-    [
-      "layer: SqlBackend.insertEvents([record])",
-      () => backend.insertEvents([record]),
-    ],
-    [
-      "layer: SqliteConnection.insert",
-      () => connection.insert(plain, encodeRecord(EVENTS, record), 1),
-    ],
-  ];
-  forms.push(
-    [
-      "store on a file without auto_vacuum",
-      (i) => noVacuum.logAgentRunEvent(input(i)),
-    ],
-    [
-      "raw: autocommit INSERT, spec schema, incremental",
-      (i) => honestIncremental.query(plain, eventParams(input(i))),
-    ],
+  const params = (i: number) => eventParams(input(i));
+  const { raw, files } = loneWriteForms(
+    databases,
+    plain,
+    params,
+    (written, i) => written.logAgentRunEvent(input(i)),
   );
-  if (before) {
-    forms.splice(1, 0, [
-      "before: store.logAgentRunEvent (awaited)",
-      (i) => before.logAgentRunEvent(input(i)),
-    ]);
-  }
-  const parts: [string, (i: number) => unknown][] = [
+  const forms = withBefore(
+    [
+      [
+        "store.logAgentRunEvent (awaited)",
+        (i) => store.logAgentRunEvent(input(i)),
+      ],
+      [HONEST, (i) => honest.query(plain, params(i))],
+      ...raw,
+      [
+        "layer: SqlBackend.insertEvents([record])",
+        () => backend.insertEvents([record]),
+      ],
+      [
+        "layer: SqliteConnection.insert",
+        () => connection.insert(plain, encodeRecord(EVENTS, record), 1),
+      ],
+      ...files,
+    ],
+    before,
+    "store.logAgentRunEvent (awaited)",
+    (older, i) => older.logAgentRunEvent(input(i)),
+  );
+  const parts: Form[] = [
     [
       "part: eventRecord (validation, timestamps)",
       (i) => eventRecord(input(i), new Date()),
@@ -96,16 +78,17 @@ try {
     ["part: encodeRecord", () => encodeRecord(EVENTS, record)],
     ["part: toAgentRunEvent", (i) => toAgentRunEvent(i, record)],
     ["part: group-commit queue, no-op insert", () => noop.write(record)],
-    ["part: bench input and params", (i) => eventParams(input(i))],
+    ["part: bench input and params", (i) => params(i)],
   ];
-  const results = await timeInBlocks(forms, parts, {
+  await profile(forms, parts, {
     blocks: BLOCKS,
     count: COUNT,
+    title:
+      `${BLOCKS} blocks of ${COUNT} writes per form, medians (µs per write)`,
+    baseline: HONEST,
+    width: 50,
+    digits: 2,
   });
-  console.log(
-    `${BLOCKS} blocks of ${COUNT} writes per form, medians (µs per write)`,
-  );
-  printMedians(results, HONEST, { width: 50, digits: 2 });
 } finally {
   await close();
 }

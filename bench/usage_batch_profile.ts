@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPersistence, type Persistence } from "../mod.ts";
 import { filler, usageInput } from "./data.ts";
-import { BEFORE, flag, printMedians, timeInBlocks } from "./profile.ts";
+import { flag, openBefore, profile } from "./profile.ts";
 
 const BATCH = flag("batch", 1000);
 const BLOCKS = flag("blocks", 30);
@@ -38,25 +38,22 @@ const stores: [string, Persistence][] = [[
   "store.logLlmUsages",
   await createPersistence(`sqlite:${join(folder, "store.db")}`),
 ]];
-if (BEFORE !== undefined) {
-  const module = await import(join(BEFORE, "mod.ts")) as {
-    createPersistence: typeof createPersistence;
-  };
-  stores.push([
-    "before: store.logLlmUsages",
-    await module.createPersistence(`sqlite:${join(folder, "before.db")}`),
-  ]);
-}
+const before = await openBefore(join(folder, "before.db"));
+if (before) stores.push(["before: store.logLlmUsages", before]);
 try {
-  const results = await timeInBlocks(
+  await profile(
     stores.map(([name, store]) => [name, () => store.logLlmUsages(batch())]),
     [],
-    { blocks: BLOCKS, count: PER_BLOCK },
+    {
+      blocks: BLOCKS,
+      count: PER_BLOCK,
+      title: `${BLOCKS} blocks of ${PER_BLOCK} batches of ${BATCH} LLM calls ` +
+        "per form, medians (µs per batch)",
+      baseline: stores.at(-1)![0],
+      width: 30,
+      digits: 0,
+    },
   );
-  console.log(
-    `${BLOCKS} blocks of ${PER_BLOCK} batches of ${BATCH} LLM calls per form, medians (µs per batch)`,
-  );
-  printMedians(results, stores.at(-1)![0], { width: 30, digits: 0 });
 } finally {
   for (const [, store] of stores) await store.close();
   rmSync(folder, { recursive: true, force: true });

@@ -19,9 +19,11 @@ import { encodeRecord, USAGE } from "../src/sql/tables.ts";
 import { filler, usageInput, usageParams } from "./data.ts";
 import {
   flag,
+  type Form,
+  loneWriteForms,
   openProfileDatabases,
-  printMedians,
-  timeInBlocks,
+  profile,
+  withBefore,
 } from "./profile.ts";
 import { plainInsert } from "./raw.ts";
 
@@ -34,84 +36,64 @@ const texts = Array.from({ length: 16 }, (_, i) => filler(TEXT_BYTES, i));
 const input = (i: number) =>
   usageInput(i, texts[i % texts.length]!, 10, 10, false);
 
-const {
-  store,
-  before,
-  noVacuum,
-  honest,
-  honestIncremental,
-  same,
-  connection,
-  backend,
-  close,
-} = await openProfileDatabases("usage-profile", { run: false });
+const databases = await openProfileDatabases("usage-profile", { run: false });
+const { store, before, honest, connection, backend, close } = databases;
 try {
   const plain = plainInsert("agent_llm_usage", USAGE, 1);
-  const returning = `${plain} RETURNING id`;
   const record = usageRecord(input(0), new Date());
   const layeredStore = new Store(backend);
-  const rowSql = plain;
-  const forms: [string, (i: number) => unknown][] = [
-    ["store.logLlmUsage (awaited)", (i) => store.logLlmUsage(input(i))],
-    [HONEST, (i) => honest.query(plain, usageParams(input(i)))],
-    [
-      "raw: INSERT … RETURNING id, store schema",
-      (i) => same.query(returning, usageParams(input(i))),
-    ],
-    [
-      "raw: autocommit INSERT, store schema",
-      (i) => same.query(plain, usageParams(input(i))),
-    ],
-    [
-      "layer: SqlBackend.insertUsage([record])",
-      () => backend.insertUsage([record]),
-    ],
-    [
-      "layer: Store over SqlBackend",
-      (i) => layeredStore.logLlmUsage(input(i)),
-    ],
-    [
-      "layer: usageRecord, then SqlBackend.insertUsage",
-      (i) => backend.insertUsage([usageRecord(input(i), new Date())]),
-    ],
-    [
-      "layer: SqliteConnection.insert",
-      () => connection.insert(rowSql, encodeRecord(USAGE, record), 1),
-    ],
-  ];
-  forms.push(
-    [
-      "store on a file without auto_vacuum",
-      (i) => noVacuum.logLlmUsage(input(i)),
-    ],
-    [
-      "raw: autocommit INSERT, spec schema, incremental",
-      (i) => honestIncremental.query(plain, usageParams(input(i))),
-    ],
+  const params = (i: number) => usageParams(input(i));
+  const { raw, files } = loneWriteForms(
+    databases,
+    plain,
+    params,
+    (written, i) => written.logLlmUsage(input(i)),
   );
-  if (before) {
-    forms.splice(1, 0, [
-      "before: store.logLlmUsage (awaited)",
-      (i) => before.logLlmUsage(input(i)),
-    ]);
-  }
-  const parts: [string, (i: number) => unknown][] = [
+  const forms = withBefore(
+    [
+      ["store.logLlmUsage (awaited)", (i) => store.logLlmUsage(input(i))],
+      [HONEST, (i) => honest.query(plain, params(i))],
+      ...raw,
+      [
+        "layer: SqlBackend.insertUsage([record])",
+        () => backend.insertUsage([record]),
+      ],
+      [
+        "layer: Store over SqlBackend",
+        (i) => layeredStore.logLlmUsage(input(i)),
+      ],
+      [
+        "layer: usageRecord, then SqlBackend.insertUsage",
+        (i) => backend.insertUsage([usageRecord(input(i), new Date())]),
+      ],
+      [
+        "layer: SqliteConnection.insert",
+        () => connection.insert(plain, encodeRecord(USAGE, record), 1),
+      ],
+      ...files,
+    ],
+    before,
+    "store.logLlmUsage (awaited)",
+    (older, i) => older.logLlmUsage(input(i)),
+  );
+  const parts: Form[] = [
     [
       "part: usageRecord (validation, lengths, JSON)",
       (i) => usageRecord(input(i), new Date()),
     ],
     ["part: encodeRecord", () => encodeRecord(USAGE, record)],
     ["part: toAgentLlmUsage", (i) => toAgentLlmUsage(i, record)],
-    ["part: bench input and params", (i) => usageParams(input(i))],
+    ["part: bench input and params", (i) => params(i)],
   ];
-  const results = await timeInBlocks(forms, parts, {
+  await profile(forms, parts, {
     blocks: ROUNDS,
     count: COUNT,
+    title:
+      `${ROUNDS} blocks of ${COUNT} writes per form, medians (µs per write)`,
+    baseline: HONEST,
+    width: 50,
+    digits: 2,
   });
-  console.log(
-    `${ROUNDS} blocks of ${COUNT} writes per form, medians (µs per write)`,
-  );
-  printMedians(results, HONEST, { width: 50, digits: 2 });
 } finally {
   await close();
 }
