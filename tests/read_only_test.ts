@@ -142,12 +142,14 @@ async function readEverything(store: Persistence) {
   const orphans = await store.getLlmUsage({ withoutRun: true });
   const stats = await store.getAgentRunStats();
   const breakdown = await store.getLlmUsageBreakdown();
+  const summaries = (await store.getAgentRunSummaries()).items;
   const dryRun = await store.deleteAgentRuns(["r1", "py-1"], { dryRun: true });
   const info = await store.getStoreInfo();
   const healthy = await store.healthCheck();
   assert.equal(iterated.length, runs.length);
   return {
     runs,
+    summaries,
     events,
     usage,
     orphans,
@@ -329,6 +331,7 @@ describe("read-only mode: SQLite", () => {
       assert.equal(read.events.length, 1);
       assert.equal(read.usage.length, 2);
       assert.equal(read.stats.totalCostUsd, 0.5);
+      assert.equal(read.summaries[0]?.costUsd, 0.5);
       assert.equal(read.stats.failedLlmCalls, 1);
       assert.equal(read.info.schemaVersion, 0);
       const diagnosis = await diagnoseStore(store);
@@ -447,6 +450,11 @@ describe("read-only mode: PostgreSQL", {
     assert.equal(read.usage.length, 2);
     assert.equal(read.stats.totalCostUsd, 0.5);
     assert.equal(read.breakdown[0]?.costUsd, 0.5);
+    // The runs list sums the same costs, read from usage_metrics too.
+    assert.deepEqual(
+      read.summaries.map((r) => [r.runId, r.llmCalls, r.costUsd]),
+      [["py-1", 2, 0.5]],
+    );
     assert.equal(read.info.schemaVersion, 0);
     assert.match(
       (await diagnoseStore(store)).problems[0] ?? "",
