@@ -75,6 +75,16 @@ async function seed(store: Persistence): Promise<void> {
         createdAt: new Date(start + c * 60_000),
       });
     }
+    if (d % 4 === 0) {
+      // A call of neither provider nor model, as other programs log them.
+      calls.push({
+        agentId,
+        runId,
+        inputTokens: 5,
+        costUsd: 0.01,
+        createdAt: new Date(start + 5000),
+      });
+    }
     await store.logLlmUsages(calls);
   }
 }
