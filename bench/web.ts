@@ -246,11 +246,13 @@ export async function runWebBenchmark(
     const store = await openForViewing(`sqlite:${path}`);
     const server = await startWebServer({ store, port: 0 });
     try {
+      const before = loadAverage();
+      const measured = await measure(store, server.url, config);
       return {
         runtime: navigator.userAgent,
-        load: loadAverage(),
+        load: `${before} before, ${loadAverage()} after`,
         seedMs,
-        ...await measure(store, server.url, config),
+        ...measured,
       };
     } finally {
       await server.close();
@@ -290,7 +292,7 @@ async function measure(
   const limit = Math.max(2, Math.min(50, Math.floor(counts.runs / 200)));
   const firstPages = {
     unfiltered: `limit=${limit}`,
-    "by agent": `limit=${limit}&agent=${agentName(7)}`,
+    "by agent": `limit=${limit}&agent=${agentName(1)}`,
     "by status": `limit=${limit}&status=error`,
   };
   const requests: { name: string; url: string; targetMs: number }[] = [];

@@ -19,7 +19,13 @@ import {
 } from "./dom.js";
 
 const ROW_HEIGHT = 30;
-const EVENT_PAGE = 500;
+/**
+ * Events of the first page, which is drawn at once, and of each later one:
+ * larger, since every page redraws the timeline and the server reads a
+ * run's events from its first one (see run_events.ts).
+ */
+const FIRST_EVENT_PAGE = 500;
+const EVENT_PAGE = 5000;
 
 /**
  * One row of the waterfall.
@@ -61,9 +67,9 @@ export function showRun(view, runId) {
       let after = "";
       do {
         const page = await getJson(
-          `/api/runs/${encodeURIComponent(runId)}/events?limit=${EVENT_PAGE}${
-            after ? `&after=${encodeURIComponent(after)}` : ""
-          }`,
+          `/api/runs/${encodeURIComponent(runId)}/events?limit=${
+            after ? EVENT_PAGE : FIRST_EVENT_PAGE
+          }${after ? `&after=${encodeURIComponent(after)}` : ""}`,
           view.signal,
         );
         if (mine !== generation) return;
