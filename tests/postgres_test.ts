@@ -31,6 +31,7 @@ if (postgresUrl) {
         postgresUrlWith({ schema: uniqueSchema("pd"), partition: "day" }),
         options,
       ),
+    postgresForeign,
   );
 }
 

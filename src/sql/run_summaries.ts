@@ -1,5 +1,7 @@
 // The runs list with each run's LLM-call figures in one statement: a keyset
-// page of runs, then the calls of those runs only, summed per run.
+// page of runs, then the calls of those runs only, summed per run. (On a
+// read-only PostgreSQL schema older than version 1, without the function
+// that reads JSON, a second query reads the costs in usage_metrics.)
 
 import type { RunSummaryListQuery, RunSummaryRow } from "../core/backend.ts";
 import { likeLiteral, notACursor } from "../core/run_summaries.ts";
