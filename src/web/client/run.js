@@ -21,8 +21,7 @@ import {
 const ROW_HEIGHT = 30;
 /**
  * Events of the first page, which is drawn at once, and of each later one:
- * larger, since every page redraws the timeline and the server reads a
- * run's events from its first one (see run_events.ts).
+ * larger, since every page that arrives redraws the timeline.
  */
 const FIRST_EVENT_PAGE = 500;
 const EVENT_PAGE = 5000;
