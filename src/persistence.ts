@@ -81,7 +81,11 @@ export interface Persistence extends AsyncDisposable {
    * Runs, newest first, each with its duration and its LLM calls' count,
    * tokens and cost: one page per call, read in one statement on SQL, paged
    * by an opaque cursor (`next`, handed back as `after`) rather than an
-   * offset, so later pages cost what the first does.
+   * offset, so later pages cost what the first does. Runs other programs
+   * wrote without a creation time come after all others, the latest
+   * written first, on every backend (`getAgentRuns` leaves them where the
+   * database sorts NULL). On a read-only PostgreSQL schema older than
+   * version 1, costs held only in `usage_metrics` take a second query.
    *
    * @throws {InvalidInputError} For an invalid filter, limit or cursor.
    */

@@ -1,5 +1,6 @@
-// A tiny run of the benchmark (bench/): it completes, and it prints and
-// records every workload on every backend. It asserts nothing about time.
+// A tiny run of the benchmarks (bench/): it completes, and it prints and
+// records every workload on every backend; likewise the web view's. It
+// asserts nothing about time.
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,6 +9,11 @@ import { runBenchmark } from "../bench/benchmark.ts";
 import { benchConfig } from "../bench/config.ts";
 import { type Results, summary, writeResults } from "../bench/report.ts";
 import { WORKLOADS } from "../bench/workloads.ts";
+import {
+  runWebBenchmark,
+  webBenchConfig,
+  webBenchTable,
+} from "../bench/web.ts";
 import { postgresUrl } from "./_postgres.ts";
 import { tempPath } from "./_temp.ts";
 
@@ -44,4 +50,23 @@ test("the benchmark runs every workload on every backend", async () => {
     }
   }
   assert.ok(recorded.outcomes.length > 0);
+});
+
+test("the web view's benchmark seeds, serves and times every request", async () => {
+  const config = webBenchConfig(["--scale=0.001", "--repeat=2"]);
+  // The browser row needs Chromium and seconds; the browser tests cover
+  // the page itself.
+  const result = await runWebBenchmark({ ...config, browser: false });
+  assert.deepEqual(result.counts, { runs: 100, events: 1000, calls: 1000 });
+  const table = webBenchTable(result);
+  for (const filter of ["unfiltered", "by agent", "by status"]) {
+    for (const page of ["first", "next"]) {
+      assert.ok(table.includes(`| runs, ${filter}, ${page} page | 2 |`));
+    }
+  }
+  assert.ok(table.includes("| usage, 7 days | 2 |"));
+  assert.ok(table.includes("| usage, 30 days | 2 |"));
+  for (const row of result.rows) {
+    assert.ok(Number.isFinite(row.p95Ms) && row.p95Ms > 0, row.name);
+  }
 });

@@ -11,6 +11,7 @@ import {
 } from "../mod.ts";
 import { SCHEMA_VERSION } from "../src/sql/schema.ts";
 import { conformance } from "./conformance/mod.ts";
+import { postgresForeign } from "./_foreign.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import {
   openFreshPostgres,
@@ -20,7 +21,7 @@ import {
   uniqueSchema,
 } from "./_postgres.ts";
 
-if (postgresUrl) conformance("postgres", openFreshPostgres);
+if (postgresUrl) conformance("postgres", openFreshPostgres, postgresForeign);
 // Partitioned events and LLM-usage tables behave the same to every caller.
 if (postgresUrl) {
   conformance(
@@ -30,6 +31,7 @@ if (postgresUrl) {
         postgresUrlWith({ schema: uniqueSchema("pd"), partition: "day" }),
         options,
       ),
+    postgresForeign,
   );
 }
 

@@ -147,6 +147,7 @@ async function readEverything(store: Persistence) {
   const orphans = await store.getLlmUsage({ withoutRun: true });
   const stats = await store.getAgentRunStats();
   const breakdown = await store.getLlmUsageBreakdown();
+  const summaries = (await store.getAgentRunSummaries()).items;
   const dryRun = await store.deleteAgentRuns(["r1", "py-1"], { dryRun: true });
   // The series, by arithmetic (hours) and by a list of boundaries (months).
   const since = new Date("2024-01-15T00:00:00Z");
@@ -174,6 +175,7 @@ async function readEverything(store: Persistence) {
   assert.equal(iterated.length, runs.length);
   return {
     runs,
+    summaries,
     events,
     usage,
     orphans,
@@ -410,6 +412,7 @@ describe("read-only mode: SQLite", () => {
       assert.equal(read.usage.length, 2);
       assert.equal(read.stats.totalCostUsd, 0.5);
       assertPythonSeries(read);
+      assert.equal(read.summaries[0]?.costUsd, 0.5);
       assert.equal(read.stats.failedLlmCalls, 1);
       assert.equal(read.info.schemaVersion, 0);
       const diagnosis = await diagnoseStore(store);
@@ -529,6 +532,11 @@ describe("read-only mode: PostgreSQL", {
     assert.equal(read.stats.totalCostUsd, 0.5);
     assert.equal(read.breakdown[0]?.costUsd, 0.5);
     assertPythonSeries(read);
+    // The runs list sums the same costs, read from usage_metrics too.
+    assert.deepEqual(
+      read.summaries.map((r) => [r.runId, r.llmCalls, r.costUsd]),
+      [["py-1", 2, 0.5]],
+    );
     assert.equal(read.info.schemaVersion, 0);
     assert.match(
       (await diagnoseStore(store)).problems[0] ?? "",

@@ -325,14 +325,14 @@ const ALLOWED: [RegExp, string][] = [
     "the schema name, checked by schemaName() to be a plain identifier",
   ],
   [/^this\.#conditions\.join\(" AND "\)$/, "conditions with placeholders"],
-  [/^filters$/, "a Where: conditions with placeholders"],
+  [/^(filters|dated|undated)$/, "a Where: conditions with placeholders"],
   [
     /^sources\.(runs|usage)$/,
     "a table name, or a derived table of column names and typed NULLs",
   ],
   [/^byStatus\("\w+"\)$/, "a constant status"],
   [/^order$/, "ASC or DESC"],
-  [/^placeholders\(chunk\)$/, "placeholders"],
+  [/^placeholders\((chunk|runIds)\)$/, "placeholders"],
   [
     /^(this\.#)?dialect\.jsonNumber\("(\w+\.)?\w+", "\w+"\)$/,
     "a constant column, perhaps qualified by a constant alias, and key",

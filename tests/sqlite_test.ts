@@ -11,6 +11,7 @@ import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
+import { sqliteForeign } from "./_foreign.ts";
 
 conformance(
   "sqlite :memory:",
@@ -19,6 +20,7 @@ conformance(
 conformance(
   "sqlite file",
   (options) => createPersistence(`sqlite:${tempPath()}`, options),
+  sqliteForeign,
 );
 
 describe("SQLite file", () => {

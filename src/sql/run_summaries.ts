@@ -1,5 +1,7 @@
 // The runs list with each run's LLM-call figures in one statement: a keyset
-// page of runs, then the calls of those runs only, summed per run.
+// page of runs, then the calls of those runs only, summed per run. (On a
+// read-only PostgreSQL schema older than version 1, without the function
+// that reads JSON, a second query reads the costs in usage_metrics.)
 
 import type { RunSummaryListQuery, RunSummaryRow } from "../core/backend.ts";
 import { likeLiteral, notACursor } from "../core/run_summaries.ts";
@@ -10,6 +12,8 @@ import { placeholders } from "./statements.ts";
 import { RUNS } from "./tables.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { scaledCost, wholeNanos } from "./statistics.ts";
+import { parseJson } from "../core/records.ts";
+import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 
 /** Where the runs list reads. */
 export interface RunSummarySources {
@@ -56,13 +60,33 @@ export async function selectRunSummaries(
       `%${literal}%`,
     );
   }
+  // Runs other programs wrote without a creation time come after every
+  // dated one, newest id first, on every database; each part is read from
+  // its index in order, and the cursor says in which part a page starts.
+  const dated = filters.clone().add("created_at IS NOT NULL");
+  const undated = filters.clone().add("created_at IS NULL");
   if (query.after !== undefined) {
     const [time, id] = sqlCursor(query.after);
-    filters.add("(created_at, id) < (?, ?)", time, id);
+    if (time === null) {
+      dated.add("1 = 0");
+      undated.add("id < ?", id);
+    } else dated.add("(created_at, id) < (?, ?)", time, id);
   }
   const sql = `WITH page AS (
-  SELECT * FROM ${sources.runs} ${filters}
-  ORDER BY created_at DESC, id DESC LIMIT ?
+  SELECT * FROM (
+    SELECT * FROM (
+      SELECT * FROM ${sources.runs} ${dated}
+      ORDER BY created_at DESC, id DESC LIMIT ?
+    ) AS dated
+    UNION ALL
+    SELECT * FROM (
+      SELECT * FROM ${sources.runs} ${undated}
+      ORDER BY id DESC LIMIT ?
+    ) AS undated
+  ) AS runs
+  ORDER BY CASE WHEN created_at IS NULL THEN 1 ELSE 0 END,
+    created_at DESC, id DESC
+  LIMIT ?
 )
 SELECT page.*,
   COALESCE(sums.calls, 0) AS summary_calls,
@@ -85,25 +109,67 @@ FROM page LEFT JOIN (
   ) AS costed
   GROUP BY run_id
 ) AS sums ON sums.run_id = page.run_id
-ORDER BY page.created_at DESC, page.id DESC`;
-  const rows = await session.query(sql, [...filters.params, query.limit]);
+ORDER BY CASE WHEN page.created_at IS NULL THEN 1 ELSE 0 END,
+  page.created_at DESC, page.id DESC`;
+  const rows = await session.query(sql, [
+    ...dated.params,
+    query.limit,
+    ...undated.params,
+    query.limit,
+    query.limit,
+  ]);
+  const read = sources.functions
+    ? new Map<string, number>()
+    : await costsRead(session, sources, rows.map((row) => row.run_id));
   return rows.map((row) => ({
     ...storedRow(RUNS, row, "created_at"),
     llmCalls: Number(row.summary_calls),
     inputTokens: Number(row.summary_input_tokens),
     outputTokens: Number(row.summary_output_tokens),
-    nanos: Number(row.summary_nanos),
+    nanos: Number(row.summary_nanos) + (read.get(String(row.run_id)) ?? 0),
   }));
 }
 
 /**
+ * The costs other programs wrote into `usage_metrics` of the page's runs'
+ * calls, summed per run in whole nano-dollars: for a schema without the
+ * dialect's functions, as the statistics read them (a second query then).
+ */
+async function costsRead(
+  session: SqlSession,
+  sources: RunSummarySources,
+  runIds: unknown[],
+): Promise<Map<string, number>> {
+  const sums = new Map<string, number>();
+  if (runIds.length === 0) return sums;
+  const rows = await session.query(
+    `SELECT run_id, usage_metrics FROM ${sources.usage} ` +
+      `WHERE cost_source IS NULL AND run_id IN ${placeholders(runIds)}`,
+    runIds as SqlValue[],
+  );
+  for (const row of rows) {
+    const metrics = typeof row.usage_metrics === "string"
+      ? parseJson(row.usage_metrics)
+      : null;
+    const cost = costUsd(metrics);
+    const nanos = cost === undefined ? undefined : nanoDollars(cost);
+    if (nanos === undefined) continue;
+    const runId = String(row.run_id);
+    sums.set(runId, (sums.get(runId) ?? 0) + nanos);
+  }
+  return sums;
+}
+
+/**
  * A caller's cursor checked to be one this backend gave: the stored
- * creation time as the database returned it, and the id.
+ * creation time as the database returned it (NULL for an undated run), and
+ * the id.
  */
 function sqlCursor(cursor: unknown): [SqlValue, SqlValue] {
   if (
     Array.isArray(cursor) && cursor.length === 2 &&
-    (typeof cursor[0] === "string" || typeof cursor[0] === "number") &&
+    (typeof cursor[0] === "string" || typeof cursor[0] === "number" ||
+      cursor[0] === null) &&
     (typeof cursor[1] === "number" || typeof cursor[1] === "string") &&
     /^\d+$/.test(String(cursor[1]))
   ) return [cursor[0], cursor[1]];

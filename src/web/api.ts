@@ -21,6 +21,25 @@ export interface ApiAnswer {
 
 const ok = (body: unknown): ApiAnswer => ({ status: 200, body });
 
+/**
+ * The store's answer to `/api/store`, asked once per store: every page
+ * load asks for it, and `getStoreInfo` counts every table's rows, which on
+ * a large SQLite file holds its one connection for tens of milliseconds
+ * before the page's own data. What it answers (the backend and the schema
+ * version the store reads) stays as it was found for as long as the store
+ * is open.
+ */
+const storeAnswers = new WeakMap<Persistence, Promise<unknown>>();
+
+async function storeAnswer(store: Persistence): Promise<unknown> {
+  const info = await store.getStoreInfo();
+  return {
+    backend: info.backend,
+    schemaVersion: info.schemaVersion,
+    advice: schemaAdvice(info) ?? null,
+  };
+}
+
 /** Answers `GET /api/<path…>`; `undefined` when no route matches. */
 export async function answerApi(
   store: Persistence,
@@ -45,12 +64,14 @@ async function route(
   const [resource, id, part, ...rest] = segments;
   if (rest.length > 0) return undefined;
   if (resource === "store" && id === undefined) {
-    const info = await store.getStoreInfo();
-    return ok({
-      backend: info.backend,
-      schemaVersion: info.schemaVersion,
-      advice: schemaAdvice(info) ?? null,
-    });
+    let answer = storeAnswers.get(store);
+    if (!answer) {
+      answer = storeAnswer(store);
+      storeAnswers.set(store, answer);
+      // A failure is not kept: the next page load asks again.
+      answer.catch(() => storeAnswers.delete(store));
+    }
+    return ok(await answer);
   }
   if (resource === "runs" && id === undefined) {
     return ok(

@@ -7,12 +7,19 @@ import { Buffer } from "node:buffer";
 export interface Position {
   time: number;
   id: number;
+  /** Whether the listing has passed rows without a sort time. */
+  undatedListed?: boolean;
 }
 
 /** `position` as a string the client passes back unchanged. */
 export function encodeCursor(position: Position): string {
-  return Buffer.from(JSON.stringify([position.time, position.id]))
-    .toString("base64url");
+  return Buffer.from(
+    JSON.stringify([
+      position.time,
+      position.id,
+      position.undatedListed ? 1 : 0,
+    ]),
+  ).toString("base64url");
 }
 
 /** The position in `cursor`, or `undefined` when it is not one of ours. */
@@ -20,10 +27,10 @@ export function decodeCursor(cursor: string): Position | undefined {
   try {
     const value = JSON.parse(Buffer.from(cursor, "base64url").toString());
     if (
-      Array.isArray(value) && value.length === 2 &&
+      Array.isArray(value) && (value.length === 2 || value.length === 3) &&
       value.every((n) => Number.isSafeInteger(n))
     ) {
-      return { time: value[0], id: value[1] };
+      return { time: value[0], id: value[1], undatedListed: value[2] === 1 };
     }
   } catch { /* not JSON: not a cursor */ }
   return undefined;

@@ -1,7 +1,10 @@
-// One page of a run's events, oldest first. The store's iterator starts at a
-// run's first event, so a later page reads and passes over the ones before
-// it; a store-level cursor would make each page one query, and this file is
-// the one to change then.
+// One page of a run's events, in the store's order (by timestamp, then id).
+// A page after the first reads from its cursor's time on, so a run of
+// 10,000 events is read once in all, not once per page. Events other
+// programs wrote without a timestamp (read as the epoch) sort where the
+// database puts NULL: before all others on SQLite, after them on
+// PostgreSQL. Reading from a time leaves them out, so the cursor says
+// whether they have been listed, and they are read on their own when due.
 
 import type { Persistence } from "../persistence.ts";
 import type { AgentRunEvent } from "../types.ts";
@@ -13,6 +16,11 @@ export interface EventPage {
   next?: string;
 }
 
+/** Whether `event` has no timestamp: the store reads NULL as the epoch. */
+function undated(event: AgentRunEvent): boolean {
+  return event.timestamp.getTime() === 0;
+}
+
 /** Up to `limit` events of `runId` after the `after` cursor. */
 export async function getEventPage(
   store: Persistence,
@@ -21,27 +29,58 @@ export async function getEventPage(
 ): Promise<EventPage> {
   const position = after === undefined ? undefined : decodeCursor(after);
   const items: AgentRunEvent[] = [];
+  let undatedListed = position?.undatedListed ?? false;
   let more = false;
-  for await (
-    const event of store.iterateAgentRunEvents(runId, { pageSize: 1000 })
-  ) {
-    const time = event.timestamp.getTime();
-    if (
-      position !== undefined &&
-      (time < position.time ||
-        (time === position.time && event.id <= position.id))
-    ) continue;
+  /** Adds `event` to the page; `false` once the page is full. */
+  const take = (event: AgentRunEvent): boolean => {
     if (items.length === limit) {
       more = true;
-      break;
+      return false;
     }
     items.push(event);
+    if (undated(event)) undatedListed = true;
+    return true;
+  };
+  const read = (since?: Date) =>
+    store.iterateAgentRunEvents(runId, {
+      pageSize: Math.min(limit + 1, 1000),
+      ...(since ? { since } : {}),
+    });
+
+  if (position === undefined) {
+    for await (const event of read()) if (!take(event)) break;
+  } else if (position.time !== 0) {
+    for await (const event of read(new Date(position.time))) {
+      const time = event.timestamp.getTime();
+      if (time === position.time && event.id <= position.id) continue;
+      if (!take(event)) break;
+    }
+    if (!more && !undatedListed) {
+      // The dated events are done; undated ones not listed yet sort after
+      // them, where there are any.
+      for await (const event of read()) {
+        if (undated(event) && !take(event)) break;
+      }
+    }
+  } else {
+    // Among the undated events: those after the cursor's, then the dated
+    // ones if the undated sort first (else those were listed before them).
+    let datedFirst: boolean | undefined;
+    for await (const event of read()) {
+      datedFirst ??= !undated(event);
+      if (undated(event) ? event.id <= position.id : datedFirst) continue;
+      if (!take(event)) break;
+    }
   }
   const last = items[items.length - 1];
   return more && last
     ? {
       items,
-      next: encodeCursor({ time: last.timestamp.getTime(), id: last.id }),
+      next: encodeCursor({
+        time: last.timestamp.getTime(),
+        id: last.id,
+        undatedListed,
+      }),
     }
     : { items };
 }

@@ -65,9 +65,10 @@ export async function getUsagePage(
   const agentId = query.agentId;
   const range = { since, until, ...(agentId === undefined ? {} : { agentId }) };
   const series = { ...range, bucket: "day" as const };
-  const [stats, models, days, byModel, byAgent, tools] = await Promise.all([
+  // Each of these reads every call of the range once; the per-model
+  // breakdown is the days by model summed rather than one more such read.
+  const [stats, days, byModel, byAgent, tools] = await Promise.all([
     store.getAgentRunStats(range),
-    store.getLlmUsageBreakdown(range),
     store.getLlmUsageSeries(series),
     store.getLlmUsageSeries({ ...series, groupBy: "model" }),
     store.getLlmUsageSeries({ ...series, groupBy: "agentId" }),
@@ -79,10 +80,61 @@ export async function getUsagePage(
     stats,
     days,
     byModel,
-    models,
+    models: sumModels(byModel),
     agents: sumAgents(byAgent),
     tools,
   };
+}
+
+/**
+ * The per-day rows of each model summed: `getLlmUsageBreakdown` of the same
+ * range, in its order (the costliest first, then the most calls, then by
+ * provider and model).
+ */
+function sumModels(rows: LlmUsageSeriesRow[]): LlmUsageBreakdown[] {
+  const models = new Map<string, LlmUsageBreakdown & { nanos: number }>();
+  for (const row of rows) {
+    if (row.calls === 0) continue;
+    const provider = row.provider ?? "";
+    const model = row.model ?? "";
+    const key = JSON.stringify([provider, model]);
+    const sum = models.get(key) ?? {
+      provider,
+      model,
+      calls: 0,
+      failedCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+      costUsd: 0,
+      unpricedCalls: 0,
+      nanos: 0,
+    };
+    sum.calls += row.calls;
+    sum.failedCalls += row.failedCalls;
+    sum.inputTokens += row.inputTokens;
+    sum.outputTokens += row.outputTokens;
+    sum.cacheReadTokens += row.cacheReadTokens;
+    sum.cacheWriteTokens += row.cacheWriteTokens;
+    sum.reasoningTokens += row.reasoningTokens;
+    sum.unpricedCalls += row.unpricedCalls;
+    // Whole nano-dollars, as in sumAgents: the total stays exact.
+    sum.nanos += Math.round(row.costUsd * 1e9);
+    models.set(key, sum);
+  }
+  return [...models.values()]
+    .sort((a, b) =>
+      b.nanos - a.nanos || b.calls - a.calls ||
+      compare(a.provider, b.provider) || compare(a.model, b.model)
+    )
+    .map(({ nanos, ...model }) => ({ ...model, costUsd: nanos / 1e9 }));
+}
+
+/** The order SQL's ORDER BY gives text of ASCII names. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The per-day rows of each agent summed, the costliest first. */

@@ -7,6 +7,18 @@ import type { Persistence, StoreOptions } from "../../mod.ts";
 /** Opens a fresh, empty store, with `options` when given. */
 export type Open = (options?: StoreOptions) => Promise<Persistence>;
 
+/**
+ * Writes rows into the database a store reads, as another program would
+ * (the Python SDK, a hand-written INSERT): rows the store itself never
+ * writes, such as a run without a creation time. Absent for a backend no
+ * other program can write to (memory, SQLite `:memory:`).
+ */
+export type WriteForeign = (
+  store: Persistence,
+  table: string,
+  rows: Record<string, string | number | null>[],
+) => Promise<void>;
+
 /** The store of the running test. */
 export interface Context {
   readonly store: Persistence;

@@ -1,7 +1,7 @@
 // The conformance suite: every backend must pass every test here, unchanged.
 
 import { describe } from "node:test";
-import { freshStore, type Open } from "./_context.ts";
+import { freshStore, type Open, type WriteForeign } from "./_context.ts";
 import { analytics } from "./analytics.ts";
 import { costs } from "./costs.ts";
 import { dates } from "./dates.ts";
@@ -14,10 +14,17 @@ import { text } from "./text.ts";
 import { usage } from "./usage.ts";
 import { validation } from "./validation.ts";
 
-export type { Open } from "./_context.ts";
+export type { Open, WriteForeign } from "./_context.ts";
 
-/** Runs the whole suite against the stores `open` returns, fresh for each test. */
-export function conformance(name: string, open: Open): void {
+/**
+ * Runs the whole suite against the stores `open` returns, fresh for each
+ * test; with `foreign`, also the cases of rows other programs wrote.
+ */
+export function conformance(
+  name: string,
+  open: Open,
+  foreign?: WriteForeign,
+): void {
   describe(`conformance: ${name}`, () => {
     const ctx = freshStore(open);
     runs(ctx);
@@ -25,7 +32,7 @@ export function conformance(name: string, open: Open): void {
     usage(ctx);
     stats(ctx);
     analytics(ctx);
-    summaries(ctx);
+    summaries(ctx, foreign);
     costs(ctx, open);
     validation(ctx);
     dates(ctx);

@@ -19,7 +19,12 @@ import {
 } from "./dom.js";
 
 const ROW_HEIGHT = 30;
-const EVENT_PAGE = 500;
+/**
+ * Events of the first page, which is drawn at once, and of each later one:
+ * larger, since every page that arrives redraws the timeline.
+ */
+const FIRST_EVENT_PAGE = 500;
+const EVENT_PAGE = 5000;
 
 /**
  * One row of the waterfall.
@@ -61,9 +66,9 @@ export function showRun(view, runId) {
       let after = "";
       do {
         const page = await getJson(
-          `/api/runs/${encodeURIComponent(runId)}/events?limit=${EVENT_PAGE}${
-            after ? `&after=${encodeURIComponent(after)}` : ""
-          }`,
+          `/api/runs/${encodeURIComponent(runId)}/events?limit=${
+            after ? EVENT_PAGE : FIRST_EVENT_PAGE
+          }${after ? `&after=${encodeURIComponent(after)}` : ""}`,
           view.signal,
         );
         if (mine !== generation) return;
@@ -244,6 +249,8 @@ class Timeline {
     this.end = 1;
     this.selectedKey = "";
     this.drawn = { from: -1, to: -1 };
+    /** The rows drawn, by kind and id. @type {Map<string, HTMLElement>} */
+    this.nodes = new Map();
     this.pending = false;
     this.scroller.addEventListener("scroll", () => this.schedule());
     addEventListener("resize", () => this.schedule());
@@ -345,60 +352,80 @@ class Timeline {
     if (from === this.drawn.from && to === this.drawn.to) return;
     this.drawn = { from, to };
     const span = this.end - this.start;
+    /** @type {Map<string, HTMLElement>} */
+    const kept = new Map();
+    /** @type {HTMLElement[]} */
     const nodes = [];
     for (let i = from; i < to; i++) {
       const row = /** @type {Row} */ (this.rows[i]);
       const key = `${row.kind}:${row.item.id}`;
-      const mark = h("span", {
-        class: row.kind === "call" ? `tl-bar ${row.item.status}` : "tl-mark",
-      });
-      mark.style.left = `${((row.start - this.start) / span) * 100}%`;
-      if (row.kind === "call") {
-        mark.style.width = `${
-          Math.max(((row.end - row.start) / span) * 100, 0.4)
-        }%`;
-      }
-      const label = row.kind === "call"
-        ? [
-          h(
-            "span",
-            { class: "tl-name" },
-            row.item.model || row.item.provider || "LLM call",
-          ),
-          h(
-            "span",
-            { class: "tl-sub" },
-            `${
-              count((row.item.inputTokens ?? 0) + (row.item.outputTokens ?? 0))
-            } tok · ${duration(row.item.latencyMs)}`,
-          ),
-        ]
-        : [
-          h("span", { class: "tl-name" }, row.item.eventType),
-          h(
-            "span",
-            { class: "tl-sub" },
-            `+${duration(row.start - this.start)}`,
-          ),
-        ];
-      const button = h(
-        "button",
-        {
-          type: "button",
-          class: `tl-row ${row.kind}${
-            key === this.selectedKey ? " selected" : ""
-          }`,
-          "data-kind": row.kind,
-          "data-index": i,
-          onclick: () => this.select(row),
-        },
-        h("span", { class: "tl-label" }, ...label),
-        h("span", { class: "tl-track" }, mark),
-      );
-      button.style.top = `${i * ROW_HEIGHT}px`;
+      const left = `${((row.start - this.start) / span) * 100}%`;
+      const width = row.kind === "call"
+        ? `${Math.max(((row.end - row.start) / span) * 100, 0.4)}%`
+        : "";
+      const selected = key === this.selectedKey;
+      const sub = row.kind === "call"
+        ? `${
+          count((row.item.inputTokens ?? 0) + (row.item.outputTokens ?? 0))
+        } tok · ${duration(row.item.latencyMs)}`
+        : `+${duration(row.start - this.start)}`;
+      // A row drawn before the same way stays the same element: the rows
+      // in view are not replaced while later pages of events arrive, so a
+      // row being clicked or focused meanwhile stays where it is.
+      const look = `${i}|${left}|${width}|${selected}|${sub}`;
+      const old = this.nodes.get(key);
+      const button = old && old.dataset.look === look
+        ? old
+        : this.drawRow(row, i, { left, width, selected, sub });
+      button.dataset.look = look;
+      kept.set(key, button);
       nodes.push(button);
     }
-    replace(this.space, ...nodes);
+    for (const [key, node] of this.nodes) {
+      if (kept.get(key) !== node) node.remove();
+    }
+    this.nodes = kept;
+    // In order, moving only the rows out of place.
+    let next = this.space.firstChild;
+    for (const node of nodes) {
+      if (node === next) next = next.nextSibling;
+      else this.space.insertBefore(node, next);
+    }
+  }
+
+  /**
+   * One row's button.
+   * @param {Row} row @param {number} i
+   * @param {{ left: string, width: string, selected: boolean, sub: string }} look
+   */
+  drawRow(row, i, { left, width, selected, sub }) {
+    const mark = h("span", {
+      class: row.kind === "call" ? `tl-bar ${row.item.status}` : "tl-mark",
+    });
+    mark.style.left = left;
+    if (width) mark.style.width = width;
+    const name = row.kind === "call"
+      ? row.item.model || row.item.provider || "LLM call"
+      : row.item.eventType;
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: `tl-row ${row.kind}${selected ? " selected" : ""}`,
+        "data-kind": row.kind,
+        "data-index": i,
+        onclick: () => this.select(row),
+      },
+      h(
+        "span",
+        { class: "tl-label" },
+        h("span", { class: "tl-name" }, name),
+        h("span", { class: "tl-sub" }, sub),
+      ),
+      h("span", { class: "tl-track" }, mark),
+    );
+    button.style.top = `${i * ROW_HEIGHT}px`;
+    return button;
   }
 
   /** @param {{ kind: "event" | "call", item: any }} row */
