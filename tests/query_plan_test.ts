@@ -443,10 +443,12 @@ for (const [name, open, skip] of DATABASES) {
       });
     }
 
-    for (const [form, work] of COVERED_FORMS) {
-      it(`${form} reads a covering index`, {
-        skip: name !== "sqlite",
-      }, async () => {
+    // SQLite only: PostgreSQL reads an index alone only for pages its
+    // visibility map (kept by autovacuum) marks all-visible, so its plan for
+    // fresh rows is an index scan, which the series forms above check.
+    const coveredForms = name === "sqlite" ? COVERED_FORMS : [];
+    for (const [form, work] of coveredForms) {
+      it(`${form} reads a covering index`, async () => {
         const [statement, ...more] = await recorder.during(() => work(store));
         assert.equal(more.length, 0, "one statement");
         const plan = await database.connection.query(
