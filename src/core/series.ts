@@ -260,6 +260,29 @@ export function sortToolStats(tools: ToolStats[]): ToolStats[] {
   );
 }
 
+/** The counts every usage sum carries (series cells, breakdowns), at zero. */
+export function emptyUsageCounts(): {
+  calls: number;
+  failedCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  unpricedCalls: number;
+} {
+  return {
+    calls: 0,
+    failedCalls: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    unpricedCalls: 0,
+  };
+}
+
 /** A usage series cell of `bucket` and `group` that counts nothing yet. */
 export function emptyUsageCell(
   bucket: number,
@@ -268,15 +291,8 @@ export function emptyUsageCell(
   return {
     bucket,
     ...group,
-    calls: 0,
-    failedCalls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
+    ...emptyUsageCounts(),
     nanos: 0,
-    unpricedCalls: 0,
     p50Ms: null,
     p95Ms: null,
     p99Ms: null,

@@ -26,6 +26,7 @@ import type {
 import {
   emptyRunCell,
   emptyUsageCell,
+  emptyUsageCounts,
   nearestRank,
   ToolTally,
 } from "../core/series.ts";
@@ -395,15 +396,8 @@ export class MemoryBackend implements Backend {
         group = {
           provider: usage.provider,
           model: usage.model,
-          calls: 0,
-          failedCalls: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          reasoningTokens: 0,
+          ...emptyUsageCounts(),
           costUsd: 0,
-          unpricedCalls: 0,
         };
         groups.set(key, group);
         nanos.set(group, 0);

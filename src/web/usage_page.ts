@@ -2,6 +2,7 @@
 // analytics API, so that they equal `stats --since … --until … --by day`.
 
 import { BadRequest } from "./bad_request.ts";
+import { emptyUsageCounts } from "../core/series.ts";
 import type { Persistence } from "../persistence.ts";
 import type {
   AgentRunStats,
@@ -98,20 +99,8 @@ function sumModels(rows: LlmUsageSeriesRow[]): LlmUsageBreakdown[] {
     const provider = row.provider ?? "";
     const model = row.model ?? "";
     const key = JSON.stringify([provider, model]);
-    const sum = models.get(key) ?? {
-      provider,
-      model,
-      calls: 0,
-      failedCalls: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheReadTokens: 0,
-      cacheWriteTokens: 0,
-      reasoningTokens: 0,
-      costUsd: 0,
-      unpricedCalls: 0,
-      nanos: 0,
-    };
+    const sum = models.get(key) ??
+      { provider, model, ...emptyUsageCounts(), costUsd: 0, nanos: 0 };
     sum.calls += row.calls;
     sum.failedCalls += row.failedCalls;
     sum.inputTokens += row.inputTokens;
