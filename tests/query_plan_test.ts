@@ -244,6 +244,21 @@ const COVERED_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
   ],
 ];
 
+/**
+ * The tool statistics over a date range read the tool events' partial index
+ * (`idx_events_tools`), not every event: the usage page asks for them.
+ */
+const TOOL_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
+  [
+    "tool statistics in a date range",
+    (s) => s.getToolStats({ since: SINCE, until: BEFORE }),
+  ],
+  [
+    "tool statistics of one agent in a date range",
+    (s) => s.getToolStats({ agentId: "agent-7", since: SINCE, until: BEFORE }),
+  ],
+];
+
 interface Database {
   dialect: SqlDialect;
   connection: SqlConnection;
@@ -253,9 +268,16 @@ interface Database {
   problems(statement: Statement): Promise<string[]>;
   /** The tables the plan reads whole. */
   tableScans(statement: Statement): Promise<string[]>;
+  /** The indexes the plan reads, by name. */
+  indexes(statement: Statement): Promise<string[]>;
   /** Removes what `fill` wrote; closing the store closes the connection. */
   drop(): Promise<void>;
 }
+
+/** Events' types: a third `tool_call`, some tool events, the rest custom. */
+const EVENT_TYPE = `CASE WHEN i % 3 = 0 THEN 'tool_call'
+  WHEN i % 5 = 0 THEN 'action_execution_completed'
+  WHEN i % 7 = 0 THEN 'action_execution_started' ELSE 'custom' END`;
 
 /** One row per number from 1 to ROWS: a recursive CTE on SQLite. */
 const SQLITE_NUMBERS =
@@ -285,7 +307,7 @@ async function sqliteDatabase(): Promise<Database> {
             'run-' || (1 + (i - 1) / ${ROWS / RUNS_WITH_EVENTS}), ${
             sqliteAt("i")
           },
-            CASE i % 3 WHEN 0 THEN 'tool_call' ELSE 'custom' END, '{}',
+            ${EVENT_TYPE}, '{}',
             ${sqliteAt("i")} FROM n`,
         );
         await tx.query(
@@ -309,6 +331,15 @@ async function sqliteDatabase(): Promise<Database> {
       return plan.map((row) => String(row.detail)).filter((detail) =>
         /^SCAN agent_/.test(detail) && !/USING/.test(detail)
       );
+    },
+    indexes: async ({ sql, params }) => {
+      const plan = await connection.query(`EXPLAIN QUERY PLAN ${sql}`, params);
+      return plan.flatMap((row) => {
+        const match = /USING (?:COVERING )?INDEX (\w+)/.exec(
+          String(row.detail),
+        );
+        return match ? [match[1]!] : [];
+      });
     },
     drop: () => Promise.resolve(),
   };
@@ -341,7 +372,7 @@ function postgresDatabase(): Promise<Database> {
           `INSERT INTO ${t("agent_run_events")} (agent_id, run_id, timestamp,
             event_type, data, created_at) SELECT 'agent-' || (i % ${AGENTS}),
             'run-' || (1 + (i - 1) / ${ROWS / RUNS_WITH_EVENTS}), ${at},
-            CASE i % 3 WHEN 0 THEN 'tool_call' ELSE 'custom' END, '{}', ${at}
+            ${EVENT_TYPE}, '{}', ${at}
             ${numbers}`,
         );
         await tx.query(
@@ -402,6 +433,25 @@ function postgresDatabase(): Promise<Database> {
       visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
       return found;
     },
+    indexes: async ({ sql: text, params }) => {
+      const [row] = await connection.query(
+        `EXPLAIN (FORMAT JSON) ${text}`,
+        params,
+      );
+      const plan = row!["QUERY PLAN"];
+      const found: string[] = [];
+      const visit = (node: Record<string, unknown>) => {
+        if (typeof node["Index Name"] === "string") {
+          found.push(node["Index Name"]);
+        }
+        for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
+          visit(child);
+        }
+      };
+      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
+      visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      return found;
+    },
     drop: async () => {
       await sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
     },
@@ -440,6 +490,20 @@ for (const [name, open, skip] of DATABASES) {
         assert.equal(statements.length, 1, "one statement");
         const scans = await database.tableScans(statements[0]!);
         assert.deepEqual(scans, [], statements[0]!.sql);
+      });
+    }
+
+    for (const [form, work] of TOOL_FORMS) {
+      it(`${form} reads the tool events' index`, async () => {
+        const statements = await recorder.during(() => work(store));
+        assert.equal(statements.length, 1, "one statement");
+        const scans = await database.tableScans(statements[0]!);
+        assert.deepEqual(scans, [], statements[0]!.sql);
+        const indexes = await database.indexes(statements[0]!);
+        assert.ok(
+          indexes.includes("idx_events_tools"),
+          `${indexes.join(", ")}\n${statements[0]!.sql}`,
+        );
       });
     }
 

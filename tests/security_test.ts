@@ -341,6 +341,10 @@ const ALLOWED: [RegExp, string][] = [
     /^carried$/,
     "an index's constant carried columns, after INCLUDE or the key (schema.ts)",
   ],
+  [
+    /^partial$/,
+    "a partial index's constant condition, after WHERE (schema.ts)",
+  ],
   [/^(SCHEMA_VERSION|MIGRATIONS_TABLE)$/, "a constant"],
   [/^status$/, "byStatus's constant status"],
   [/^schemaName\(schema\)$/, "the validated schema identifier"],

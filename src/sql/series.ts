@@ -28,6 +28,13 @@ import { Where } from "./paging.ts";
 import { scaledCost, wholeNanos } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 
+/**
+ * The tool events' condition, shared to the letter by the tool statistics'
+ * WHERE and their partial index (`idx_events_tools`): SQLite uses a partial
+ * index only when the query holds its condition as written.
+ */
+export const TOOL_EVENTS = "substr(event_type, 1, 17) = 'action_execution_'";
+
 /** A nullable number of a result row. */
 function nullable(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
@@ -428,7 +435,7 @@ FROM (
     query: ToolStatsFilter,
   ): Promise<ToolStats[]> {
     const where = new Where()
-      .add("substr(event_type, 1, 17) = 'action_execution_'")
+      .add(TOOL_EVENTS)
       .add("event_type <> 'action_execution_started'")
       .add("agent_id = ?", query.agentId)
       .add(
