@@ -3,8 +3,7 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
@@ -738,7 +737,9 @@ describe("cli", () => {
   });
 
   it("--db defaults as createPersistence does, and reading never creates a file", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "curio-cli-"));
+    // In the process's temporary folder, so it is removed at exit.
+    const folder = tempPath("cli-default");
+    mkdirSync(folder);
     const outcome = await cli(["runs"], folder);
     assert.equal(outcome.code, 1);
     assert.match(outcome.stderr, /No SQLite database at \.\/agent_sdk\.db/);
