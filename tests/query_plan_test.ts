@@ -357,6 +357,24 @@ function postgresDatabase(): Promise<Database> {
   const t = dialect.table;
   const at = "TIMESTAMP '2024-01-01' + i * INTERVAL '1 second'";
   const numbers = `FROM generate_series(1, ${ROWS}) AS i`;
+  /** Every node of the statement's plan, the root first. */
+  const planNodes = async ({ sql: text, params }: Statement) => {
+    const [row] = await connection.query(
+      `EXPLAIN (FORMAT JSON) ${text}`,
+      params,
+    );
+    const plan = row!["QUERY PLAN"];
+    const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
+    const nodes: Record<string, unknown>[] = [];
+    const visit = (node: Record<string, unknown>) => {
+      nodes.push(node);
+      for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
+        visit(child);
+      }
+    };
+    visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
+    return nodes;
+  };
   return Promise.resolve({
     dialect,
     connection,
@@ -390,68 +408,22 @@ function postgresDatabase(): Promise<Database> {
         await connection.query(`ANALYZE ${t(table)}`);
       }
     },
-    problems: async ({ sql, params }) => {
-      const [row] = await connection.query(
-        `EXPLAIN (FORMAT JSON) ${sql}`,
-        params,
-      );
-      const plan = row!["QUERY PLAN"];
-      const found: string[] = [];
-      const visit = (node: Record<string, unknown>) => {
-        const type = String(node["Node Type"]);
-        if (/Sort|Seq Scan/.test(type)) {
-          found.push(
-            `${type}${
-              node["Relation Name"] ? ` on ${node["Relation Name"]}` : ""
-            }`,
-          );
-        }
-        for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
-          visit(child);
-        }
-      };
-      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
-      visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
-      return found;
-    },
-    tableScans: async ({ sql: text, params }) => {
-      const [row] = await connection.query(
-        `EXPLAIN (FORMAT JSON) ${text}`,
-        params,
-      );
-      const plan = row!["QUERY PLAN"];
-      const found: string[] = [];
-      const visit = (node: Record<string, unknown>) => {
-        if (node["Node Type"] === "Seq Scan") {
-          found.push(`Seq Scan on ${node["Relation Name"]}`);
-        }
-        for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
-          visit(child);
-        }
-      };
-      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
-      visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
-      return found;
-    },
-    indexes: async ({ sql: text, params }) => {
-      const [row] = await connection.query(
-        `EXPLAIN (FORMAT JSON) ${text}`,
-        params,
-      );
-      const plan = row!["QUERY PLAN"];
-      const found: string[] = [];
-      const visit = (node: Record<string, unknown>) => {
-        if (typeof node["Index Name"] === "string") {
-          found.push(node["Index Name"]);
-        }
-        for (const child of (node.Plans ?? []) as Record<string, unknown>[]) {
-          visit(child);
-        }
-      };
-      const parsed = typeof plan === "string" ? JSON.parse(plan) : plan;
-      visit((parsed as { Plan: Record<string, unknown> }[])[0]!.Plan);
-      return found;
-    },
+    problems: async (statement) =>
+      (await planNodes(statement))
+        .filter((node) => /Sort|Seq Scan/.test(String(node["Node Type"])))
+        .map((node) =>
+          `${node["Node Type"]}${
+            node["Relation Name"] ? ` on ${node["Relation Name"]}` : ""
+          }`
+        ),
+    tableScans: async (statement) =>
+      (await planNodes(statement))
+        .filter((node) => node["Node Type"] === "Seq Scan")
+        .map((node) => `Seq Scan on ${node["Relation Name"]}`),
+    indexes: async (statement) =>
+      (await planNodes(statement))
+        .map((node) => node["Index Name"])
+        .filter((name): name is string => typeof name === "string"),
     drop: async () => {
       await sql.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
     },

@@ -8,6 +8,7 @@ import { parseJson } from "./records.ts";
 import type {
   AgentRunSeriesRow,
   JsonValue,
+  LlmUsageBreakdown,
   LlmUsageSeriesRow,
   ToolStats,
 } from "../types.ts";
@@ -261,16 +262,10 @@ export function sortToolStats(tools: ToolStats[]): ToolStats[] {
 }
 
 /** The counts every usage sum carries (series cells, breakdowns), at zero. */
-export function emptyUsageCounts(): {
-  calls: number;
-  failedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  unpricedCalls: number;
-} {
+export function emptyUsageCounts(): Omit<
+  LlmUsageBreakdown,
+  "provider" | "model" | "costUsd"
+> {
   return {
     calls: 0,
     failedCalls: 0,
