@@ -1,23 +1,41 @@
 /**
- * Where a batch of 1,000 events' time goes on a SQLite file with the
- * store's settings: `logAgentRunEvents` beside the honest raw baseline (one
+ * Where a batch of 1,000 events' (or, with `--table=usage`, LLM calls')
+ * time goes on a SQLite file with the store's settings:
+ * `logAgentRunEvents` (`logLlmUsages`) beside the honest raw baseline (one
  * multi-row INSERT in one transaction, on the specification's schema),
- * alternating in short blocks (medians of wall-clock and CPU time), and each
- * part of the store's path timed alone.
+ * alternating in short blocks (medians of wall-clock and CPU time), and
+ * each part of the store's path timed alone.
  *
  * ```sh
  * npx -y deno@2 run -A bench/batch_write_profile.ts --blocks=40
  * npx -y node@24 bench/batch_write_profile.ts
  * npx -y deno@2 run -A bench/batch_write_profile.ts --before=/tmp/before
+ * npx -y deno@2 run -A bench/batch_write_profile.ts --table=usage --per=2
  * ```
  *
  * @module
  */
 
-import type { AgentRunEventInput } from "../mod.ts";
-import { eventRecord, toAgentRunEvent } from "../src/core/records.ts";
-import { encodeRecord, EVENTS } from "../src/sql/tables.ts";
-import { eventInput, eventParams } from "./data.ts";
+import process from "node:process";
+import type { AgentRunEventInput, LlmUsageInput, Persistence } from "../mod.ts";
+import {
+  type EventRecord,
+  eventRecord,
+  toAgentLlmUsage,
+  toAgentRunEvent,
+  type UsageRecord,
+  usageRecord,
+} from "../src/core/records.ts";
+import type { SqlBackend } from "../src/sql/backend.ts";
+import type { SqlValue } from "../src/sql/connection.ts";
+import { encodeRecord, EVENTS, type Table, USAGE } from "../src/sql/tables.ts";
+import {
+  eventInput,
+  eventParams,
+  filler,
+  usageInput,
+  usageParams,
+} from "./data.ts";
 import {
   flag,
   type Form,
@@ -30,11 +48,61 @@ import { plainInsert } from "./raw.ts";
 const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
 const BATCH = flag("batch", 1000);
 const BLOCKS = flag("blocks", 40);
-// Batches per block: each block writes PER × BATCH events per form.
+// Batches per block: each block writes PER × BATCH rows per form.
 const PER = flag("per", 5);
+const TEXT_BYTES = flag("textBytes", 2048);
+const USAGE_TABLE = process.argv.includes("--table=usage");
 
-const inputs = (): AgentRunEventInput[] =>
-  Array.from({ length: BATCH }, (_, i) => eventInput("r", i, false));
+/** What differs between a batch of events and one of LLM calls. */
+interface Workload<I, R> {
+  noun: string;
+  table: string;
+  definition: Table<R>;
+  inputs(): I[];
+  params(input: I): SqlValue[];
+  record(input: I, now: Date): R;
+  convert(id: number, record: R): unknown;
+  log(store: Persistence, inputs: I[]): Promise<unknown>;
+  insert(backend: SqlBackend, records: R[]): Promise<unknown>;
+}
+
+const texts = Array.from({ length: 16 }, (_, i) => filler(TEXT_BYTES, i));
+let next = 0;
+
+/** `w`, its types erased for the forms below, which only pass values on. */
+function erased<I, R>(w: Workload<I, R>): Workload<unknown, unknown> {
+  return w as unknown as Workload<unknown, unknown>;
+}
+
+const workload = USAGE_TABLE
+  ? erased<LlmUsageInput, UsageRecord>({
+    noun: "LLM calls",
+    table: "agent_llm_usage",
+    definition: USAGE,
+    // Every call its own agent, run and text, as usage_batch_profile.ts.
+    inputs: () =>
+      Array.from(
+        { length: BATCH },
+        () => usageInput(next, texts[next++ % texts.length]!, 50, 1000, false),
+      ),
+    params: usageParams,
+    record: (input, now) => usageRecord(input, now),
+    convert: toAgentLlmUsage,
+    log: (store, inputs) => store.logLlmUsages(inputs),
+    insert: (backend, records) => backend.insertUsage(records),
+  })
+  : erased<AgentRunEventInput, EventRecord>({
+    noun: "events",
+    table: "agent_run_events",
+    definition: EVENTS,
+    inputs: () =>
+      Array.from({ length: BATCH }, (_, i) => eventInput("r", i, false)),
+    params: eventParams,
+    record: (input, now) => eventRecord(input, now),
+    convert: toAgentRunEvent,
+    log: (store, inputs) => store.logAgentRunEvents(inputs),
+    insert: (backend, records) => backend.insertEvents(records),
+  });
 
 const { store, before, honest, same, backend, close } =
   await openProfileDatabases(
@@ -42,21 +110,27 @@ const { store, before, honest, same, backend, close } =
     { run: true },
   );
 try {
-  const plain = plainInsert("agent_run_events", EVENTS, BATCH);
+  const w = workload;
+  const plain = plainInsert(w.table, w.definition, BATCH);
   const returning = `${plain} RETURNING id`;
   const now = new Date();
-  const records = inputs().map((input) => eventRecord(input, now));
-  const params = records.flatMap((record) => encodeRecord(EVENTS, record));
+  const records = w.inputs().map((input) => w.record(input, now));
+  const params = records.flatMap((record) =>
+    encodeRecord(w.definition, record)
+  );
   const ids = records.map((_, i) => i + 1);
+  const storeForm = `store.${
+    USAGE_TABLE ? "logLlmUsages" : "logAgentRunEvents"
+  }`;
 
   const forms = withBefore(
     [
-      ["store.logAgentRunEvents", () => store.logAgentRunEvents(inputs())],
+      [storeForm, () => w.log(store, w.inputs())],
       [
         HONEST,
         () =>
           honest.transaction(() =>
-            honest.query(plain, inputs().flatMap(eventParams))
+            honest.query(plain, w.inputs().flatMap(w.params))
           ),
       ],
       [
@@ -68,37 +142,37 @@ try {
         () => same.query(returning, params),
       ],
       [
-        "layer: SqlBackend.insertEvents(records)",
-        () => backend.insertEvents(records),
+        `layer: SqlBackend.insert${USAGE_TABLE ? "Usage" : "Events"}(records)`,
+        () => w.insert(backend, records),
       ],
     ],
     before,
-    "store.logAgentRunEvents",
-    (older) => older.logAgentRunEvents(inputs()),
+    storeForm,
+    (older) => w.log(older, w.inputs()),
   );
   const parts: Form[] = [
     [
-      "part: eventRecord × batch (validation, timestamps)",
+      `part: ${USAGE_TABLE ? "usageRecord" : "eventRecord"} × batch`,
       () => {
         const at = new Date();
-        return inputs().map((input) => eventRecord(input, at));
+        return w.inputs().map((input) => w.record(input, at));
       },
     ],
     [
       "part: encodeRecord × batch",
-      () => records.flatMap((record) => encodeRecord(EVENTS, record)),
+      () => records.flatMap((record) => encodeRecord(w.definition, record)),
     ],
     [
-      "part: toAgentRunEvent × batch",
-      () => records.map((record, i) => toAgentRunEvent(ids[i]!, record)),
+      `part: ${USAGE_TABLE ? "toAgentLlmUsage" : "toAgentRunEvent"} × batch`,
+      () => records.map((record, i) => w.convert(ids[i]!, record)),
     ],
-    ["part: bench inputs and params", () => inputs().flatMap(eventParams)],
+    ["part: bench inputs and params", () => w.inputs().flatMap(w.params)],
   ];
   await profile(forms, parts, {
     blocks: BLOCKS,
     count: PER,
-    title: `${BLOCKS} blocks of ${PER} batches of ${BATCH} events per form, ` +
-      "medians (µs per batch)",
+    title: `${BLOCKS} blocks of ${PER} batches of ${BATCH} ${w.noun} per ` +
+      "form, medians (µs per batch)",
     baseline: HONEST,
     width: 54,
     digits: 0,

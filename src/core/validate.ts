@@ -30,8 +30,8 @@ export function codePointLength(text: string): number {
   return length;
 }
 
-// deno-lint-ignore no-control-regex
-const NUL = /\u0000/;
+// `includes` searches for one character natively, faster than a regex.
+const NUL = "\u0000";
 
 /**
  * Every backend must store a text exactly; PostgreSQL cannot hold NUL and no
@@ -45,7 +45,7 @@ export function text(
   if (typeof value !== "string") {
     throw new InvalidInputError(field, `expected a string, got ${kind(value)}`);
   }
-  if (NUL.test(value)) {
+  if (value.includes(NUL)) {
     throw new InvalidInputError(field, "NUL characters cannot be stored");
   }
   if (!value.isWellFormed()) {

@@ -113,10 +113,71 @@ export function encodeRecord<R>(
   record: R,
   into: SqlValue[] = [],
 ): SqlValue[] {
+  const encoder = ENCODERS.get(table as Table<unknown>);
+  if (encoder) encoder(record as never, into);
+  else encodeColumns(table, record, into);
+  return into;
+}
+
+/**
+ * `encodeRecord` by the table's column list, reading each field by a
+ * computed name: the reference the tables' own encoders must match
+ * (`tests/records_test.ts`).
+ */
+export function encodeColumns<R>(
+  table: Table<R>,
+  record: R,
+  into: SqlValue[] = [],
+): SqlValue[] {
   const fields = record as Record<string, unknown>;
   for (const { field } of table.columns) into.push(encode(fields[field]));
   return into;
 }
+
+// Events and LLM calls are encoded by the thousand in a batch: each field
+// named in code, in column order, so that V8 reads it directly instead of
+// through its shared cache of computed names.
+const ENCODERS = new Map<
+  Table<unknown>,
+  (record: never, into: SqlValue[]) => void
+>([
+  [EVENTS, (r: EventRecord, into: SqlValue[]) => {
+    into.push(
+      r.agentId,
+      r.runId,
+      r.agentName,
+      encode(r.timestamp),
+      r.eventType,
+      r.data,
+      encode(r.createdAt),
+    );
+  }],
+  [USAGE, (r: UsageRecord, into: SqlValue[]) => {
+    into.push(
+      r.agentId,
+      r.runId,
+      r.provider,
+      r.model,
+      r.prompt,
+      r.promptLength,
+      r.inputParams,
+      r.inputTokens,
+      r.outputTokens,
+      r.responseContent,
+      r.responseLength,
+      r.usageMetrics,
+      r.status,
+      r.errorMessage,
+      r.latencyMs,
+      encode(r.createdAt),
+      r.cacheReadTokens,
+      r.cacheWriteTokens,
+      r.reasoningTokens,
+      r.costUsd,
+      r.costSource,
+    );
+  }],
+]);
 
 /** Parameter values of record fields by name, for an UPDATE. */
 export function encodeFields(

@@ -1,0 +1,194 @@
+// Events and LLM calls have their own builders, converters and encoders,
+// each naming its fields in code for speed (a batch runs them a thousand
+// times). What they make must be exactly what the table-driven reference
+// makes from the field tables: the same record with its fields in the same
+// order, the same first error for an invalid input, the same public record
+// and the same parameters.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { InvalidInputError } from "../../src/errors.ts";
+import { EVENT_FIELDS, USAGE_FIELDS } from "../../src/core/fields.ts";
+import {
+  build,
+  eventRecord,
+  toAgentLlmUsage,
+  toAgentRunEvent,
+  toPublic,
+  usageRecord,
+} from "../../src/core/records.ts";
+import {
+  encodeColumns,
+  encodeRecord,
+  EVENTS,
+  USAGE,
+} from "../../src/sql/tables.ts";
+
+const NOW = new Date("2026-03-04T05:06:07.089Z");
+
+/** Values of every kind a field may be given, valid for some fields. */
+const VALUES: unknown[] = [
+  undefined,
+  null,
+  "",
+  "text",
+  "x".repeat(101),
+  "y".repeat(256),
+  "nul\u0000",
+  "lone \ud800",
+  "😀".repeat(255),
+  "success",
+  "error",
+  "provided",
+  0,
+  -0,
+  7,
+  -1,
+  1.5,
+  NaN,
+  2 ** 31,
+  new Date("2025-01-02T03:04:05.678Z"),
+  new Date(NaN),
+  new Date("+010000-01-01T00:00:00.000Z"),
+  { nested: [1, "two", null] },
+  [1, 2],
+  true,
+  10n,
+];
+
+/** The outcome of `fn`: its value, or the field and message of its error. */
+function outcome(fn: () => unknown): unknown {
+  try {
+    const value = fn() as Record<string, unknown>;
+    // The key order as well as the values.
+    return { keys: Object.keys(value), value };
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    return { field: error.field, message: error.message };
+  }
+}
+
+/**
+ * Inputs that give each field each value in turn, over a valid base (each
+ * value tried on every field), and inputs where two fields go wrong at once
+ * (the first in column order must be the one reported).
+ */
+function inputs(
+  base: Record<string, unknown>,
+  names: readonly string[],
+): Record<string, unknown>[] {
+  const all: Record<string, unknown>[] = [base, {}];
+  for (const name of names) {
+    for (const value of VALUES) {
+      all.push({ ...base, [name]: value });
+      all.push({ ...base, [name]: value, [names.at(-1)!]: "bad" });
+    }
+  }
+  return all;
+}
+
+describe("the builders of events and LLM calls", () => {
+  it("an event's builder matches the reference exactly, value by value", () => {
+    for (
+      const input of inputs(
+        { agentId: "a", runId: "r", eventType: "custom", data: { i: 1 } },
+        Object.keys(EVENT_FIELDS),
+      )
+    ) {
+      assert.deepStrictEqual(
+        outcome(() => eventRecord(input as never, NOW)),
+        outcome(() => build(EVENT_FIELDS, "event", input, NOW, undefined)),
+        JSON.stringify(input, (_, v) => typeof v === "bigint" ? "10n" : v),
+      );
+    }
+  });
+
+  it("an LLM call's builder matches the reference up to the cost it settles", () => {
+    for (
+      const input of inputs(
+        { agentId: "a", runId: "r", prompt: "hi", inputTokens: 10 },
+        Object.keys(USAGE_FIELDS),
+      )
+    ) {
+      const expected = outcome(() =>
+        build(USAGE_FIELDS, "usage", input, NOW, undefined)
+      ) as { keys?: string[]; value?: Record<string, unknown> };
+      const got = outcome(() => usageRecord(input as never, NOW)) as {
+        keys?: string[];
+        value?: Record<string, unknown>;
+      };
+      if (expected.value === undefined) {
+        // Invalid for the builder: usageRecord reports the same error.
+        assert.deepStrictEqual(got, expected);
+      } else if (got.value !== undefined) {
+        assert.deepStrictEqual(got.keys, expected.keys);
+        // usageRecord settles costUsd and costSource from the metrics.
+        const { costUsd: _a, costSource: _b, ...rest } = got.value;
+        const { costUsd: _c, costSource: _d, ...same } = expected.value;
+        assert.deepStrictEqual(rest, same);
+      }
+    }
+  });
+});
+
+describe("the converters and encoders of events and LLM calls", () => {
+  const event = eventRecord({
+    agentId: "a",
+    runId: "r",
+    agentName: "n",
+    eventType: "custom",
+    data: { list: [1, "two", null], text: "\u0000 and \ud800" },
+    timestamp: new Date("2025-01-02T03:04:05.678Z"),
+  }, NOW);
+  const call = usageRecord({
+    agentId: "a",
+    runId: "r",
+    provider: "openai",
+    model: "m",
+    prompt: "p😀",
+    inputParams: { temperature: 0.2 },
+    inputTokens: 100,
+    outputTokens: 20,
+    responseContent: "r",
+    usageMetrics: { cost_usd: 0.5 },
+    status: "error",
+    errorMessage: "e",
+    latencyMs: 3,
+    cacheReadTokens: 10,
+    cacheWriteTokens: 5,
+    reasoningTokens: 2,
+  }, NOW);
+  const nulls = usageRecord({}, NOW);
+
+  it("convert as the reference does, field order included, times copied", () => {
+    for (
+      const [fast, reference] of [
+        [toAgentRunEvent(7, event), toPublic(EVENT_FIELDS, 7, event)],
+        [toAgentLlmUsage(8, call), toPublic(USAGE_FIELDS, 8, call)],
+        [toAgentLlmUsage(9, nulls), toPublic(USAGE_FIELDS, 9, nulls)],
+      ] as const
+    ) {
+      assert.deepStrictEqual(fast, reference);
+      assert.deepStrictEqual(Object.keys(fast), Object.keys(reference));
+    }
+    const converted = toAgentRunEvent(1, event);
+    assert.notEqual(converted.timestamp, event.timestamp);
+    assert.notEqual(converted.createdAt, event.createdAt);
+  });
+
+  it("encode as the column list does", () => {
+    assert.deepStrictEqual(
+      encodeRecord(EVENTS, event),
+      encodeColumns(EVENTS, event),
+    );
+    for (const record of [call, nulls]) {
+      assert.deepStrictEqual(
+        encodeRecord(USAGE, record),
+        encodeColumns(USAGE, record),
+      );
+    }
+    const into = ["before"];
+    encodeRecord(EVENTS, event, into as never);
+    assert.equal(into.length, 1 + EVENTS.columns.length);
+  });
+});
