@@ -46,6 +46,9 @@ import {
 import { plainInsert } from "./raw.ts";
 
 const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
+// The rows of one INSERT of the chunked raw form, as the store's SQLite
+// dialect sends them (`maxInsertRows`).
+const CHUNK = flag("chunk", 100);
 const BATCH = flag("batch", 1000);
 const BLOCKS = flag("blocks", 40);
 // Batches per block: each block writes PER × BATCH rows per form.
@@ -113,6 +116,7 @@ try {
   const w = workload;
   const plain = plainInsert(w.table, w.definition, BATCH);
   const returning = `${plain} RETURNING id`;
+  const chunked = plainInsert(w.table, w.definition, CHUNK);
   const now = new Date();
   const records = w.inputs().map((input) => w.record(input, now));
   const params = records.flatMap((record) =>
@@ -132,6 +136,25 @@ try {
           honest.transaction(() =>
             honest.query(plain, w.inputs().flatMap(w.params))
           ),
+      ],
+      [
+        `raw: ${CHUNK}-row INSERTs in BEGIN/COMMIT, spec schema`,
+        () =>
+          honest.transaction(() => {
+            const all = w.inputs().flatMap(w.params);
+            const width = w.definition.columns.length * CHUNK;
+            for (let i = 0; i < all.length; i += width) {
+              const part = all.slice(i, i + width);
+              honest.query(
+                part.length === width ? chunked : plainInsert(
+                  w.table,
+                  w.definition,
+                  part.length / width * CHUNK,
+                ),
+                part,
+              );
+            }
+          }),
       ],
       [
         "raw: one INSERT in BEGIN/COMMIT, store schema",

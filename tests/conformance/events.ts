@@ -175,6 +175,24 @@ export function events(ctx: Context): void {
       assert.deepEqual(await ctx.store.getAgentRunEvents("r1"), []);
     });
 
+    it("writes none of a long batch when an event near its end has no run", async () => {
+      // Long enough for SQLite to send several INSERTs (100 rows each): the
+      // failing last one undoes those before it.
+      await ctx.store.createAgentRun({ agentId: "a1", runId: "r1" });
+      await assert.rejects(
+        ctx.store.logAgentRunEvents(
+          Array.from({ length: 250 }, (_, i) => ({
+            agentId: "a1",
+            runId: i === 230 ? "missing" : "r1",
+            eventType: "custom",
+          })),
+        ),
+        (error: unknown) =>
+          error instanceof RunNotFoundError && error.runId === "missing",
+      );
+      assert.deepEqual(await ctx.store.getAgentRunEvents("r1"), []);
+    });
+
     it("writes none of a batch when one event is invalid", async () => {
       await ctx.store.createAgentRun({ agentId: "a1", runId: "r1" });
       await assert.rejects(
