@@ -39,16 +39,15 @@ import {
 import {
   flag,
   type Form,
+  median,
   openProfileDatabases,
-  profile,
+  printMedians,
+  timeInBlocks,
   withBefore,
 } from "./profile.ts";
 import { plainInsert } from "./raw.ts";
 
 const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
-// The rows of one INSERT of the chunked raw form, as the store's SQLite
-// dialect sends them (`maxInsertRows`).
-const CHUNK = flag("chunk", 100);
 const BATCH = flag("batch", 1000);
 const BLOCKS = flag("blocks", 40);
 // Batches per block: each block writes PER × BATCH rows per form.
@@ -116,7 +115,6 @@ try {
   const w = workload;
   const plain = plainInsert(w.table, w.definition, BATCH);
   const returning = `${plain} RETURNING id`;
-  const chunked = plainInsert(w.table, w.definition, CHUNK);
   const now = new Date();
   const records = w.inputs().map((input) => w.record(input, now));
   const params = records.flatMap((record) =>
@@ -136,25 +134,6 @@ try {
           honest.transaction(() =>
             honest.query(plain, w.inputs().flatMap(w.params))
           ),
-      ],
-      [
-        `raw: ${CHUNK}-row INSERTs in BEGIN/COMMIT, spec schema`,
-        () =>
-          honest.transaction(() => {
-            const all = w.inputs().flatMap(w.params);
-            const width = w.definition.columns.length * CHUNK;
-            for (let i = 0; i < all.length; i += width) {
-              const part = all.slice(i, i + width);
-              honest.query(
-                part.length === width ? chunked : plainInsert(
-                  w.table,
-                  w.definition,
-                  part.length / width * CHUNK,
-                ),
-                part,
-              );
-            }
-          }),
       ],
       [
         "raw: one INSERT in BEGIN/COMMIT, store schema",
@@ -191,15 +170,25 @@ try {
     ],
     ["part: bench inputs and params", () => w.inputs().flatMap(w.params)],
   ];
-  await profile(forms, parts, {
+  const results = await timeInBlocks(forms, parts, {
     blocks: BLOCKS,
     count: PER,
-    title: `${BLOCKS} blocks of ${PER} batches of ${BATCH} ${w.noun} per ` +
-      "form, medians (µs per batch)",
-    baseline: HONEST,
-    width: 54,
-    digits: 0,
   });
+  console.log(
+    `${BLOCKS} blocks of ${PER} batches of ${BATCH} ${w.noun} per form, ` +
+      "medians (µs per batch)",
+  );
+  printMedians(results, HONEST, { width: 54, digits: 0 });
+  // The same ratios paired within each block, then the median: steadier
+  // when the machine's load drifts between blocks.
+  console.log("\nmedian of the ratios within each block (CPU, wall)");
+  for (const [name, samples] of results) {
+    if (name === HONEST || name.startsWith("part")) continue;
+    const paired = (key: "cpu" | "wall") =>
+      median(samples.map((s, i) => s[key] / results.get(HONEST)![i]![key]))
+        .toFixed(2);
+    console.log(`${name.padEnd(54)} ${paired("cpu")}× ${paired("wall")}×`);
+  }
 } finally {
   await close();
 }

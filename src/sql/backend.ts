@@ -585,18 +585,14 @@ export class SqlBackend implements Backend {
     return this.#driver.close();
   }
 
-  /**
-   * Inserts every record in one transaction, in statements of as many rows
-   * as the dialect allows (`maxParameters`, `maxInsertRows`).
-   */
+  /** Inserts every record in one transaction, as few statements as fit. */
   #insertAll<R>(
     table: string,
     definition: Table<R>,
     records: readonly R[],
   ): Promise<number[]> {
-    const perStatement = Math.min(
-      Math.floor(this.#dialect.maxParameters / definition.columns.length),
-      this.#dialect.maxInsertRows ?? Infinity,
+    const perStatement = Math.floor(
+      this.#dialect.maxParameters / definition.columns.length,
     );
     if (records.length <= perStatement) {
       // One statement, atomic by itself: no transaction around it (a lone

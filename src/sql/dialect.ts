@@ -24,11 +24,6 @@ export interface SqlDialect {
   /** Most parameters one statement may bind. */
   readonly maxParameters: number;
   /**
-   * Most rows one INSERT of a batch carries, when fewer than the parameters
-   * allow are faster; a longer batch takes several in one transaction.
-   */
-  readonly maxInsertRows?: number | undefined;
-  /**
    * A numeric SQL expression for the top-level `key` of the JSON object in
    * `column`: NULL when the text is not JSON or the value is not a finite
    * number. Never raises.

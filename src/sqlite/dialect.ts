@@ -12,12 +12,6 @@ export const sqliteDialect: SqlDialect = {
   columnsQuery: "SELECT lower(name) AS name FROM pragma_table_info(?)",
   // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32.
   maxParameters: 32_000,
-  // A multi-row INSERT of 1,000 events (7,000 parameters) takes 10-20% more
-  // CPU than ten of 100 rows in one transaction, on node:sqlite and Bun
-  // alike: each statement holds a register per parameter, and a smaller
-  // statement's stay in the processor's caches. LLM calls (21 columns, long
-  // texts) show no difference either way.
-  maxInsertRows: 100,
   // CASE evaluates in order, so json_type never sees text that is not JSON;
   // 1e400 reads as infinity, which the range leaves out.
   jsonNumber: (column, key) =>

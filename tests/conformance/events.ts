@@ -176,8 +176,8 @@ export function events(ctx: Context): void {
     });
 
     it("writes none of a long batch when an event near its end has no run", async () => {
-      // Long enough for SQLite to send several INSERTs (100 rows each): the
-      // failing last one undoes those before it.
+      // A batch long enough that a dialect may split it into several
+      // INSERTs: a failing last one must undo those before it.
       await ctx.store.createAgentRun({ agentId: "a1", runId: "r1" });
       await assert.rejects(
         ctx.store.logAgentRunEvents(
