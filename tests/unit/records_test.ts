@@ -3,7 +3,8 @@
 // times). What they make must be exactly what the table-driven reference
 // makes from the field tables: the same record with its fields in the same
 // order, the same first error for an invalid input, the same public record
-// and the same parameters.
+// and the same parameters. And the count of code points, which Bun
+// takes by another route than the other runtimes.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -23,6 +24,7 @@ import {
   EVENTS,
   USAGE,
 } from "../../src/sql/tables.ts";
+import { codePointLength } from "../../src/core/validate.ts";
 
 const NOW = new Date("2026-03-04T05:06:07.089Z");
 
@@ -190,5 +192,27 @@ describe("the converters and encoders of events and LLM calls", () => {
     const into = ["before"];
     encodeRecord(EVENTS, event, into as never);
     assert.equal(into.length, 1 + EVENTS.columns.length);
+  });
+});
+
+describe("codePointLength", () => {
+  it("counts code points as Python's len, whichever way it scans", () => {
+    // Around the lengths where Bun's ASCII check by encoding applies (256
+    // to 16,384 characters), with and without characters past ASCII.
+    const cases: string[] = ["", "a", "é", "😀", "a😀b", "\ud800", "\udc00x"];
+    for (const length of [255, 256, 257, 2048, 16_383, 16_384, 16_385]) {
+      const ascii = "x".repeat(length);
+      cases.push(
+        ascii,
+        ascii.slice(1) + "é",
+        ascii.slice(2) + "😀",
+        "😀" + ascii.slice(2),
+        ascii.slice(1) + "\ud800",
+        ascii.slice(1) + "\u0000",
+      );
+    }
+    for (const text of cases) {
+      assert.equal(codePointLength(text), [...text].length, text.slice(-4));
+    }
   });
 });
