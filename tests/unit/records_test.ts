@@ -9,9 +9,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidInputError } from "../../src/errors.ts";
-import { EVENT_FIELDS, USAGE_FIELDS } from "../../src/core/fields.ts";
+import {
+  EVENT_FIELDS,
+  type Field,
+  RUN_FIELDS,
+  USAGE_FIELDS,
+} from "../../src/core/fields.ts";
 import {
   build,
+  check,
+  checker,
   eventRecord,
   toAgentLlmUsage,
   toAgentRunEvent,
@@ -90,6 +97,21 @@ function inputs(
 }
 
 describe("the builders of events and LLM calls", () => {
+  it("check each field as the field table's check does", () => {
+    for (const fields of [RUN_FIELDS, EVENT_FIELDS, USAGE_FIELDS]) {
+      for (const [name, field] of Object.entries(fields)) {
+        const fast = checker(name, field as Field<unknown>);
+        for (const value of VALUES) {
+          assert.deepStrictEqual(
+            outcome(() => ({ value: fast(value) })),
+            outcome(() => ({ value: check(name, field as never, value) })),
+            `${name}: ${String(value).slice(0, 20)}`,
+          );
+        }
+      }
+    }
+  });
+
   it("an event's builder matches the reference exactly, value by value", () => {
     for (
       const input of inputs(
