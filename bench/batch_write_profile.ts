@@ -16,6 +16,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import process from "node:process";
 import type { AgentRunEventInput, LlmUsageInput, Persistence } from "../mod.ts";
 import {
@@ -26,9 +27,11 @@ import {
   type UsageRecord,
   usageRecord,
 } from "../src/core/records.ts";
+import * as recordsModule from "../src/core/records.ts";
 import type { SqlBackend } from "../src/sql/backend.ts";
 import type { SqlValue } from "../src/sql/connection.ts";
 import { encodeRecord, EVENTS, type Table, USAGE } from "../src/sql/tables.ts";
+import * as tablesModule from "../src/sql/tables.ts";
 import {
   eventInput,
   eventParams,
@@ -37,6 +40,7 @@ import {
   usageParams,
 } from "./data.ts";
 import {
+  BEFORE,
   flag,
   type Form,
   median,
@@ -106,6 +110,56 @@ const workload = USAGE_TABLE
     insert: (backend, records) => backend.insertEvents(records),
   });
 
+/** The modules whose parts the profile times, this tree's or `--before`'s. */
+interface PartModules {
+  records: typeof recordsModule;
+  tables: typeof tablesModule;
+}
+
+/**
+ * Each CPU part of a batch alone, in a tree's modules: validating the
+ * inputs (one fixed list), encoding the records and converting them.
+ */
+function partsOf(
+  tag: string,
+  records: unknown[],
+  { records: r, tables: t }: PartModules,
+): Form[] {
+  const inputs = workload.inputs();
+  const at = new Date();
+  const table = USAGE_TABLE ? t.USAGE : t.EVENTS;
+  const build: (input: unknown) => unknown = USAGE_TABLE
+    ? (input: unknown) => r.usageRecord(input as LlmUsageInput, at)
+    : (input: unknown) => r.eventRecord(input as AgentRunEventInput, at);
+  const convert = USAGE_TABLE
+    ? (id: number, record: unknown) =>
+      r.toAgentLlmUsage(id, record as UsageRecord)
+    : (id: number, record: unknown) =>
+      r.toAgentRunEvent(id, record as EventRecord);
+  return [
+    [
+      `part: ${tag}${USAGE_TABLE ? "usageRecord" : "eventRecord"} × batch`,
+      () => inputs.map((input) => build(input)),
+    ],
+    [
+      `part: ${tag}encodeRecord × batch`,
+      () => {
+        const params: SqlValue[] = [];
+        for (const record of records) {
+          t.encodeRecord(table as Table<unknown>, record, params);
+        }
+        return params;
+      },
+    ],
+    [
+      `part: ${tag}${
+        USAGE_TABLE ? "toAgentLlmUsage" : "toAgentRunEvent"
+      } × batch`,
+      () => records.map((record, i) => convert(i + 1, record)),
+    ],
+  ];
+}
+
 const { store, before, honest, same, backend, close } =
   await openProfileDatabases(
     "batch-profile",
@@ -120,7 +174,6 @@ try {
   const params = records.flatMap((record) =>
     encodeRecord(w.definition, record)
   );
-  const ids = records.map((_, i) => i + 1);
   const storeForm = `store.${
     USAGE_TABLE ? "logLlmUsages" : "logAgentRunEvents"
   }`;
@@ -153,21 +206,15 @@ try {
     (older) => w.log(older, w.inputs()),
   );
   const parts: Form[] = [
-    [
-      `part: ${USAGE_TABLE ? "usageRecord" : "eventRecord"} × batch`,
-      () => {
-        const at = new Date();
-        return w.inputs().map((input) => w.record(input, at));
+    ...partsOf("", records, { records: recordsModule, tables: tablesModule }),
+    ...BEFORE === undefined ? [] : partsOf(
+      "before: ",
+      records,
+      {
+        records: await import(join(BEFORE, "src/core/records.ts")),
+        tables: await import(join(BEFORE, "src/sql/tables.ts")),
       },
-    ],
-    [
-      "part: encodeRecord × batch",
-      () => records.flatMap((record) => encodeRecord(w.definition, record)),
-    ],
-    [
-      `part: ${USAGE_TABLE ? "toAgentLlmUsage" : "toAgentRunEvent"} × batch`,
-      () => records.map((record, i) => w.convert(ids[i]!, record)),
-    ],
+    ),
     ["part: bench inputs and params", () => w.inputs().flatMap(w.params)],
   ];
   const results = await timeInBlocks(forms, parts, {
