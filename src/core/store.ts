@@ -102,7 +102,9 @@ export class Store implements Persistence, RestoresLlmUsage {
   readonly #readOnly: boolean;
   /**
    * Every operation under way, with the function that fails its caller's
-   * promise should `close()` stop waiting for it.
+   * promise should `close()` stop waiting for it; lone events and LLM calls
+   * are not here but in their group commit, which `close()` waits for and
+   * fails likewise.
    */
   readonly #inFlight = new Map<Promise<unknown>, () => void>();
   readonly #pricing: Pricing;
