@@ -15,7 +15,15 @@ export class GroupCommit<R> {
   readonly #insert: (records: readonly R[]) => Promise<number[]>;
   readonly #maxBatch: number;
   #pending: Pending<R>[] = [];
-  #draining: Promise<void> | undefined;
+  /** The batch being committed, whose callers wait for it. */
+  #committing: Pending<R>[] | undefined;
+  /** Whether a batch is scheduled or being committed. */
+  #active = false;
+  /**
+   * Settles once nothing is queued or being committed; made only when
+   * asked for (by `idle`), so that a lone write pays for no extra promise.
+   */
+  #idle: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     insert: (records: readonly R[]) => Promise<number[]>,
@@ -29,35 +37,71 @@ export class GroupCommit<R> {
   write(record: R): Promise<number> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ record, resolve, reject });
-      this.#draining ??= this.#drain();
+      if (!this.#active) {
+        this.#active = true;
+        // Let the writes issued in this same turn join the first batch.
+        queueMicrotask(this.#next);
+      }
     });
   }
 
   /**
-   * Fails the writes still queued, which no transaction has taken yet, with
-   * `error`; the batch being committed, if any, runs to its end.
+   * Resolves once every write queued so far (and any queued meanwhile) is
+   * committed or has failed.
    */
-  abandon(error: unknown): void {
-    for (const pending of this.#pending.splice(0)) pending.reject(error);
+  idle(): Promise<void> {
+    if (!this.#active) return Promise.resolve();
+    if (this.#idle === undefined) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((settle) => resolve = settle);
+      this.#idle = { promise, resolve };
+    }
+    return this.#idle.promise;
   }
 
-  async #drain(): Promise<void> {
-    // Let the writes issued in this same turn join the first batch.
-    await Promise.resolve();
-    try {
-      while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, this.#maxBatch);
-        await this.#commit(batch);
-      }
-    } finally {
-      this.#draining = undefined;
+  /**
+   * Fails the writes still queued, which no transaction has taken yet, with
+   * `error`; the batch being committed, if any, runs to its end, and with
+   * `committing` its callers are failed at once too (it may still be
+   * stored: the caller is told it was not confirmed).
+   */
+  abandon(error: unknown, { committing = false } = {}): void {
+    for (const pending of this.#pending.splice(0)) pending.reject(error);
+    if (committing) {
+      // A promise settles once: the commit's outcome, when it comes, is
+      // ignored for these callers.
+      for (const pending of this.#committing ?? []) pending.reject(error);
     }
   }
 
+  /** Commits the next batch, or ends the drain when none is queued. */
+  readonly #next = (): void => {
+    if (this.#pending.length === 0) {
+      this.#active = false;
+      this.#committing = undefined;
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle?.resolve();
+      return;
+    }
+    let batch: Pending<R>[];
+    if (this.#pending.length <= this.#maxBatch) {
+      batch = this.#pending;
+      this.#pending = [];
+    } else {
+      batch = this.#pending.splice(0, this.#maxBatch);
+    }
+    this.#committing = batch;
+    this.#commit(batch).then(this.#next);
+  };
+
+  /** Commits `batch`; settles every caller's promise, and never rejects. */
   async #commit(batch: Pending<R>[]): Promise<void> {
     try {
-      const ids = await this.#insert(batch.map((p) => p.record));
-      batch.forEach((p, i) => p.resolve(ids[i]!));
+      const ids = await this.#insert(
+        batch.length === 1 ? [batch[0]!.record] : batch.map((p) => p.record),
+      );
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(ids[i]!);
     } catch (error) {
       // Records are validated before they are queued, so the one failure a
       // single record can cause is naming a run that does not exist. Then

@@ -349,14 +349,16 @@ export function restoredUsageRecord(
     : record;
 }
 
+/** Each token detail and the total that includes it. */
+const TOKEN_DETAILS = [
+  ["cacheReadTokens", "inputTokens"],
+  ["cacheWriteTokens", "inputTokens"],
+  ["reasoningTokens", "outputTokens"],
+] as const;
+
 /** Cached tokens are part of the input, reasoning tokens of the output. */
 function checkTokenDetails(record: UsageRecord): void {
-  const details = [
-    ["cacheReadTokens", "inputTokens"],
-    ["cacheWriteTokens", "inputTokens"],
-    ["reasoningTokens", "outputTokens"],
-  ] as const;
-  for (const [detail, total] of details) {
+  for (const [detail, total] of TOKEN_DETAILS) {
     if (record[detail] !== null && record[total] === null) {
       throw new InvalidInputError(detail, `given while ${total} is null`);
     }

@@ -102,7 +102,9 @@ export class Store implements Persistence, RestoresLlmUsage {
   readonly #readOnly: boolean;
   /**
    * Every operation under way, with the function that fails its caller's
-   * promise should `close()` stop waiting for it.
+   * promise should `close()` stop waiting for it; lone events and LLM calls
+   * are not here but in their group commit, which `close()` waits for and
+   * fails likewise.
    */
   readonly #inFlight = new Map<Promise<unknown>, () => void>();
   readonly #pricing: Pricing;
@@ -218,7 +220,10 @@ export class Store implements Persistence, RestoresLlmUsage {
 
   async logAgentRunEvent(input: AgentRunEventInput): Promise<AgentRunEvent> {
     const record = eventRecord(input, new Date(), this.#redaction);
-    const id = await this.#write(() => this.#events.write(record));
+    // The group commit is an operation `close()` waits for (and fails, past
+    // its timeout) by itself: no tracking of each write besides.
+    this.#assertWritable("write");
+    const id = await this.#events.write(record);
     return toAgentRunEvent(id, record);
   }
 
@@ -270,13 +275,15 @@ export class Store implements Persistence, RestoresLlmUsage {
 
   async logLlmUsage(input: LlmUsageInput): Promise<AgentLlmUsage> {
     const record = usageRecord(input, new Date(), this.#redaction);
-    const id = await this.#write(() => {
-      // Only the first call that needs the price table waits for it to load.
-      const pricing = this.#pricing.price([record]);
-      return pricing
-        ? pricing.then(() => this.#usage.write(record))
-        : this.#usage.write(record);
-    });
+    this.#assertWritable("write");
+    // Only the first call that needs the price table waits for it to load;
+    // that wait is tracked as an operation of its own, which `close()`
+    // waits for. Otherwise the group commit is the only operation.
+    const pricing = this.#pricing.price([record]);
+    const id =
+      await (pricing
+        ? this.#write(() => pricing.then(() => this.#usage.write(record)))
+        : this.#usage.write(record));
     return toAgentLlmUsage(id, record);
   }
 
@@ -530,7 +537,11 @@ export class Store implements Persistence, RestoresLlmUsage {
    * pending then, and closes the backend, which drops what they hold.
    */
   async #shutDown(timeoutMs: number): Promise<void> {
-    const settled = Promise.allSettled(this.#inFlight.keys()).then(() => true);
+    const settled = Promise.allSettled([
+      ...this.#inFlight.keys(),
+      this.#events.idle(),
+      this.#usage.idle(),
+    ]).then(() => true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<boolean>((resolve) => {
       if (timeoutMs <= MAX_TIMER_MS) {
@@ -543,8 +554,8 @@ export class Store implements Persistence, RestoresLlmUsage {
       const abandoned = new ConnectionError(
         "store closed before the write completed",
       );
-      this.#events.abandon(abandoned);
-      this.#usage.abandon(abandoned);
+      this.#events.abandon(abandoned, { committing: true });
+      this.#usage.abandon(abandoned, { committing: true });
       for (const abandon of this.#inFlight.values()) abandon();
     }
     await this.#backend.close();

@@ -135,4 +135,50 @@ describe("GroupCommit", () => {
     ]);
     assert.deepEqual(db.stored, [1]);
   });
+
+  it("abandon() with committing fails the running batch's callers too", async () => {
+    const db = fakeDatabase(["r"]);
+    const group = new GroupCommit(db.insert, 1);
+    const writes = [1, 2].map((n) => group.write({ runId: "r", n }));
+    while (db.calls.length === 0) await Promise.resolve();
+    const closed = new Error("closed");
+    group.abandon(closed, { committing: true });
+    const results = await Promise.allSettled(writes);
+    assert.deepEqual(results, [
+      { status: "rejected", reason: closed },
+      { status: "rejected", reason: closed },
+    ]);
+    // The running batch was not stopped, only no longer waited for.
+    await group.idle();
+    assert.deepEqual(db.stored, [1]);
+  });
+
+  it("idle() waits for every queued write, and those queued meanwhile", async () => {
+    const db = fakeDatabase(["r"]);
+    const group = new GroupCommit(db.insert, 1);
+    let idle = false;
+    await group.idle();
+    const writes = [1, 2].map((n) => group.write({ runId: "r", n }));
+    const waited = group.idle().then(() => idle = true);
+    while (db.calls.length === 0) await Promise.resolve();
+    writes.push(group.write({ runId: "r", n: 3 }));
+    await waited;
+    assert.ok(idle);
+    assert.deepEqual(db.stored, [1, 2, 3]);
+    assert.deepEqual(await Promise.all(writes), [1, 2, 3]);
+    // Idle again at once, and a new write starts a new drain.
+    await group.idle();
+    assert.equal(await group.write({ runId: "r", n: 4 }), 4);
+  });
+
+  it("fails an abandoned lone write with the error, not with a later id", async () => {
+    const db = fakeDatabase(["r"]);
+    const group = new GroupCommit(db.insert);
+    const write = group.write({ runId: "r", n: 1 });
+    const closed = new Error("closed");
+    group.abandon(closed, { committing: true });
+    await assert.rejects(write, closed);
+    await group.idle();
+    assert.deepEqual(db.calls, []);
+  });
 });
