@@ -1,6 +1,6 @@
 /**
  * Where a batch of 1,000 events' time goes on a SQLite file with the
- * store's settings: `logAgentRunEvents` beside the honest raw baseline (one
+ * store's settings (or, with `--postgres=URL`, on PostgreSQL): `logAgentRunEvents` beside the honest raw baseline (one
  * multi-row INSERT in one transaction, on the specification's schema),
  * alternating in short blocks (medians of wall-clock and CPU time), and each
  * part of the store's path timed alone.
@@ -9,6 +9,7 @@
  * npx -y deno@2 run -A bench/batch_write_profile.ts --blocks=40
  * npx -y node@24 bench/batch_write_profile.ts
  * npx -y deno@2 run -A bench/batch_write_profile.ts --before=/tmp/before
+ * npx -y deno@2 run -A bench/batch_write_profile.ts --postgres=postgres://postgres@127.0.0.1/test
  * ```
  *
  * @module
@@ -21,11 +22,11 @@ import { eventInput, eventParams } from "./data.ts";
 import {
   flag,
   type Form,
+  insertInto,
   openProfileDatabases,
   profile,
   withBefore,
 } from "./profile.ts";
-import { plainInsert } from "./raw.ts";
 
 const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
 const BATCH = flag("batch", 1000);
@@ -42,7 +43,8 @@ const { store, before, honest, same, backend, close } =
     { run: true },
   );
 try {
-  const plain = plainInsert("agent_run_events", EVENTS, BATCH);
+  const plain = insertInto(same, EVENTS, BATCH);
+  const honestPlain = insertInto(honest, EVENTS, BATCH);
   const returning = `${plain} RETURNING id`;
   const now = new Date();
   const records = inputs().map((input) => eventRecord(input, now));
@@ -56,7 +58,7 @@ try {
         HONEST,
         () =>
           honest.transaction(() =>
-            honest.query(plain, inputs().flatMap(eventParams))
+            honest.query(honestPlain, inputs().flatMap(eventParams))
           ),
       ],
       [
