@@ -157,6 +157,14 @@ try {
             return toAgentLlmUsage(stored.id, stored.record);
           }),
       ],
+      [
+        "part: 50 rows to public records in place (owned)",
+        () =>
+          rows.map((row) => {
+            const stored = storedRow(USAGE, row, "created_at", true);
+            return toAgentLlmUsage(stored.id, stored.record, true);
+          }),
+      ],
       ["part: 50 rows converted by hand", () => rows.map(toCall)],
     ];
     await profile(forms, parts, {
