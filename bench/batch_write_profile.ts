@@ -1,6 +1,7 @@
 /**
  * Where a batch of 1,000 events' (or, with `--table=usage`, LLM calls')
- * time goes on a SQLite file with the store's settings:
+ * time goes on a SQLite file with the store's settings (or, with
+ * `--postgres=URL`, on PostgreSQL):
  * `logAgentRunEvents` (`logLlmUsages`) beside the honest raw baseline (one
  * multi-row INSERT in one transaction, on the specification's schema),
  * alternating in short blocks (medians of wall-clock and CPU time), and
@@ -11,6 +12,7 @@
  * npx -y node@24 bench/batch_write_profile.ts
  * npx -y deno@2 run -A bench/batch_write_profile.ts --before=/tmp/before
  * npx -y deno@2 run -A bench/batch_write_profile.ts --table=usage --per=2
+ * npx -y deno@2 run -A bench/batch_write_profile.ts --postgres=postgres://postgres@127.0.0.1/test
  * ```
  *
  * @module
@@ -43,13 +45,13 @@ import {
   BEFORE,
   flag,
   type Form,
+  insertInto,
   median,
   openProfileDatabases,
   printMedians,
   timeInBlocks,
   withBefore,
 } from "./profile.ts";
-import { plainInsert } from "./raw.ts";
 
 const HONEST = "raw: one INSERT in BEGIN/COMMIT, specification schema";
 const BATCH = flag("batch", 1000);
@@ -167,7 +169,8 @@ const { store, before, honest, same, backend, close } =
   );
 try {
   const w = workload;
-  const plain = plainInsert(w.table, w.definition, BATCH);
+  const plain = insertInto(same, w.definition, BATCH);
+  const honestPlain = insertInto(honest, w.definition, BATCH);
   const returning = `${plain} RETURNING id`;
   const now = new Date();
   const records = w.inputs().map((input) => w.record(input, now));
@@ -185,7 +188,7 @@ try {
         HONEST,
         () =>
           honest.transaction(() =>
-            honest.query(plain, w.inputs().flatMap(w.params))
+            honest.query(honestPlain, w.inputs().flatMap(w.params))
           ),
       ],
       [

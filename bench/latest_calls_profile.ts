@@ -1,6 +1,7 @@
 /**
  * Where the latest 50 LLM calls of one agent (and of one run) spend their
- * time on a SQLite file with the store's settings: `getLlmUsage` beside the
+ * time on a SQLite file with the store's settings (or, with
+ * `--postgres=URL`, on PostgreSQL): `getLlmUsage` beside the
  * raw driver sending the same indexed query (the baseline, its rows
  * unconverted) and the same query converting its rows by hand, alternating
  * in short blocks (medians of wall-clock and CPU time), and each part of
@@ -10,6 +11,7 @@
  * npx -y deno@2 run -A bench/latest_calls_profile.ts --calls=100000 --blocks=40
  * npx -y node@24 bench/latest_calls_profile.ts
  * npx -y deno@2 run -A bench/latest_calls_profile.ts --before=/tmp/before
+ * npx -y deno@2 run -A bench/latest_calls_profile.ts --postgres=postgres://postgres@127.0.0.1/test
  * ```
  *
  * @module
@@ -18,6 +20,7 @@
 import assert from "node:assert/strict";
 import type { LlmUsageInput } from "../mod.ts";
 import { toAgentLlmUsage } from "../src/core/records.ts";
+import type { Backend } from "../src/core/backend.ts";
 import { Store } from "../src/core/store.ts";
 import type { SqlRow } from "../src/sql/connection.ts";
 import { storedRow } from "../src/sql/paging.ts";
@@ -27,11 +30,11 @@ import { agentName, usageInput, usageParams } from "./data.ts";
 import {
   flag,
   type Form,
+  insertInto,
   openProfileDatabases,
   profile,
   withBefore,
 } from "./profile.ts";
-import { plainInsert, SqlCapture } from "./raw.ts";
 
 const CALLS = flag("calls", 100_000);
 const AGENTS = flag("agents", 100);
@@ -72,23 +75,26 @@ function toCall(row: SqlRow) {
   };
 }
 
-const { store, before, same, connection, backend, close } =
-  await openProfileDatabases(
-    "latest-profile",
-    { run: false },
-  );
+const databases = await openProfileDatabases("latest-profile", {
+  run: false,
+});
+const { store, before, same, connection, layers, backend, close } = databases;
 try {
   const input = (i: number): LlmUsageInput =>
     usageInput(i, "Summarise the news", AGENTS, RUNS, true);
-  const insert = plainInsert("agent_llm_usage", USAGE, BATCH);
+  const insert = insertInto(same, USAGE, BATCH);
+  const layersInsert = insertInto(layers, USAGE, BATCH);
   for (let start = 0; start < CALLS; start += BATCH) {
     const inputs = Array.from({ length: BATCH }, (_, k) => input(start + k));
     await store.logLlmUsages(inputs);
     await before?.logLlmUsages(inputs);
     const params = inputs.flatMap(usageParams);
     await same.transaction(() => same.query(insert, params));
-    await connection.transaction((tx) => tx.insert(insert, params, BATCH));
+    await connection.transaction((tx) =>
+      tx.insert(layersInsert, params, BATCH)
+    );
   }
+  await databases.analyze();
   // The store's code over the layers' own connection to their file.
   const layered = new Store(backend);
   const filters = [
@@ -97,12 +103,14 @@ try {
   ] as const;
   for (const [label, filter] of filters) {
     const query = { agentId: undefined, runId: undefined, ...filter };
-    const captured = await new SqlCapture("sqlite", "").capture((b) =>
-      b.listUsage({ ...query, after: undefined, limit: 50 })
-    );
-    const { sql, params } = captured.statements[0]!;
+    const listed = (b: Backend) =>
+      b.listUsage({ ...query, after: undefined, limit: 50 });
+    const { sql, params } = (await databases.sameSql.capture(listed))
+      .statements[0]!;
+    const layersSql = (await databases.layersSql.capture(listed))
+      .statements[0]!.sql;
     // The rows as the store's connection reads them.
-    const rows = await connection.query(sql, params);
+    const rows = await connection.query(layersSql, params);
     assert.equal(rows.length, 50);
     assert.equal(
       (await store.getLlmUsage({ ...filter, limit: 50 })).length,
@@ -117,9 +125,12 @@ try {
         [RAW, () => same.query(sql, params)],
         [
           "raw: the same query, rows converted by hand",
-          () => (same.query(sql, params) as SqlRow[]).map(toCall),
+          async () => (await same.query(sql, params)).map(toCall),
         ],
-        ["layer: SqliteConnection.query", () => connection.query(sql, params)],
+        [
+          "layer: the connection's query",
+          () => connection.query(layersSql, params),
+        ],
         [
           "layer: Store over SqlBackend",
           () => layered.getLlmUsage({ ...filter, limit: 50 }),
@@ -144,6 +155,14 @@ try {
           rows.map((row) => {
             const stored = storedRow(USAGE, row, "created_at");
             return toAgentLlmUsage(stored.id, stored.record);
+          }),
+      ],
+      [
+        "part: 50 rows to public records in place (owned)",
+        () =>
+          rows.map((row) => {
+            const stored = storedRow(USAGE, row, "created_at", true);
+            return toAgentLlmUsage(stored.id, stored.record, true);
           }),
       ],
       ["part: 50 rows converted by hand", () => rows.map(toCall)],

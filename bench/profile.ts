@@ -1,19 +1,35 @@
 // What the profile scripts (`*_profile.ts`) share: their flags, the
 // databases they compare (the store, the honest raw baseline on the
 // specification's schema, the same SQL on the store's schema, and the
-// store's layers on a file of their own), timing and the table of medians.
+// store's layers on a database of their own), on SQLite files or, with
+// `--postgres=URL`, in PostgreSQL schemas of their own; timing and the table
+// of medians.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import postgres from "postgres";
 import { createPersistence, type Persistence } from "../mod.ts";
+import { runRecord } from "../src/core/records.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
-import type { SqlValue } from "../src/sql/connection.ts";
+import type { SqlConnection, SqlValue } from "../src/sql/connection.ts";
+import type { Table } from "../src/sql/tables.ts";
+import {
+  PostgresConnection,
+  TIMESTAMPS_AS_TEXT,
+} from "../src/postgres/connection.ts";
+import { postgresDialect } from "../src/postgres/dialect.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
-import { openRawSqlite, type RawDatabase } from "./raw.ts";
+import {
+  openRawPostgres,
+  openRawSqlite,
+  plainInsert,
+  type RawDatabase,
+  SqlCapture,
+} from "./raw.ts";
 
 /** `--name=N` of the command line, or `fallback`. */
 export function flag(name: string, fallback: number): number {
@@ -61,15 +77,22 @@ export function median(values: number[]): number {
 export const BEFORE = process.argv.find((a) => a.startsWith("--before="))
   ?.slice("--before=".length);
 
-/** The `--before` checkout's store on `file`, or none without the flag. */
+/**
+ * `--postgres=URL`: the profiles run on that PostgreSQL server, each
+ * database a schema of its own (dropped at the end), instead of SQLite files.
+ */
+export const POSTGRES = process.argv.find((a) => a.startsWith("--postgres="))
+  ?.slice("--postgres=".length);
+
+/** The `--before` checkout's store at `url`, or none without the flag. */
 export async function openBefore(
-  file: string,
+  url: string,
 ): Promise<Persistence | undefined> {
   if (BEFORE === undefined) return undefined;
   const module = await import(join(BEFORE, "mod.ts")) as {
     createPersistence: typeof createPersistence;
   };
-  return await module.createPersistence(`sqlite:${file}`);
+  return await module.createPersistence(url);
 }
 
 /** A form a profile times: its name and the call it repeats. */
@@ -93,18 +116,28 @@ export function withBefore(
   ];
 }
 
+/** A plain INSERT of `rows` rows into `definition`'s table on `db`. */
+export function insertInto(
+  db: Pick<RawDatabase, "table">,
+  definition: Table<unknown>,
+  rows: number,
+): string {
+  return plainInsert(db.table(definition.name), definition, rows);
+}
+
 /**
  * The forms a lone autocommit write compares beside the store's and the
  * honest baseline's: the same SQL on the store's schema (with and without
- * `RETURNING id`), and the files whose vacuum mode differs from their
- * counterpart's.
+ * `RETURNING id`), and, on SQLite, the files whose vacuum mode differs from
+ * their counterpart's.
  */
 export function loneWriteForms(
   { same, noVacuum, honestIncremental }: ProfileDatabases,
-  plain: string,
+  definition: Table<unknown>,
   params: (i: number) => SqlValue[],
   write: (store: Persistence, i: number) => unknown,
 ): { raw: Form[]; files: Form[] } {
+  const plain = insertInto(same, definition, 1);
   const returning = `${plain} RETURNING id`;
   return {
     raw: [
@@ -117,37 +150,58 @@ export function loneWriteForms(
         (i) => same.query(plain, params(i)),
       ],
     ],
-    files: [
-      ["store on a file without auto_vacuum", (i) => write(noVacuum, i)],
-      [
-        "raw: autocommit INSERT, spec schema, incremental",
-        (i) => honestIncremental.query(plain, params(i)),
-      ],
-    ],
+    files: noVacuum && honestIncremental
+      ? [
+        ["store on a file without auto_vacuum", (i) => write(noVacuum, i)],
+        [
+          "raw: autocommit INSERT, spec schema, incremental",
+          (i) =>
+            honestIncremental.query(
+              insertInto(honestIncremental, definition, 1),
+              params(i),
+            ),
+        ],
+      ]
+      : [],
   };
 }
 
-/** The databases a profile compares, in a folder removed by `close`. */
+/**
+ * The databases a profile compares: SQLite files in a folder, or with
+ * `--postgres` schemas on that server; `close` removes them.
+ */
 export interface ProfileDatabases {
+  readonly name: "sqlite" | "postgres";
   store: Persistence;
-  /** The store of the `--before` checkout, on a file of its own. */
+  /** The store of the `--before` checkout, on a database of its own. */
   before: Persistence | undefined;
   /**
-   * The store on a file created by `schemaSql()`, which leaves SQLite's
-   * default `auto_vacuum=NONE`: a file the store creates itself is in
-   * `INCREMENTAL` mode, whose pointer-map page every write that adds pages
-   * changes too.
+   * SQLite only: the store on a file created by `schemaSql()`, which leaves
+   * SQLite's default `auto_vacuum=NONE`: a file the store creates itself is
+   * in `INCREMENTAL` mode, whose pointer-map page every write that adds
+   * pages changes too.
    */
-  noVacuum: Persistence;
-  /** The honest baseline's schema on a file in `INCREMENTAL` mode. */
-  honestIncremental: RawDatabase;
+  noVacuum: Persistence | undefined;
+  /** SQLite only: the honest baseline's schema on an `INCREMENTAL` file. */
+  honestIncremental: RawDatabase | undefined;
   /** The honest baseline: the specification's schema. */
   honest: RawDatabase;
   /** The store's own schema, written to by hand. */
   same: RawDatabase;
-  /** The store's layers on a file of their own, with the store's pragmas. */
-  connection: SqliteConnection;
+  /** The SQL the store sends, as it would on `same`'s database. */
+  sameSql: SqlCapture;
+  /** The store's layers on a database of their own, with the store's settings. */
+  connection: SqlConnection;
+  /** How the layers' database names a table in SQL. */
+  layers: Pick<RawDatabase, "table">;
+  /** The SQL the store sends, as it would on the layers' database. */
+  layersSql: SqlCapture;
   backend: SqlBackend;
+  /**
+   * Brings PostgreSQL's planner statistics up to date on every database
+   * after a bulk load, as autovacuum would a little later; nothing on SQLite.
+   */
+  analyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,9 +210,34 @@ export async function openProfileDatabases(
   prefix: string,
   { run }: { run: boolean },
 ): Promise<ProfileDatabases> {
+  const databases = POSTGRES === undefined
+    ? await openSqliteDatabases(prefix)
+    : await openPostgresDatabases(POSTGRES, prefix);
+  if (run) {
+    const { store, before, noVacuum } = databases;
+    for (const created of [store, noVacuum, before]) {
+      await created?.createAgentRun({ agentId: "a", runId: "r" });
+    }
+    await databases.backend.insertRun(
+      runRecord({ agentId: "a", runId: "r" }, new Date()),
+    );
+    const raws = [databases.honest, databases.same];
+    if (databases.honestIncremental) raws.push(databases.honestIncremental);
+    for (const raw of raws) {
+      await raw.query(
+        `INSERT INTO ${
+          raw.table("agent_runs")
+        } (agent_id, run_id) VALUES ('a', 'r')`,
+      );
+    }
+  }
+  return databases;
+}
+
+async function openSqliteDatabases(prefix: string): Promise<ProfileDatabases> {
   const folder = mkdtempSync(join(tmpdir(), `curio-${prefix}-`));
   const store = await createPersistence(`sqlite:${join(folder, "store.db")}`);
-  const before = await openBefore(join(folder, "before.db"));
+  const before = await openBefore(`sqlite:${join(folder, "before.db")}`);
   const honest = await openRawSqlite(join(folder, "honest.db"), {
     schema: "specification",
   });
@@ -175,35 +254,29 @@ export async function openProfileDatabases(
   const noVacuum = await createPersistence(
     `sqlite:${join(folder, "no-vacuum.db")}`,
   );
-  const layered = await createPersistence(
-    `sqlite:${join(folder, "layers.db")}`,
-  );
-  if (run) {
-    const stores = [store, layered, noVacuum, ...before ? [before] : []];
-    for (const created of stores) {
-      await created.createAgentRun({ agentId: "a", runId: "r" });
-    }
-    for (const raw of [honest, same, honestIncremental]) {
-      await raw.query(
-        "INSERT INTO agent_runs (agent_id, run_id) VALUES ('a', 'r')",
-      );
-    }
-  }
-  await layered.close();
+  // The store creates the layers' file and its schema, then lets go of it.
+  await (await createPersistence(`sqlite:${join(folder, "layers.db")}`))
+    .close();
   const db = await openSqliteDatabase(join(folder, "layers.db"));
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");
   const connection = new SqliteConnection(db);
+  const capture = new SqlCapture("sqlite", "");
   return {
+    name: "sqlite",
     store,
     before,
     noVacuum,
     honestIncremental,
     honest,
     same,
+    sameSql: capture,
     connection,
+    layers: { table: (name) => name },
+    layersSql: capture,
     backend: new SqlBackend(sqliteDialect, connection),
+    analyze: () => Promise.resolve(),
     async close() {
       await store.close();
       await before?.close();
@@ -213,6 +286,80 @@ export async function openProfileDatabases(
       await same.close();
       await connection.close();
       rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgresDatabases(
+  url: string,
+  prefix: string,
+): Promise<ProfileDatabases> {
+  const server = new URL(url);
+  server.search = "";
+  const base = server.toString();
+  const stamp = `${prefix.replace(/\W/g, "_")}_${process.pid}`;
+  const schema = (name: string) => `${stamp}_${name}`;
+  const at = (name: string) => {
+    const located = new URL(base);
+    located.searchParams.set("schema", schema(name));
+    return located.toString();
+  };
+  const store = await createPersistence(at("store"));
+  const before = await openBefore(at("before"));
+  const honest = await openRawPostgres(base, schema("honest"), {
+    schema: "specification",
+  });
+  const same = await openRawPostgres(base, schema("same"), {
+    schema: "store",
+  });
+  // The store creates the layers' schema, then lets go of it.
+  await (await createPersistence(at("layers"))).close();
+  const connection = new PostgresConnection(
+    () =>
+      postgres(base, {
+        max: 10,
+        onnotice: () => {},
+        connection: {
+          application_name: `curio-profile/${schema("layers")}`,
+          TimeZone: "UTC",
+        },
+        types: TIMESTAMPS_AS_TEXT,
+      }),
+    10_000,
+  );
+  const names = ["store", "before", "same", "layers", "honest"];
+  const tables = ["agent_runs", "agent_run_events", "agent_llm_usage"];
+  return {
+    name: "postgres",
+    store,
+    before,
+    noVacuum: undefined,
+    honestIncremental: undefined,
+    honest,
+    same,
+    sameSql: new SqlCapture("postgres", schema("same")),
+    connection,
+    layers: { table: (name) => `"${schema("layers")}".${name}` },
+    layersSql: new SqlCapture("postgres", schema("layers")),
+    backend: new SqlBackend(postgresDialect(schema("layers")), connection),
+    async analyze() {
+      const present = before ? names : names.filter((n) => n !== "before");
+      await same.query(
+        `ANALYZE ${
+          present.flatMap((n) => tables.map((t) => `"${schema(n)}".${t}`))
+            .join(", ")
+        }`,
+      );
+    },
+    async close() {
+      await store.close();
+      await before?.close();
+      await honest.close();
+      await connection.close();
+      for (const name of names) {
+        await same.query(`DROP SCHEMA IF EXISTS "${schema(name)}" CASCADE`);
+      }
+      await same.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * Where a lone awaited event write's time goes, on a SQLite file with the
- * store's settings: `logAgentRunEvent` beside the honest raw autocommit
+ * store's settings (or, with `--postgres=URL`, on PostgreSQL): `logAgentRunEvent` beside the honest raw autocommit
  * insert, alternating in short blocks (medians of wall-clock and CPU time),
  * the store's layers, and each CPU part of its path timed alone.
  *
@@ -8,6 +8,7 @@
  * npx -y deno@2 run -A bench/single_write_profile.ts --count=200 --blocks=60
  * npx -y node@24 bench/single_write_profile.ts
  * npx -y deno@2 run -A bench/single_write_profile.ts --before=/tmp/before
+ * npx -y deno@2 run -A bench/single_write_profile.ts --postgres=postgres://postgres@127.0.0.1/test
  * ```
  *
  * @module
@@ -20,12 +21,12 @@ import { eventInput, eventParams } from "./data.ts";
 import {
   flag,
   type Form,
+  insertInto,
   loneWriteForms,
   openProfileDatabases,
   profile,
   withBefore,
 } from "./profile.ts";
-import { plainInsert } from "./raw.ts";
 
 const COUNT = flag("count", 200);
 const BLOCKS = flag("blocks", 60);
@@ -34,9 +35,9 @@ const HONEST = "raw: autocommit INSERT, specification schema";
 const input = (i: number) => eventInput("r", i, false);
 
 const databases = await openProfileDatabases("profile", { run: true });
-const { store, before, honest, connection, backend, close } = databases;
+const { store, before, honest, connection, layers, backend, close } = databases;
 try {
-  const plain = plainInsert("agent_run_events", EVENTS, 1);
+  const plain = insertInto(honest, EVENTS, 1);
   const record = eventRecord(input(0), new Date());
   const noop = new GroupCommit<unknown>((records) =>
     Promise.resolve(records.map((_, i) => i))
@@ -44,7 +45,7 @@ try {
   const params = (i: number) => eventParams(input(i));
   const { raw, files } = loneWriteForms(
     databases,
-    plain,
+    EVENTS,
     params,
     (written, i) => written.logAgentRunEvent(input(i)),
   );
@@ -61,8 +62,13 @@ try {
         () => backend.insertEvents([record]),
       ],
       [
-        "layer: SqliteConnection.insert",
-        () => connection.insert(plain, encodeRecord(EVENTS, record), 1),
+        "layer: the connection's insert",
+        () =>
+          connection.insert(
+            insertInto(layers, EVENTS, 1),
+            encodeRecord(EVENTS, record),
+            1,
+          ),
       ],
       ...files,
     ],

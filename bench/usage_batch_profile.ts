@@ -38,7 +38,7 @@ const stores: [string, Persistence][] = [[
   "store.logLlmUsages",
   await createPersistence(`sqlite:${join(folder, "store.db")}`),
 ]];
-const before = await openBefore(join(folder, "before.db"));
+const before = await openBefore(`sqlite:${join(folder, "before.db")}`);
 if (before) stores.push(["before: store.logLlmUsages", before]);
 try {
   await profile(

@@ -1,6 +1,6 @@
 /**
  * Where a lone awaited LLM-call write's time goes on a SQLite file with the
- * store's settings: `logLlmUsage` beside the honest raw autocommit insert,
+ * store's settings (or, with `--postgres=URL`, on PostgreSQL): `logLlmUsage` beside the honest raw autocommit insert,
  * alternating in rounds (medians), and each CPU part of the store's path
  * timed alone.
  *
@@ -8,6 +8,7 @@
  * npx -y deno@2 run -A bench/usage_write_profile.ts --count=200 --blocks=60
  * npx -y node@24 bench/usage_write_profile.ts
  * npx -y deno@2 run -A bench/usage_write_profile.ts --before=/tmp/before
+ * npx -y deno@2 run -A bench/usage_write_profile.ts --postgres=postgres://postgres@127.0.0.1/test
  * ```
  *
  * @module
@@ -20,12 +21,12 @@ import { filler, usageInput, usageParams } from "./data.ts";
 import {
   flag,
   type Form,
+  insertInto,
   loneWriteForms,
   openProfileDatabases,
   profile,
   withBefore,
 } from "./profile.ts";
-import { plainInsert } from "./raw.ts";
 
 const COUNT = flag("count", 200);
 const ROUNDS = flag("blocks", 60);
@@ -37,15 +38,15 @@ const input = (i: number) =>
   usageInput(i, texts[i % texts.length]!, 10, 10, false);
 
 const databases = await openProfileDatabases("usage-profile", { run: false });
-const { store, before, honest, connection, backend, close } = databases;
+const { store, before, honest, connection, layers, backend, close } = databases;
 try {
-  const plain = plainInsert("agent_llm_usage", USAGE, 1);
+  const plain = insertInto(honest, USAGE, 1);
   const record = usageRecord(input(0), new Date());
   const layeredStore = new Store(backend);
   const params = (i: number) => usageParams(input(i));
   const { raw, files } = loneWriteForms(
     databases,
-    plain,
+    USAGE,
     params,
     (written, i) => written.logLlmUsage(input(i)),
   );
@@ -67,8 +68,13 @@ try {
         (i) => backend.insertUsage([usageRecord(input(i), new Date())]),
       ],
       [
-        "layer: SqliteConnection.insert",
-        () => connection.insert(plain, encodeRecord(USAGE, record), 1),
+        "layer: the connection's insert",
+        () =>
+          connection.insert(
+            insertInto(layers, USAGE, 1),
+            encodeRecord(USAGE, record),
+            1,
+          ),
       ],
       ...files,
     ],

@@ -46,6 +46,12 @@ export interface Stored<R> {
   id: number;
   record: R;
   cursor: Cursor;
+  /**
+   * The record was made for this result alone, in the public layout (`id`
+   * first, then its fields): whoever takes it may turn it into the public
+   * record in place instead of copying it (see `toAgentLlmUsage`).
+   */
+  owned?: true;
 }
 
 /** Runs newest first: by `createdAt` descending, then `id` descending. */

@@ -434,14 +434,26 @@ export function parseJson(stored: string | null): JsonValue {
 /**
  * The public record of a stored one: JSON parsed, times copied. The
  * reference that the converters of events and LLM calls must match
- * (`tests/records_test.ts`).
+ * (`tests/records_test.ts`). An `owned` record (`Stored.owned`: decoded for
+ * one result, already in the public layout, shared with nobody) becomes the
+ * public record itself: its JSON parsed in place and its Dates kept, no
+ * second object made. On Bun the copy cost more than reading the row.
  */
 export function toPublic<R>(
   fields: Fields<R>,
   id: number,
   record: R,
+  owned = false,
 ): Record<string, unknown> {
   const shape = shapeOf(fields);
+  if (owned) {
+    const result = record as Record<string, unknown>;
+    result.id = id;
+    for (const name of shape.json) {
+      result[name] = parseJson(result[name] as string | null);
+    }
+    return result;
+  }
   // One copy of every field in the public layout (`id` first), then the
   // few that must not be shared: JSON parsed, Dates copied.
   const result: Record<string, unknown> = { ...shape.publicBlank, ...record };
@@ -458,7 +470,7 @@ export function toPublic<R>(
 
 /** The public run of a stored record. */
 export function toAgentRun(id: number, record: RunRecord): AgentRun {
-  return toPublic(RUN_FIELDS, id, record) as unknown as AgentRun;
+  return toPublic(RUN_FIELDS, id, record, false) as unknown as AgentRun;
 }
 
 /** A stored time as the public record's own copy. */
@@ -487,11 +499,18 @@ export function toAgentRunEvent(
   };
 }
 
-/** The public LLM call of a stored record. */
+/**
+ * The public LLM call of a stored record; with `owned` (`Stored.owned`),
+ * the record itself, turned into it in place.
+ */
 export function toAgentLlmUsage(
   id: number,
   record: UsageRecord,
+  owned = false,
 ): AgentLlmUsage {
+  if (owned) {
+    return toPublic(USAGE_FIELDS, id, record, true) as unknown as AgentLlmUsage;
+  }
   return {
     id,
     agentId: record.agentId,

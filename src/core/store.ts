@@ -318,7 +318,7 @@ export class Store implements Persistence, RestoresLlmUsage {
       limit: wholeNumberOr("limit", query.limit, 100),
     };
     const rows = await this.#read((backend) => backend.listUsage(usageQuery));
-    return rows.map((row) => toAgentLlmUsage(row.id, row.record));
+    return rows.map((row) => toAgentLlmUsage(row.id, row.record, row.owned));
   }
 
   iterateLlmUsage(
@@ -659,12 +659,12 @@ export class Store implements Persistence, RestoresLlmUsage {
   async *#pages<R, T>(
     size: number,
     read: (after: Cursor | undefined, limit: number) => Promise<Stored<R>[]>,
-    convert: (id: number, record: R) => T,
+    convert: (id: number, record: R, owned?: boolean) => T,
   ): AsyncGenerator<T, undefined, undefined> {
     let after: Cursor | undefined;
     while (true) {
       const page = await read(after, size);
-      for (const row of page) yield convert(row.id, row.record);
+      for (const row of page) yield convert(row.id, row.record, row.owned);
       if (page.length < size) return;
       after = page[page.length - 1]!.cursor;
     }

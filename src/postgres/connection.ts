@@ -65,6 +65,12 @@ export class PostgresConnection implements SqlConnection {
   readonly #openPool: () => Sql;
   readonly #pingTimeoutMs: number;
   readonly #texts = new LruCache<string>(1000);
+  /**
+   * An INSERT's numbered text with `RETURNING id`, by the INSERT's own text:
+   * appending the clause at every call made a new string, copied (a batch's
+   * INSERT runs to tens of kilobytes) and hashed again for the lookup.
+   */
+  readonly #inserts = new LruCache<string>(1000);
   #sql: Sql;
   /** Pools given up on by a ping, each with the timer that ends it. */
   readonly #retired = new Map<Sql, ReturnType<typeof setTimeout>>();
@@ -193,7 +199,10 @@ export class PostgresConnection implements SqlConnection {
     sql: string,
     params: readonly SqlValue[],
   ): Promise<number[]> {
-    const rows = await this.#run(session, `${sql} RETURNING id`, params);
+    const text = this.#inserts.get(sql, () => numbered(`${sql} RETURNING id`));
+    const rows = await session.unsafe(text, params as SqlValue[], {
+      prepare: true,
+    });
     // Ids rise in the order rows are inserted, which is VALUES order;
     // RETURNING itself promises no order.
     return rows.map((row) => Number(row.id)).sort((a, b) => a - b);

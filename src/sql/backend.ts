@@ -286,6 +286,7 @@ export class SqlBackend implements Backend {
         sortColumn: "created_at",
         direction: "descending",
         filters,
+        owned: true,
       }, query)
     );
   }

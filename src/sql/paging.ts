@@ -8,6 +8,7 @@ import {
   columnPositions,
   decodeRow,
   decodeValues,
+  ownedBlank,
   type Table,
 } from "./tables.ts";
 
@@ -48,6 +49,11 @@ export interface Listing<R> {
   sortColumn: string;
   direction: "ascending" | "descending";
   filters: Where;
+  /**
+   * Records decoded in the public layout and marked `owned`, for a caller
+   * that turns them into public records in place.
+   */
+  owned?: boolean;
 }
 
 /** Where a page starts and how many rows it holds at most. */
@@ -86,10 +92,10 @@ export async function selectPage<R>(
     ];
     if (session.queryValues) {
       const result = await session.queryValues(sql, params);
-      return storedValues(definition, result, column);
+      return storedValues(definition, result, column, listing.owned);
     }
     const rows = await session.query(sql, params);
-    return rows.map((row) => storedRow(definition, row, column));
+    return rows.map((row) => storedRow(definition, row, column, listing.owned));
   };
   if (request.after === undefined) {
     return await select(filters, request.limit);
@@ -121,10 +127,20 @@ function storedValues<R>(
   definition: Table<R>,
   { columns, rows }: SqlValues,
   sortColumn: string,
+  owned = false,
 ): Stored<R>[] {
   const at = columnPositions(definition, columns);
   const id = columns.lastIndexOf("id");
   const sort = columns.lastIndexOf(sortColumn);
+  if (owned) {
+    const blank = ownedBlank(definition);
+    return rows.map((values) => ({
+      id: Number(values[id]),
+      record: decodeValues(definition, at, values, blank),
+      cursor: [values[sort], values[id]],
+      owned: true,
+    }));
+  }
   return rows.map((values) => ({
     id: Number(values[id]),
     record: decodeValues(definition, at, values),
@@ -137,7 +153,16 @@ export function storedRow<R>(
   definition: Table<R>,
   row: SqlRow,
   sortColumn: string,
+  owned = false,
 ): Stored<R> {
+  if (owned) {
+    return {
+      id: Number(row.id),
+      record: decodeRow(definition, row, ownedBlank(definition)),
+      cursor: [row[sortColumn], row.id],
+      owned: true,
+    };
+  }
   return {
     id: Number(row.id),
     record: decodeRow(definition, row),

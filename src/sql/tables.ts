@@ -204,6 +204,21 @@ function blankRecord(table: Table<unknown>): Record<string, unknown> {
   return blank;
 }
 
+const ownedBlanks = new WeakMap<Table<unknown>, Record<string, unknown>>();
+
+/**
+ * A blank in the public layout, `id` first (`Stored.owned`): a record
+ * decoded into a copy of it can become the public record in place.
+ */
+export function ownedBlank(table: Table<unknown>): Record<string, unknown> {
+  let blank = ownedBlanks.get(table);
+  if (blank === undefined) {
+    blank = { id: 0, ...blankRecord(table) };
+    ownedBlanks.set(table, blank);
+  }
+  return blank;
+}
+
 /** A column's value as its record holds it. */
 function decodeValue(kind: Kind, value: unknown): unknown {
   switch (kind) {
@@ -223,9 +238,13 @@ function decodeValue(kind: Kind, value: unknown): unknown {
   }
 }
 
-/** The record of a result row. */
-export function decodeRow<R>(table: Table<R>, row: SqlRow): R {
-  const record: Record<string, unknown> = { ...blankRecord(table) };
+/** The record of a result row, in a copy of `blank`. */
+export function decodeRow<R>(
+  table: Table<R>,
+  row: SqlRow,
+  blank: Record<string, unknown> = blankRecord(table),
+): R {
+  const record: Record<string, unknown> = { ...blank };
   for (const { field, name, kind } of table.columns) {
     record[field] = decodeValue(kind, row[name] ?? null);
   }
@@ -257,13 +276,17 @@ const positions = new WeakMap<
   Map<Table<unknown>, number[]>
 >();
 
-/** The record of a result row given as values at `at` (`columnPositions`). */
+/**
+ * The record of a result row given as values at `at` (`columnPositions`),
+ * in a copy of `blank` (default: the record's own layout).
+ */
 export function decodeValues<R>(
   table: Table<R>,
   at: readonly number[],
   values: readonly unknown[],
+  blank: Record<string, unknown> = blankRecord(table),
 ): R {
-  const record: Record<string, unknown> = { ...blankRecord(table) };
+  const record: Record<string, unknown> = { ...blank };
   const columns = table.columns;
   for (let i = 0; i < columns.length; i++) {
     const { field, kind } = columns[i]!;
