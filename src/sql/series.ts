@@ -101,12 +101,18 @@ interface Bucketed {
 }
 
 /**
- * Most buckets a SQLite series reads as one aggregate per bucket. Past it
- * (sparse minute ranges) the per-bucket statements cost more than the
- * sorter of the single grouped one; SQLite also caps a compound SELECT at
- * 500 arms and, before 3.32, a statement at 999 parameters.
+ * Most buckets a SQLite series reads as one aggregate per bucket: SQLite
+ * caps a compound SELECT at 500 arms and, before 3.32, a statement at 999
+ * parameters. Measured on 1M calls over 90 days: 384 hours take 308 ms
+ * per bucket against 361 ms grouped.
  */
 const MAX_ARMS = 400;
+/**
+ * Shortest mean bucket a SQLite series reads one aggregate per bucket: an
+ * arm costs about 40 µs before it reads a row, so 360 minutes of ~8 calls
+ * each took 15 ms per bucket against 4 ms grouped.
+ */
+const MIN_ARM_MS = 3_600_000;
 
 /** The percentiles of a series cell, by column name. */
 const PERCENTILES = { p50_ms: 50, p95_ms: 95, p99_ms: 99, max_ms: 100 };
@@ -299,9 +305,12 @@ FROM (
   ): Promise<SqlRow[]> {
     const buckets = range.boundaries.length - 1;
     const one = bucketed(0);
+    // Whole buckets, the range's partial first and last ones included.
+    const span = range.boundaries[buckets]!.getTime() -
+      range.boundaries[0]!.getTime();
     if (
       this.#dialect.name !== "sqlite" || buckets > MAX_ARMS ||
-      buckets * one.params.length > 999
+      span < buckets * MIN_ARM_MS || buckets * one.params.length > 999
     ) {
       const rows = bucketed();
       return await this.#cells(session, () => aggregate(rows), rows.params);
