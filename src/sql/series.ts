@@ -294,7 +294,10 @@ FROM (
    * SQLite sort every row of the range, which costs more than the sums.
    * An arm of a bucket without rows and without groups is one row that
    * counts nothing, dropped here. PostgreSQL hash-aggregates the single
-   * grouped statement.
+   * grouped statement. `filtered` (by agent or run: a bucket holds few
+   * rows) keeps the grouped statement too: an arm costs about 0.4 ms
+   * before it reads a row, so 168 hours of one agent's ~9 calls each took
+   * 86 ms per bucket against 18 ms by hand, grouped.
    */
   async #series(
     session: SqlSession,
@@ -302,6 +305,7 @@ FROM (
     bucketed: (fixed?: number) => Bucketed,
     aggregate: (rows: Bucketed, fixed?: number) => string,
     counted: string,
+    filtered: boolean,
   ): Promise<SqlRow[]> {
     const buckets = range.boundaries.length - 1;
     const one = bucketed(0);
@@ -309,7 +313,7 @@ FROM (
     const span = range.boundaries[buckets]!.getTime() -
       range.boundaries[0]!.getTime();
     if (
-      this.#dialect.name !== "sqlite" || buckets > MAX_ARMS ||
+      this.#dialect.name !== "sqlite" || filtered || buckets > MAX_ARMS ||
       span < buckets * MIN_ARM_MS || buckets * one.params.length > 999
     ) {
       const rows = bucketed();
@@ -404,7 +408,14 @@ FROM (
         ranked: query.percentiles,
         fixed,
       });
-    const rows = await this.#series(session, query, calls, sql, "calls");
+    const rows = await this.#series(
+      session,
+      query,
+      calls,
+      sql,
+      "calls",
+      query.agentId !== undefined || query.runId !== undefined,
+    );
     const cells = rows.map((row): UsageSeriesCell => ({
       bucket: Number(row.bucket),
       ...usageGroup(row, query.groupBy),
@@ -512,7 +523,14 @@ FROM (
         ranked: query.percentiles,
         fixed,
       });
-    const rows = await this.#series(session, query, runs, sql, "runs");
+    const rows = await this.#series(
+      session,
+      query,
+      runs,
+      sql,
+      "runs",
+      query.agentId !== undefined,
+    );
     return rows.map((row) => ({
       bucket: Number(row.bucket),
       ...query.groupBy === "agentId"
