@@ -105,6 +105,8 @@ interface Target {
   /** Calls held before seeding. */
   held: number;
   raw(sql: string, params: string[]): Promise<RawRow[]>;
+  /** Whether a per-bucket hand-written baseline is timed too (SQLite). */
+  perBucket: boolean;
   /** The hand-written query of a series (UTC buckets). */
   rawSeries(unit: "day" | "hour", byModel: boolean, agent: boolean): string;
   /** Analyses the tables after seeding. */
@@ -189,6 +191,7 @@ async function sqliteTarget(path: string): Promise<Target> {
     held: Number(count!.n),
     raw: (sql, params) =>
       Promise.resolve(db.prepare(sql).all(...params) as RawRow[]),
+    perBucket: true,
     rawSeries: sqliteSeries,
     analyze: () => Promise.resolve(db.exec("ANALYZE")),
     async close() {
@@ -214,6 +217,7 @@ async function postgresTarget(url: string, schema: string): Promise<Target> {
     versions: `PostgreSQL ${version!.server_version}`,
     held: Number(count!.n),
     raw: async (text, params) => [...await sql.unsafe(text, params)],
+    perBucket: false,
     rawSeries: postgresSeries,
     analyze: async () => {
       await sql.unsafe("VACUUM ANALYZE agent_llm_usage");
@@ -251,6 +255,33 @@ function forms(target: Target): Form[] {
           formatTimestamp(new Date(END)),
         ]),
     },
+    ...target.perBucket
+      ? [{
+        // The same hand-written query sent once per day: SQLite sorts each
+        // day's rows alone rather than all of them (issue 14).
+        name: "daily series by model, 30 days, raw per day",
+        store: () =>
+          target.store.getLlmUsageSeries({
+            bucket: "day",
+            since: since30,
+            until: new Date(END),
+            groupBy: "model",
+          }),
+        raw: async () => {
+          const rows: RawRow[] = [];
+          for (let day = 0; day < 30; day++) {
+            const start = since30.getTime() + day * DAY;
+            rows.push(
+              ...await target.raw(target.rawSeries("day", true, false), [
+                formatTimestamp(new Date(start)),
+                formatTimestamp(new Date(start + DAY)),
+              ]),
+            );
+          }
+          return rows;
+        },
+      }]
+      : [],
     {
       name: "hourly series of one agent, 7 days",
       store: () =>

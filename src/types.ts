@@ -1429,6 +1429,33 @@ export interface LlmUsageSeriesQuery {
   model?: string;
   /** IANA time zone the buckets follow, such as `Europe/Paris`; default `UTC`. */
   timeZone?: string;
+  /**
+   * Whether to compute the latency percentiles; default `true`. `false`
+   * leaves `p50Ms`, `p95Ms`, `p99Ms` and `maxMs` `null` and skips ranking
+   * the latencies, which costs about as much as all the sums: for a chart
+   * of costs or calls that shows no latency.
+   *
+   * ```ts
+   * import { createPersistence } from "@curio/persistence";
+   * import assert from "node:assert/strict";
+   *
+   * await using store = await createPersistence("memory:");
+   * await store.logLlmUsage({
+   *   latencyMs: 120,
+   *   createdAt: new Date("2026-01-01T00:00:00Z"),
+   * });
+   * const [row] = await store.getLlmUsageSeries({
+   *   bucket: "day",
+   *   since: new Date("2026-01-01T00:00:00Z"),
+   *   until: new Date("2026-01-08T00:00:00Z"),
+   *   groupBy: "model",
+   *   percentiles: false,
+   * });
+   * assert.equal(row?.calls, 1);
+   * assert.equal(row?.p95Ms, null);
+   * ```
+   */
+  percentiles?: boolean;
 }
 
 /**
@@ -1517,6 +1544,26 @@ export interface AgentRunSeriesQuery {
   agentId?: string;
   /** IANA time zone the buckets follow; default `UTC`. */
   timeZone?: string;
+  /**
+   * Whether to compute the duration percentiles; default `true`. `false`
+   * leaves `p50DurationMs`, `p95DurationMs`, `p99DurationMs` and
+   * `maxDurationMs` `null` and skips ranking the durations.
+   *
+   * ```ts
+   * import { createPersistence } from "@curio/persistence";
+   * import assert from "node:assert/strict";
+   *
+   * await using store = await createPersistence("memory:");
+   * const rows = await store.getAgentRunSeries({
+   *   bucket: "day",
+   *   since: new Date("2026-01-01T00:00:00Z"),
+   *   until: new Date("2026-01-08T00:00:00Z"),
+   *   percentiles: false,
+   * });
+   * assert.ok(rows.every((row) => row.p95DurationMs === null));
+   * ```
+   */
+  percentiles?: boolean;
 }
 
 /**

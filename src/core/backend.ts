@@ -126,6 +126,8 @@ export interface UsageSeriesQuery extends SeriesRange {
   runId: string | undefined;
   provider: string | undefined;
   model: string | undefined;
+  /** Whether to rank the latencies; their cells' percentiles else `null`. */
+  percentiles: boolean;
 }
 
 /**
@@ -141,6 +143,8 @@ export type UsageSeriesCell =
 export interface RunSeriesQuery extends SeriesRange {
   groupBy: "agentId" | "status" | undefined;
   agentId: string | undefined;
+  /** Whether to rank the durations; their cells' percentiles else `null`. */
+  percentiles: boolean;
 }
 
 /** One bucket and group of runs; `iterations` is the sum, not the mean. */

@@ -377,6 +377,7 @@ export class Store implements Persistence, RestoresLlmUsage {
       runId: optionalId("runId", query.runId),
       provider: optional(query.provider, (v) => text("provider", v)),
       model: optional(query.model, (v) => text("model", v)),
+      percentiles: percentilesOption(query.percentiles),
     };
     if (!range) {
       this.assertOpen();
@@ -397,12 +398,13 @@ export class Store implements Persistence, RestoresLlmUsage {
       (v) => oneOf("groupBy", v, ["agentId", "status"] as const),
     );
     const agentId = optionalId("agentId", query.agentId);
+    const percentiles = percentilesOption(query.percentiles);
     if (!range) {
       this.assertOpen();
       return [];
     }
     const cells = await this.#read((backend) =>
-      backend.runSeries({ ...range, groupBy, agentId })
+      backend.runSeries({ ...range, groupBy, agentId, percentiles })
     );
     return runSeriesRows(cells, range.boundaries, groupBy);
   }
@@ -695,6 +697,18 @@ function readOnlyOption(value: unknown): boolean {
   if (typeof value !== "boolean") {
     throw new InvalidInputError(
       "readOnly",
+      `expected true or false, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A series' `percentiles` option: a boolean, default `true`. */
+function percentilesOption(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== "boolean") {
+    throw new InvalidInputError(
+      "percentiles",
       `expected true or false, got ${String(value)}`,
     );
   }

@@ -462,7 +462,7 @@ export class MemoryBackend implements Backend {
       else if (hasTokens(usage)) cell.unpricedCalls++;
       if (usage.latencyMs !== null) latencies.get(cell)!.push(usage.latencyMs);
     }
-    for (const [cell, values] of latencies) {
+    for (const [cell, values] of query.percentiles ? latencies : []) {
       values.sort((a, b) => a - b);
       cell.p50Ms = nearestRank(values, 50);
       cell.p95Ms = nearestRank(values, 95);
@@ -502,7 +502,7 @@ export class MemoryBackend implements Backend {
         );
       }
     }
-    for (const [cell, values] of durations) {
+    for (const [cell, values] of query.percentiles ? durations : []) {
       values.sort((a, b) => a - b);
       cell.p50DurationMs = nearestRank(values, 50);
       cell.p95DurationMs = nearestRank(values, 95);

@@ -53,7 +53,7 @@ import { appliedVersion, migrate } from "./migrate.ts";
 import { type TableSource, tableSource } from "./readable_tables.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
 import { chunks, insertSql, placeholders } from "./statements.ts";
-import { MIGRATIONS_TABLE } from "./schema.ts";
+import { MIGRATIONS_TABLE, USAGE_DATE_INDEX_NAME } from "./schema.ts";
 import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
 import { selectRunSummaries } from "./run_summaries.ts";
@@ -143,6 +143,8 @@ export class SqlBackend implements Backend {
       usage: this.#read.usage.from,
       functions: this.#functions,
       usageTable,
+      // A current schema has it; an older one read as it is may not.
+      usageDateIndex: existing ? undefined : USAGE_DATE_INDEX_NAME,
     });
   }
 

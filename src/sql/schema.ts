@@ -280,6 +280,9 @@ const USAGE_DATE_INDEX: Index = {
     "cost_source, cost_usd",
 };
 
+/** The name of the usage table's covering date index, for INDEXED BY. */
+export const USAGE_DATE_INDEX_NAME: string = USAGE_DATE_INDEX.name;
+
 /**
  * The tool events by date, for the tool statistics over a date range
  * (`SqlSeries.tools`), which otherwise read every event. Partial, so that

@@ -71,8 +71,18 @@ export async function getUsagePage(
   const [stats, days, byModel, byAgent, tools] = await Promise.all([
     store.getAgentRunStats(range),
     store.getLlmUsageSeries(series),
-    store.getLlmUsageSeries({ ...series, groupBy: "model" }),
-    store.getLlmUsageSeries({ ...series, groupBy: "agentId" }),
+    // Latencies show per day only: ranking them per model or agent would
+    // cost about as much as the sums.
+    store.getLlmUsageSeries({
+      ...series,
+      groupBy: "model",
+      percentiles: false,
+    }),
+    store.getLlmUsageSeries({
+      ...series,
+      groupBy: "agentId",
+      percentiles: false,
+    }),
     store.getToolStats(range),
   ]);
   return {

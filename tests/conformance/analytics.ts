@@ -280,6 +280,37 @@ async function checkUsageSeries(
     );
   }
   assert.equal(seen, expected.size);
+  // Without percentiles: the same rows and sums, the latencies null.
+  const unranked = await store.getLlmUsageSeries({
+    bucket,
+    since: range.since,
+    until: range.until,
+    timeZone: range.zone,
+    ...groupBy ? { groupBy } : {},
+    percentiles: false,
+  });
+  assert.deepEqual(
+    unranked,
+    rows.map((row) => ({
+      ...row,
+      p50Ms: null,
+      p95Ms: null,
+      p99Ms: null,
+      maxMs: null,
+    })),
+  );
+  assert.ok(rows.some((row) => row.p95Ms !== null));
+  assert.deepEqual(
+    await store.getLlmUsageSeries({
+      bucket,
+      since: range.since,
+      until: range.until,
+      timeZone: range.zone,
+      ...groupBy ? { groupBy } : {},
+      percentiles: true,
+    }),
+    rows,
+  );
 }
 
 export function analytics(ctx: Context): void {
@@ -636,6 +667,40 @@ export function analytics(ctx: Context): void {
           expected.get(`${label(bucketStart, "day", "UTC")}|${status}`),
         );
       }
+      const unranked = await store.getAgentRunSeries({
+        bucket: "day",
+        since: SINCE,
+        until: UNTIL,
+        groupBy: "status",
+        percentiles: false,
+      });
+      assert.deepEqual(
+        unranked,
+        rows.map((row) => ({
+          ...row,
+          p50DurationMs: null,
+          p95DurationMs: null,
+          p99DurationMs: null,
+          maxDurationMs: null,
+        })),
+      );
+      assert.ok(rows.some((row) => row.p95DurationMs !== null));
+      await assert.rejects(
+        store.getAgentRunSeries({
+          bucket: "day",
+          since: SINCE,
+          percentiles: "no" as unknown as boolean,
+        }),
+        InvalidInputError,
+      );
+      await assert.rejects(
+        store.getLlmUsageSeries({
+          bucket: "day",
+          since: SINCE,
+          percentiles: 0 as unknown as boolean,
+        }),
+        InvalidInputError,
+      );
       const one = await store.getAgentRunSeries({
         bucket: "month",
         since: SINCE,
