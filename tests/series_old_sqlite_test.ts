@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Persistence } from "../src/persistence.ts";
 import { Store } from "../src/core/store.ts";
+import { sortToolStats, ToolTally } from "../src/core/series.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
@@ -18,10 +19,12 @@ import type { AgentRunStatus, LlmUsageInput } from "../mod.ts";
 
 /** An aggregate's argument followed by ORDER BY, which old builds refuse. */
 const ORDERED_AGGREGATE = /\w+\(\w+ ORDER BY/;
+/** Binary JSON, which builds before 3.45 lack. */
+const JSONB = /\bjsonb\(/;
 
 async function open(
   old: boolean,
-): Promise<{ store: Store; refused: string[] }> {
+): Promise<{ store: Store; refused: string[]; db: SqliteDatabase }> {
   const db = await openSqliteDatabase(":memory:");
   const refused: string[] = [];
   const driver: SqliteDatabase = !old ? db : {
@@ -32,6 +35,10 @@ async function open(
         refused.push(sql);
         throw new Error('near "ORDER": syntax error');
       }
+      if (JSONB.test(sql)) {
+        refused.push(sql);
+        throw new Error("no such function: jsonb");
+      }
       return db.prepare(sql);
     },
   };
@@ -39,7 +46,7 @@ async function open(
     new SqlBackend(sqliteDialect, new SqliteConnection(driver)),
   );
   await store.initializeSchema();
-  return { store, refused };
+  return { store, refused, db };
 }
 
 /** The same seeded records in each store. */
@@ -111,6 +118,74 @@ test("series on a SQLite build without ordered aggregates equal those with them"
     }
     // Refused once, then remembered.
     assert.equal(old.refused.length, 1);
+    assert.equal(current.refused.length, 0);
+  } finally {
+    await current.store.close();
+    await old.store.close();
+  }
+});
+
+test("tool statistics on a SQLite build without ordered aggregates or binary JSON equal those with them", async () => {
+  const current = await open(false);
+  const old = await open(true);
+  try {
+    // Raw text no store writes: invalid JSON, escaped keys, duplicate keys.
+    const data = [
+      '{"action":"search","duration_ms":5}',
+      '{"\\u0061ction":"search","duration_ms":7,"error":"x"}',
+      '{"action":"search","dur\\u0061tion_ms":9}',
+      '{"action":"search","duration_ms":1.25e2,"success":false}',
+      '{"action":"search","duration_ms":"1e3"}',
+      '{"action":"fetch","duration_ms":3,"result":{"st\\u0061tus":"error"}}',
+      '{"action":"fetch","error":null}',
+      '{"action":"fetch"',
+      "{action:'fetch'}",
+      "not json",
+      "",
+    ];
+    for (const { store, db } of [current, old]) {
+      await store.createAgentRun({ agentId: "a1", runId: "r1" });
+      for (const _ of data) {
+        await store.logAgentRunEvent({
+          agentId: "a1",
+          runId: "r1",
+          eventType: "action_execution_completed",
+          data: {},
+        });
+      }
+      const ids = db.prepare(
+        "SELECT id FROM agent_run_events ORDER BY id",
+      ).all().map((row) => (row as { id: number }).id);
+      const update = db.prepare(
+        "UPDATE agent_run_events SET data = ? WHERE id = ?",
+      );
+      data.forEach((text, i) => update.run(text, ids[i]!));
+    }
+    const expected = await current.store.getToolStats();
+    // As counted one by one outside SQL.
+    const tally = new ToolTally();
+    for (const text of data) tally.add("action_execution_completed", text);
+    assert.deepEqual(expected, sortToolStats(tally.stats()));
+    assert.deepEqual(expected, [
+      {
+        action: "search",
+        calls: 5,
+        failures: 2,
+        p50DurationMs: 7,
+        p95DurationMs: 125,
+      },
+      {
+        action: "fetch",
+        calls: 2,
+        failures: 1,
+        p50DurationMs: 3,
+        p95DurationMs: 3,
+      },
+    ]);
+    assert.deepEqual(await old.store.getToolStats(), expected);
+    assert.deepEqual(await old.store.getToolStats(), expected);
+    // Each refused once, then remembered.
+    assert.equal(old.refused.length, 2);
     assert.equal(current.refused.length, 0);
   } finally {
     await current.store.close();

@@ -123,6 +123,8 @@ export class SqlSeries {
   readonly #sources: SeriesSources;
   /** Whether aggregates take ORDER BY: SQLite 3.44+ and PostgreSQL. */
   #orderedAggregates = true;
+  /** Whether SQLite has binary JSON (3.45+); PostgreSQL's is its own. */
+  #jsonb = true;
 
   constructor(dialect: SqlDialect, sources: SeriesSources) {
     this.#dialect = dialect;
@@ -567,23 +569,43 @@ FROM (
       )
       .add("timestamp < ?", query.until && formatTimestamp(query.until));
     if (!this.#sources.functions) return await this.#toolsRead(session, where);
-    const json = toolJson(this.#dialect);
-    const sql = `SELECT action, COUNT(*) AS calls, SUM(failed) AS failures,
-  ${percentiles("duration_ms", { p50_ms: 50, p95_ms: 95 })}
-FROM (
-  SELECT *, ${ranks("duration_ms", ["action"])}
-  FROM (
+    const sql = () => {
+      const json = toolJson(this.#dialect, this.#jsonb);
+      // Each row's JSON document is parsed once, behind a fence: read in
+      // nine places, an unfenced column would be parsed at every one.
+      const calls = `SELECT * FROM (
     SELECT ${json.action} AS action,
       CASE WHEN event_type <> 'action_execution_completed' OR ${json.failed}
         THEN 1 ELSE 0 END AS failed,
-      ${this.#dialect.jsonNumber("data", "duration_ms")} AS duration_ms
+      ${json.duration} AS duration_ms
     FROM (SELECT event_type, data, ${json.document} AS doc
-      FROM ${this.#sources.events} ${where}) AS tool_events
+      FROM ${this.#sources.events} ${where}
+      ${
+        this.#dialect.name === "sqlite"
+          ? "LIMIT -1"
+          : "OFFSET 0"
+      }) AS tool_events
   ) AS tool_calls
-  WHERE action IS NOT NULL
-) AS ranked
-GROUP BY action`;
-    const rows = await session.query(sql, where.params);
+  WHERE action IS NOT NULL`;
+      return this.#aggregated({
+        rows: calls,
+        keys: ["action"],
+        sums: { calls: "COUNT(*)", failures: "SUM(failed)" },
+        value: "duration_ms",
+      });
+    };
+    let rows: SqlRow[];
+    try {
+      rows = await this.#cells(session, sql, where.params);
+    } catch (error) {
+      if (
+        !this.#jsonb ||
+        !/no such function: jsonb/.test(String((error as Error)?.message))
+      ) throw error;
+      // SQLite before 3.45 has no binary JSON: the text is parsed instead.
+      this.#jsonb = false;
+      rows = await this.#cells(session, sql, where.params);
+    }
     return rows.map((row) => ({
       action: String(row.action),
       calls: Number(row.calls),
@@ -648,22 +670,30 @@ function usageGroup(
 
 /**
  * The JSON of a tool event's data, `doc` (NULL when the text is not JSON),
- * read for the tool's name and whether the call failed.
+ * read for the tool's name, whether the call failed and its duration. On
+ * SQLite, `jsonb` makes the document binary JSON, parsed once per row
+ * rather than at each of the nine reads; paths read both forms alike.
  */
-function toolJson(dialect: SqlDialect): {
+function toolJson(dialect: SqlDialect, jsonb: boolean): {
   document: string;
   action: string;
   failed: string;
+  duration: string;
 } {
   if (dialect.name === "sqlite") {
     return {
-      document: "CASE WHEN json_valid(data) THEN data END",
+      document: `CASE WHEN json_valid(data) THEN ${
+        jsonb ? "jsonb(data)" : "data"
+      } END`,
       action:
         "CASE WHEN json_type(doc, '$.action') = 'text' THEN json_extract(doc, '$.action') END",
       failed: `(json_type(doc, '$.success') = 'false'
         OR COALESCE(json_type(doc, '$.error'), 'null') NOT IN ('null', 'false')
         OR (json_type(doc, '$.result.status') = 'text'
           AND json_extract(doc, '$.result.status') = 'error'))`,
+      // As the dialect's jsonNumber reads `data`, from the parsed document.
+      duration:
+        `CASE WHEN json_type(doc, '$.duration_ms') IN ('integer', 'real') AND abs(json_extract(doc, '$.duration_ms')) <= ${Number.MAX_VALUE} THEN json_extract(doc, '$.duration_ms') END`,
     };
   }
   return {
@@ -675,5 +705,6 @@ function toolJson(dialect: SqlDialect): {
         OR doc -> 'error' = 'true'::JSONB
         OR (jsonb_typeof(doc -> 'result' -> 'status') = 'string'
           AND doc -> 'result' ->> 'status' = 'error'))`,
+    duration: dialect.jsonNumber("data", "duration_ms"),
   };
 }

@@ -803,5 +803,54 @@ export function analytics(ctx: Context): void {
         [["search", 10, 2]],
       );
     });
+
+    it("read edge data as the memory backend does", async () => {
+      const store = ctx.store;
+      await store.createAgentRun({ agentId: "a1", runId: "r1" });
+      const edge: unknown[] = [
+        { action: "edge", error: true, duration_ms: 0.1 + 0.2 },
+        { action: "edge", error: {}, duration_ms: "12" },
+        { action: "edge", error: 0, duration_ms: 1e300 },
+        { action: "edge", error: "", duration_ms: -3 },
+        { action: "edge", error: [], duration_ms: 2.5 },
+        { action: "edge", success: false, error: null, duration_ms: 1.5 },
+        { action: "edge", result: { status: 5 }, duration_ms: true },
+        { action: "edge", result: "error", duration_ms: null },
+        { action: "edge", result: { status: "ERROR" }, duration_ms: [1] },
+        { action: "edge", success: "false", duration_ms: { v: 1 } },
+        { action: "", duration_ms: 4 },
+        { action: null, duration_ms: 4 },
+        { action: ["edge"], duration_ms: 4 },
+        { action: { name: "edge" } },
+        [1, 2],
+        "edge",
+        null,
+      ];
+      for (const data of edge) {
+        await store.logAgentRunEvent({
+          agentId: "a1",
+          runId: "r1",
+          eventType: "action_execution_completed",
+          data,
+          timestamp: at(0),
+        });
+      }
+      assert.deepEqual(await store.getToolStats(), EDGE_STATS);
+    });
   });
 }
+
+/**
+ * What each backend reads from the edge data above: failed by any `error`
+ * but null and false, or `success: false`; durations only from numbers.
+ */
+const EDGE_STATS = [
+  {
+    action: "edge",
+    calls: 10,
+    failures: 6,
+    p50DurationMs: 1.5,
+    p95DurationMs: 1e300,
+  },
+  { action: "", calls: 1, failures: 0, p50DurationMs: 4, p95DurationMs: 4 },
+];
