@@ -592,6 +592,7 @@ FROM (
         keys: ["action"],
         sums: { calls: "COUNT(*)", failures: "SUM(failed)" },
         value: "duration_ms",
+        ranked: true,
       });
     };
     let rows: SqlRow[];
