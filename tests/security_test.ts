@@ -374,7 +374,17 @@ const ALLOWED: [RegExp, string][] = [
     /^this\.#bucketIndex\(column\)$/,
     "a bucket's index: a column and placeholders, by dialect",
   ],
-  [/^inRange$/, "a Where: conditions with placeholders"],
+  [/^(inRange|inBucket)$/, "a Where: conditions with placeholders"],
+  [
+    /^(lead|inner|groupBy|counted)$/,
+    "constant column names of a series' groups, a bucket's index as a number literal",
+  ],
+  [/^nulls\.join\(", "\)$/, "NULL percentile columns of constant names"],
+  [/^rows\.sql$/, "a series' bucketed rows as a subquery built here"],
+  [
+    /^this\.#dialect\.name === "sqlite"\s*\? "LIMIT -1"\s*: "OFFSET 0"$/,
+    "a fence: a constant LIMIT or OFFSET by dialect",
+  ],
   [/^(calls|runs)\.sql$/, "a series' rows: a subquery built of the above"],
   [
     /^fenced$/,
@@ -390,7 +400,10 @@ const ALLOWED: [RegExp, string][] = [
     /^this\.#sources\.(runs|events|usage)$/,
     "a table name, or a derived table of column names and typed NULLs",
   ],
-  [/^json\.(action|failed|document)$/, "JSON expressions, constant by dialect"],
+  [
+    /^json\.(action|failed|document|duration)$/,
+    "JSON expressions, constant by dialect",
+  ],
   [
     /^(ranks|percentiles)\([^`$]*\)$/,
     "window and aggregate columns over constant column names",
