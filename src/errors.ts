@@ -173,12 +173,13 @@ export class SchemaVersionError extends PersistenceError {}
  * ```ts
  * import { createPersistence, SchemaMismatchError } from "@curio/persistence";
  * import { DatabaseSync } from "node:sqlite";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import assert from "node:assert/strict";
  *
- * const path = join(mkdtempSync(join(tmpdir(), "mismatch-")), "other.db");
+ * const folder = mkdtempSync(join(tmpdir(), "mismatch-"));
+ * const path = join(folder, "other.db");
  * const db = new DatabaseSync(path);
  * db.exec("CREATE TABLE agent_runs (id INTEGER PRIMARY KEY, name TEXT)");
  * db.close();
@@ -189,6 +190,7 @@ export class SchemaVersionError extends PersistenceError {}
  *   assert.ok(error.missingColumns.includes("run_id"));
  *   return true;
  * });
+ * rmSync(folder, { recursive: true });
  * ```
  */
 export class SchemaMismatchError extends PersistenceError {

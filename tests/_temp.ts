@@ -12,7 +12,10 @@ export function tempPath(name = "store.db"): string {
   if (!root) {
     root = mkdtempSync(join(tmpdir(), "curio-persistence-"));
     const folder = root;
-    process.on("exit", () => rmSync(folder, { recursive: true, force: true }));
+    const remove = () => rmSync(folder, { recursive: true, force: true });
+    process.on("exit", remove);
+    // `deno test` ends without Node's exit event, but dispatches unload.
+    globalThis.addEventListener?.("unload", remove);
   }
   return join(root, `${++counter}-${name}`);
 }
