@@ -239,16 +239,18 @@ function forms(target: Target): Form[] {
   const since30 = new Date(END - 30 * DAY);
   const since7 = new Date(END - 7 * DAY);
   const agent = AGENTS[3]!;
+  // Both baselines of the daily series by model time the same store call.
+  const dailyByModel = () =>
+    target.store.getLlmUsageSeries({
+      bucket: "day",
+      since: since30,
+      until: new Date(END),
+      groupBy: "model",
+    });
   return [
     {
       name: "daily series by model, 30 days",
-      store: () =>
-        target.store.getLlmUsageSeries({
-          bucket: "day",
-          since: since30,
-          until: new Date(END),
-          groupBy: "model",
-        }),
+      store: dailyByModel,
       raw: () =>
         target.raw(target.rawSeries("day", true, false), [
           formatTimestamp(since30),
@@ -260,13 +262,7 @@ function forms(target: Target): Form[] {
         // The same hand-written query sent once per day: SQLite sorts each
         // day's rows alone rather than all of them (issue 14).
         name: "daily series by model, 30 days, raw per day",
-        store: () =>
-          target.store.getLlmUsageSeries({
-            bucket: "day",
-            since: since30,
-            until: new Date(END),
-            groupBy: "model",
-          }),
+        store: dailyByModel,
         raw: async () => {
           const rows: RawRow[] = [];
           for (let day = 0; day < 30; day++) {

@@ -64,7 +64,6 @@ const USAGE_TABLE = process.argv.includes("--table=usage");
 /** What differs between a batch of events and one of LLM calls. */
 interface Workload<I, R> {
   noun: string;
-  table: string;
   definition: Table<R>;
   inputs(): I[];
   params(input: I): SqlValue[];
@@ -85,7 +84,6 @@ function erased<I, R>(w: Workload<I, R>): Workload<unknown, unknown> {
 const workload = USAGE_TABLE
   ? erased<LlmUsageInput, UsageRecord>({
     noun: "LLM calls",
-    table: "agent_llm_usage",
     definition: USAGE,
     // Every call its own agent, run and text, as usage_batch_profile.ts.
     inputs: () =>
@@ -101,7 +99,6 @@ const workload = USAGE_TABLE
   })
   : erased<AgentRunEventInput, EventRecord>({
     noun: "events",
-    table: "agent_run_events",
     definition: EVENTS,
     inputs: () =>
       Array.from({ length: BATCH }, (_, i) => eventInput("r", i, false)),
