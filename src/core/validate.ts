@@ -12,31 +12,8 @@ const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-/**
- * Bun's JavaScriptCore scans text for `SURROGATE` at about 1.5 ns a
- * character (3 µs for a 2 KB prompt, twice per LLM call), where V8 answers
- * at once for text it holds as one byte a character. `TextEncoder` finds
- * out as fast that a text is all ASCII, and so has no surrogate: there it
- * fills its buffer with exactly one byte a character.
- */
-const ASCII_BY_ENCODING = typeof (globalThis as { Bun?: unknown }).Bun ===
-  "object";
-const encoder = new TextEncoder();
-// Three bytes for each of up to 16,384 characters: any text that short fits
-// whole (a buffer too short sends Bun down a slow path). Shorter text than
-// 256 characters and longer than that take the regex.
-const ASCII_MAX = 16_384;
-const asciiBuffer = new Uint8Array(ASCII_BY_ENCODING ? 3 * ASCII_MAX : 0);
-
-function isAscii(text: string): boolean {
-  const length = text.length;
-  return length >= 256 && length <= ASCII_MAX &&
-    encoder.encodeInto(text, asciiBuffer).written === length;
-}
-
 /** Number of Unicode code points in `text`, as Python's `len` counts. */
 export function codePointLength(text: string): number {
-  if (ASCII_BY_ENCODING && isAscii(text)) return text.length;
   // Most text has no surrogates; the regex scans it natively.
   if (!SURROGATE.test(text)) return text.length;
   let length = text.length;
