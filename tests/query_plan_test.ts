@@ -479,6 +479,26 @@ for (const [name, open, skip] of DATABASES) {
       });
     }
 
+    // SQLite only: since schema version 9 its tool events' index holds what
+    // the statistics read of each event's JSON, so no event row is read.
+    const coveredToolForms = name === "sqlite" ? TOOL_FORMS : [];
+    for (const [form, work] of coveredToolForms) {
+      it(`${form} reads the tool events' index alone`, async () => {
+        const [statement, ...more] = await recorder.during(() => work(store));
+        assert.equal(more.length, 0, "one statement");
+        const plan = await database.connection.query(
+          `EXPLAIN QUERY PLAN ${statement!.sql}`,
+          statement!.params,
+        );
+        const reads = plan.map((row) => String(row.detail)).filter((
+          detail,
+        ) => /^(SEARCH|SCAN) agent_run_events\b/.test(detail));
+        assert.deepEqual(reads, [
+          "SEARCH agent_run_events USING COVERING INDEX idx_events_tools (timestamp>? AND timestamp<?)",
+        ], statement!.sql);
+      });
+    }
+
     // SQLite only: PostgreSQL reads an index alone only for pages its
     // visibility map (kept by autovacuum) marks all-visible, so its plan for
     // fresh rows is an index scan, which the series forms above check.

@@ -9,6 +9,8 @@ import type { Persistence } from "../src/persistence.ts";
 import { Store } from "../src/core/store.ts";
 import { sortToolStats, ToolTally } from "../src/core/series.ts";
 import { SqlBackend } from "../src/sql/backend.ts";
+import { checkExistingSchema } from "../src/sql/existing_schema.ts";
+import { coveringToolsIndexVersion } from "../src/sql/schema.ts";
 import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import {
@@ -24,7 +26,14 @@ const JSONB = /\bjsonb\(/;
 
 async function open(
   old: boolean,
-): Promise<{ store: Store; refused: string[]; db: SqliteDatabase }> {
+): Promise<
+  {
+    store: Store;
+    refused: string[];
+    db: SqliteDatabase;
+    driver: SqliteDatabase;
+  }
+> {
   const db = await openSqliteDatabase(":memory:");
   const refused: string[] = [];
   const driver: SqliteDatabase = !old ? db : {
@@ -46,7 +55,7 @@ async function open(
     new SqlBackend(sqliteDialect, new SqliteConnection(driver)),
   );
   await store.initializeSchema();
-  return { store, refused, db };
+  return { store, refused, db, driver };
 }
 
 /** The same seeded records in each store. */
@@ -129,23 +138,31 @@ test("tool statistics on a SQLite build without ordered aggregates or binary JSO
   const current = await open(false);
   const old = await open(true);
   try {
-    // Raw text no store writes: invalid JSON, escaped keys, duplicate keys.
+    // Raw text no store writes: invalid JSON, escaped keys, duplicate keys,
+    // the least 64-bit integer (whose abs() overflows), a number too large
+    // for a double.
     const data = [
       '{"action":"search","duration_ms":5}',
       '{"\\u0061ction":"search","duration_ms":7,"error":"x"}',
       '{"action":"search","dur\\u0061tion_ms":9}',
       '{"action":"search","duration_ms":1.25e2,"success":false}',
       '{"action":"search","duration_ms":"1e3"}',
+      '{"action":"search","duration_ms":-9223372036854775808}',
+      '{"action":"search","duration_ms":1e999}',
       '{"action":"fetch","duration_ms":3,"result":{"st\\u0061tus":"error"}}',
       '{"action":"fetch","error":null}',
       '{"action":"fetch"',
       "{action:'fetch'}",
+      '{"action":7}',
       "not json",
       "",
     ];
     for (const { store, db } of [current, old]) {
       await store.createAgentRun({ agentId: "a1", runId: "r1" });
-      for (const _ of data) {
+      // Half updated over a stored event, half inserted as they are: the
+      // tool events' index computes its expressions on both writes.
+      const updated = data.slice(0, data.length / 2);
+      for (const _ of updated) {
         await store.logAgentRunEvent({
           agentId: "a1",
           runId: "r1",
@@ -159,17 +176,32 @@ test("tool statistics on a SQLite build without ordered aggregates or binary JSO
       const update = db.prepare(
         "UPDATE agent_run_events SET data = ? WHERE id = ?",
       );
-      data.forEach((text, i) => update.run(text, ids[i]!));
+      updated.forEach((text, i) => update.run(text, ids[i]!));
+      const insert = db.prepare(
+        `INSERT INTO agent_run_events (run_id, agent_id, event_type, data,
+          timestamp, created_at) VALUES ('r1', 'a1',
+          'action_execution_completed', ?, '2026-01-01 00:00:00.000',
+          '2026-01-01 00:00:00.000')`,
+      );
+      for (const text of data.slice(updated.length)) insert.run(text);
     }
     const expected = await current.store.getToolStats();
-    // As counted one by one outside SQL.
+    // As counted one by one outside SQL, but for the durations a double
+    // cannot hold (the least 64-bit integer rounds to -2^63; 1e999 is
+    // Infinity to JSON.parse, not a finite number to SQL).
     const tally = new ToolTally();
-    for (const text of data) tally.add("action_execution_completed", text);
+    for (const text of data) {
+      if (!/e999/.test(text)) tally.add("action_execution_completed", text);
+      else {tally.add(
+          "action_execution_completed",
+          text.replace(/,[^,]*e999/, ""),
+        );}
+    }
     assert.deepEqual(expected, sortToolStats(tally.stats()));
     assert.deepEqual(expected, [
       {
         action: "search",
-        calls: 5,
+        calls: 7,
         failures: 2,
         p50DurationMs: 7,
         p95DurationMs: 125,
@@ -184,8 +216,26 @@ test("tool statistics on a SQLite build without ordered aggregates or binary JSO
     ]);
     assert.deepEqual(await old.store.getToolStats(), expected);
     assert.deepEqual(await old.store.getToolStats(), expected);
-    // Each refused once, then remembered.
-    assert.equal(old.refused.length, 2);
+    // Read from the covering index: no JSON is parsed, so only the
+    // ordered aggregate is refused, once, then remembered.
+    assert.equal(old.refused.length, 1);
+    // The same schema read as version 8 has (read-only, not migrated),
+    // whose index lacks the expressions: each event's JSON is parsed, as
+    // binary JSON where the build has it.
+    const existing = await checkExistingSchema(
+      new SqliteConnection(old.db),
+      sqliteDialect,
+    );
+    const version8 = new Store(
+      new SqlBackend(sqliteDialect, new SqliteConnection(old.driver), {
+        ...existing,
+        version: coveringToolsIndexVersion(sqliteDialect)! - 1,
+      }),
+    );
+    assert.deepEqual(await version8.getToolStats(), expected);
+    assert.deepEqual(await version8.getToolStats(), expected);
+    assert.equal(old.refused.length, 3);
+    assert.ok(old.refused.some((sql) => JSONB.test(sql)));
     assert.equal(current.refused.length, 0);
   } finally {
     await current.store.close();

@@ -53,7 +53,12 @@ import { appliedVersion, migrate } from "./migrate.ts";
 import { type TableSource, tableSource } from "./readable_tables.ts";
 import { selectPage, storedRow, Where } from "./paging.ts";
 import { chunks, insertSql, placeholders } from "./statements.ts";
-import { MIGRATIONS_TABLE, USAGE_DATE_INDEX_NAME } from "./schema.ts";
+import {
+  coveringToolsIndexVersion,
+  MIGRATIONS_TABLE,
+  TOOLS_INDEX_NAME,
+  USAGE_DATE_INDEX_NAME,
+} from "./schema.ts";
 import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
 import { selectRunSummaries } from "./run_summaries.ts";
@@ -145,6 +150,9 @@ export class SqlBackend implements Backend {
       usageTable,
       // A current schema has it; an older one read as it is may not.
       usageDateIndex: existing ? undefined : USAGE_DATE_INDEX_NAME,
+      toolsIndex: holdsToolCalls(dialect, existing)
+        ? TOOLS_INDEX_NAME
+        : undefined,
     });
   }
 
@@ -664,4 +672,19 @@ function statusFilter(filters: Where, status: RunListQuery["status"]): void {
   if (typeof status === "string") filters.add("status = ?", status);
   else if (status.length === 0) filters.add("1 = 0");
   else filters.add(`status IN ${placeholders(status)}`, ...status);
+}
+
+/**
+ * Whether the tool events' index holds the tool statistics' expressions:
+ * always in a current schema; in one read as it is (read-only), from the
+ * version that brought them. A read-only store of the web view reads such
+ * a schema as often as a current one.
+ */
+function holdsToolCalls(
+  dialect: SqlDialect,
+  existing: ExistingSchema | undefined,
+): boolean {
+  const since = coveringToolsIndexVersion(dialect);
+  if (since === undefined) return false;
+  return !existing || (existing.version ?? 0) >= since;
 }

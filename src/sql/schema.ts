@@ -3,8 +3,8 @@
 // them to a database the Python SDK created adds only what is missing.
 
 import type { SqlDialect } from "./dialect.ts";
-import { TOOL_EVENTS } from "./series.ts";
 import { type Column, EVENTS, RUNS, type Table, USAGE } from "./tables.ts";
+import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 import {
   canonicalTimestampStatements,
   timestampTriggers,
@@ -20,7 +20,7 @@ import {
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -96,6 +96,8 @@ function addColumns(
  * 7: the LLM calls' date index carries the columns the usage series read,
  * so that a date range is read from the index alone. Version 8: tool
  * events by date, in a partial index that only tool events pay for.
+ * Version 9: on SQLite, that index holds what the tool statistics read of
+ * each event's JSON, so that they read a date range from it alone.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -123,6 +125,20 @@ export function migrations(dialect: SqlDialect): string[][] {
       createIndex(dialect, USAGE_DATE_INDEX),
     ],
     [createIndex(dialect, TOOLS_INDEX)],
+    coveringToolsIndex(dialect),
+  ];
+}
+
+/**
+ * Version 9: SQLite's tool events' index rebuilt under its name to carry
+ * the tool statistics' expressions. PostgreSQL keeps version 8's: its
+ * statistics parse each event's JSON once, and its speed is not at stake.
+ */
+function coveringToolsIndex(dialect: SqlDialect): string[] {
+  if (dialect.name !== "sqlite") return [];
+  return [
+    `DROP INDEX IF EXISTS ${dialect.table(TOOLS_INDEX.name)}`,
+    createIndex(dialect, COVERING_TOOLS_INDEX),
   ];
 }
 
@@ -299,6 +315,37 @@ const TOOLS_INDEX: Index = {
   where: TOOL_EVENTS,
 };
 
+/**
+ * SQLite's tool events' index from version 9 on: version 8's key, then
+ * what the tool statistics read (`SqlSeries.tools`), so that they read no
+ * table row and parse no JSON. The expressions are the query's to the
+ * letter (`SQLITE_TOOL_CALL`), which is how SQLite reads them from the
+ * index; `event_type` because the query's WHERE reads it.
+ */
+const COVERING_TOOLS_INDEX: Index = {
+  ...TOOLS_INDEX,
+  covers:
+    `event_type, ${SQLITE_TOOL_CALL.action}, ${SQLITE_TOOL_CALL.failed}, ${SQLITE_TOOL_CALL.duration}`,
+};
+
+/** The name of the tool events' index, for INDEXED BY. */
+export const TOOLS_INDEX_NAME: string = TOOLS_INDEX.name;
+
+/**
+ * The schema version from which the tool events' index of `dialect` holds
+ * the tool statistics' expressions, found among the versions' statements
+ * (so that it follows a renumbering); `undefined` when it never does.
+ */
+export function coveringToolsIndexVersion(
+  dialect: SqlDialect,
+): number | undefined {
+  const create = createIndex(dialect, COVERING_TOOLS_INDEX);
+  const at = migrations(dialect).findIndex((statements) =>
+    statements.includes(create)
+  );
+  return at < 0 ? undefined : at + 1;
+}
+
 const STATUS_INDEX: Index = {
   name: "idx_runs_status",
   table: RUNS,
@@ -306,7 +353,7 @@ const STATUS_INDEX: Index = {
 };
 
 /** The indexes of the current version. */
-function currentIndexes(): Index[] {
+function currentIndexes(dialect: SqlDialect): Index[] {
   const replaced = new Set([
     ...DROPPED_IN_VERSION_2,
     ...WIDENED_IN_VERSION_2.map((index) => index.name),
@@ -317,7 +364,7 @@ function currentIndexes(): Index[] {
     ...WIDENED_IN_VERSION_2,
     STATUS_INDEX,
     USAGE_DATE_INDEX,
-    TOOLS_INDEX,
+    dialect.name === "sqlite" ? COVERING_TOOLS_INDEX : TOOLS_INDEX,
   ];
 }
 
@@ -341,7 +388,7 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ...dialect.functions,
     ...createTables(dialect, SCHEMA_VERSION),
     ...upcomingPartitions(dialect),
-    ...currentIndexes().map((index) => createIndex(dialect, index)),
+    ...currentIndexes(dialect).map((index) => createIndex(dialect, index)),
     ...timestampsAsInstants(dialect),
     ...cheaperTimestampTriggers(dialect),
     createMigrationsTable(dialect),
@@ -366,4 +413,5 @@ export const VERSION_BENEFITS: readonly string[] = [
   "cheaper timestamp triggers on SQLite",
   "usage series over a date range read from an index alone",
   "tool statistics over a date range read from an index of tool events",
+  "tool statistics read from the tool events' index alone on SQLite",
 ];

@@ -27,13 +27,7 @@ import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
 import { scaledCost, wholeNanos } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
-
-/**
- * The tool events' condition, shared to the letter by the tool statistics'
- * WHERE and their partial index (`idx_events_tools`): SQLite uses a partial
- * index only when the query holds its condition as written.
- */
-export const TOOL_EVENTS = "substr(event_type, 1, 17) = 'action_execution_'";
+import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 
 /** A nullable number of a result row. */
 function nullable(value: unknown): number | null {
@@ -92,6 +86,12 @@ export interface SeriesSources {
    * run or agent index, which then reads every call's row from the table.
    */
   usageDateIndex?: string | undefined;
+  /**
+   * SQLite's tool events' index, when the schema is current: it holds the
+   * tool statistics' expressions (`SQLITE_TOOL_CALL`), which they then read
+   * from it alone. An older schema read as it is has version 8's or none.
+   */
+  toolsIndex?: string | undefined;
 }
 
 /** Rows of a table with the index of their bucket, as a subquery. */
@@ -569,32 +569,19 @@ FROM (
       )
       .add("timestamp < ?", query.until && formatTimestamp(query.until));
     if (!this.#sources.functions) return await this.#toolsRead(session, where);
-    const sql = () => {
-      const json = toolJson(this.#dialect, this.#jsonb);
-      // Each row's JSON document is parsed once, behind a fence: read in
-      // nine places, an unfenced column would be parsed at every one.
-      const calls = `SELECT * FROM (
-    SELECT ${json.action} AS action,
-      CASE WHEN event_type <> 'action_execution_completed' OR ${json.failed}
-        THEN 1 ELSE 0 END AS failed,
-      ${json.duration} AS duration_ms
-    FROM (SELECT event_type, data, ${json.document} AS doc
-      FROM ${this.#sources.events} ${where}
-      ${
-        this.#dialect.name === "sqlite"
-          ? "LIMIT -1"
-          : "OFFSET 0"
-      }) AS tool_events
-  ) AS tool_calls
-  WHERE action IS NOT NULL`;
-      return this.#aggregated({
-        rows: calls,
+    const toolsIndex = this.#dialect.name === "sqlite"
+      ? this.#sources.toolsIndex
+      : undefined;
+    const sql = () =>
+      this.#aggregated({
+        rows: toolsIndex === undefined
+          ? this.#toolCallsParsed(where)
+          : toolCallsIndexed(this.#sources.events, toolsIndex, where),
         keys: ["action"],
         sums: { calls: "COUNT(*)", failures: "SUM(failed)" },
         value: "duration_ms",
         ranked: true,
       });
-    };
     let rows: SqlRow[];
     try {
       rows = await this.#cells(session, sql, where.params);
@@ -617,6 +604,29 @@ FROM (
   }
 
   /**
+   * The tool calls `(action, failed, duration_ms)` of the events `where`
+   * keeps, their JSON parsed here: for a schema without the covering index
+   * (see `toolCallsIndexed`), and for PostgreSQL.
+   */
+  #toolCallsParsed(where: Where): string {
+    const json = toolJson(this.#dialect, this.#jsonb);
+    // Each row's JSON document is parsed once, behind a fence: read in
+    // nine places, an unfenced column would be parsed at every one.
+    return `SELECT * FROM (
+    SELECT ${json.action} AS action,
+      CASE WHEN event_type <> 'action_execution_completed' OR ${json.failed}
+        THEN 1 ELSE 0 END AS failed,
+      ${json.duration} AS duration_ms
+    FROM (SELECT event_type, data, ${json.document} AS doc
+      FROM ${this.#sources.events} ${where}
+      ${
+      this.#dialect.name === "sqlite" ? "LIMIT -1" : "OFFSET 0"
+    }) AS tool_events
+  ) AS tool_calls
+  WHERE action IS NOT NULL`;
+  }
+
+  /**
    * The tool events' data read and counted here: for a schema without the
    * dialect's functions, where SQL cannot read JSON that may be invalid.
    */
@@ -634,6 +644,24 @@ FROM (
     }
     return tally.stats();
   }
+}
+
+/**
+ * The tool calls `(action, failed, duration_ms)` of the events `where`
+ * keeps, read on SQLite from the tool events' covering index `index`
+ * (schema version 9): the expressions as it holds them, behind a fence, so
+ * that filtering and grouping outside it read the index's values; unfenced,
+ * SQLite copies them into the grouping and computes them from the row.
+ */
+function toolCallsIndexed(events: string, index: string, where: Where): string {
+  const call = SQLITE_TOOL_CALL;
+  return `SELECT * FROM (
+    SELECT ${call.action} AS action, ${call.failed} AS failed,
+      ${call.duration} AS duration_ms
+    FROM ${events} INDEXED BY ${index} ${where}
+    LIMIT -1
+  ) AS tool_calls
+  WHERE action IS NOT NULL`;
 }
 
 /** The columns a usage series groups by. */
@@ -694,7 +722,7 @@ function toolJson(dialect: SqlDialect, jsonb: boolean): {
           AND json_extract(doc, '$.result.status') = 'error'))`,
       // As the dialect's jsonNumber reads `data`, from the parsed document.
       duration:
-        `CASE WHEN json_type(doc, '$.duration_ms') IN ('integer', 'real') AND abs(json_extract(doc, '$.duration_ms')) <= ${Number.MAX_VALUE} THEN json_extract(doc, '$.duration_ms') END`,
+        `CASE WHEN json_type(doc, '$.duration_ms') IN ('integer', 'real') AND json_extract(doc, '$.duration_ms') BETWEEN -${Number.MAX_VALUE} AND ${Number.MAX_VALUE} THEN json_extract(doc, '$.duration_ms') END`,
     };
   }
   return {

@@ -17,7 +17,9 @@ export const sqliteDialect: SqlDialect = {
   jsonNumber: (column, key) =>
     `CASE WHEN json_valid(${column}) THEN ` +
     `CASE WHEN json_type(${column}, '$.${key}') IN ('integer', 'real') ` +
-    `AND abs(json_extract(${column}, '$.${key}')) <= ${Number.MAX_VALUE} ` +
+    // Not abs(): it raises on the least 64-bit integer.
+    `AND json_extract(${column}, '$.${key}') ` +
+    `BETWEEN -${Number.MAX_VALUE} AND ${Number.MAX_VALUE} ` +
     `THEN json_extract(${column}, '$.${key}') END END`,
   nullsFirst: true,
   functions: [],
