@@ -2,8 +2,9 @@
  * What a lone write costs SQLite alone, before any of the store's code: the
  * same autocommit INSERT through the driver on files that differ in one
  * setting each (schema, `auto_vacuum`, page size; for events, the event's
- * type and the store's tool-event index and timestamp trigger), timed in
- * alternating blocks, with the bytes each file holds per row at the end.
+ * type, the store's tool-event index as of now or of version 8, and its
+ * timestamp trigger), timed in alternating blocks, with the bytes each file
+ * holds per row at the end.
  * The floor under the store's ratio to the honest baseline.
  *
  * ```sh
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { schemaSql } from "../mod.ts";
 import { EVENTS, USAGE } from "../src/sql/tables.ts";
+import { TOOL_EVENTS } from "../src/sql/tool_events.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import {
   eventInput,
@@ -50,6 +52,9 @@ const store = schemaSql("sqlite");
 const spec = specificationSchema("sqlite", "");
 const without = (pattern: RegExp) => store.filter((s) => !pattern.test(s));
 const HONEST = "spec schema, 4 KB pages, no auto_vacuum (honest)";
+/** The tool events' index before version 9 added the statistics' expressions. */
+const VERSION_8_TOOLS_INDEX =
+  `CREATE INDEX IF NOT EXISTS idx_events_tools ON agent_run_events (timestamp, agent_id) WHERE ${TOOL_EVENTS}`;
 
 const forms: FileForm[] = EVENT_ROWS
   ? [
@@ -64,6 +69,13 @@ const forms: FileForm[] = EVENT_ROWS
     {
       name: "store file without idx_events_tools, tool event",
       schema: without(/idx_events_tools/),
+      incremental: true,
+    },
+    {
+      name: "store file with version 8's idx_events_tools, tool event",
+      schema: store.map((statement) =>
+        /idx_events_tools/.test(statement) ? VERSION_8_TOOLS_INDEX : statement
+      ),
       incremental: true,
     },
     {

@@ -405,6 +405,11 @@ const ALLOWED: [RegExp, string][] = [
     "JSON expressions, constant by dialect",
   ],
   [
+    /^SQLITE_TOOL_CALL\.(action|failed|duration)$/,
+    "the tool statistics' constant JSON expressions (tool_events.ts)",
+  ],
+  [/^toolsIndex$/, "an index's constant name (schema.ts), after INDEXED BY"],
+  [
     /^(ranks|percentiles)\([^`$]*\)$/,
     "window and aggregate columns over constant column names",
   ],

@@ -576,7 +576,7 @@ FROM (
       this.#aggregated({
         rows: toolsIndex === undefined
           ? this.#toolCallsParsed(where)
-          : toolCallsIndexed(this.#sources.events, toolsIndex, where),
+          : this.#toolCallsIndexed(where, toolsIndex),
         keys: ["action"],
         sums: { calls: "COUNT(*)", failures: "SUM(failed)" },
         value: "duration_ms",
@@ -601,6 +601,25 @@ FROM (
       p50DurationMs: nullable(row.p50_ms),
       p95DurationMs: nullable(row.p95_ms),
     }));
+  }
+
+  /**
+   * The tool calls `(action, failed, duration_ms)` of the events `where`
+   * keeps, read on SQLite from the tool events' covering index `toolsIndex`
+   * (schema version 9): the expressions as it holds them, behind a fence,
+   * so that filtering and grouping outside it read the index's values;
+   * unfenced, SQLite copies them into the grouping and computes them from
+   * the row.
+   */
+  #toolCallsIndexed(where: Where, toolsIndex: string): string {
+    return `SELECT * FROM (
+    SELECT ${SQLITE_TOOL_CALL.action} AS action,
+      ${SQLITE_TOOL_CALL.failed} AS failed,
+      ${SQLITE_TOOL_CALL.duration} AS duration_ms
+    FROM ${this.#sources.events} INDEXED BY ${toolsIndex} ${where}
+    LIMIT -1
+  ) AS tool_calls
+  WHERE action IS NOT NULL`;
   }
 
   /**
@@ -644,24 +663,6 @@ FROM (
     }
     return tally.stats();
   }
-}
-
-/**
- * The tool calls `(action, failed, duration_ms)` of the events `where`
- * keeps, read on SQLite from the tool events' covering index `index`
- * (schema version 9): the expressions as it holds them, behind a fence, so
- * that filtering and grouping outside it read the index's values; unfenced,
- * SQLite copies them into the grouping and computes them from the row.
- */
-function toolCallsIndexed(events: string, index: string, where: Where): string {
-  const call = SQLITE_TOOL_CALL;
-  return `SELECT * FROM (
-    SELECT ${call.action} AS action, ${call.failed} AS failed,
-      ${call.duration} AS duration_ms
-    FROM ${events} INDEXED BY ${index} ${where}
-    LIMIT -1
-  ) AS tool_calls
-  WHERE action IS NOT NULL`;
 }
 
 /** The columns a usage series groups by. */
