@@ -339,12 +339,23 @@ export const TOOLS_INDEX_NAME: string = TOOLS_INDEX.name;
 export function coveringToolsIndexVersion(
   dialect: SqlDialect,
 ): number | undefined {
+  // Remembered: a maintenance batch makes a backend per transaction.
+  if (coveringToolsIndexVersions.has(dialect)) {
+    return coveringToolsIndexVersions.get(dialect);
+  }
   const create = createIndex(dialect, COVERING_TOOLS_INDEX);
   const at = migrations(dialect).findIndex((statements) =>
     statements.includes(create)
   );
-  return at < 0 ? undefined : at + 1;
+  const version = at < 0 ? undefined : at + 1;
+  coveringToolsIndexVersions.set(dialect, version);
+  return version;
 }
+
+const coveringToolsIndexVersions = new WeakMap<
+  SqlDialect,
+  number | undefined
+>();
 
 const STATUS_INDEX: Index = {
   name: "idx_runs_status",
