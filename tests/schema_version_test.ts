@@ -110,6 +110,18 @@ async function createLikePython(raw: Raw, dialect: "sqlite" | "postgres") {
   for (const statement of statements) await raw.run(statement);
 }
 
+/**
+ * Tool events' data as another program may write it: SQLite's tool index
+ * computes its expressions over each one, which must not refuse the
+ * upgrade (invalid JSON, JSON5, the least 64-bit integer, whose abs()
+ * raises).
+ */
+const PY_TOOL_DATA = [
+  "plain text",
+  "{action:'py'}",
+  '{"action":"py","duration_ms":-9223372036854775808,"error":"x"}',
+];
+
 /** Rows as another program writes them: naive timestamps, text not JSON. */
 async function fillLikePython(raw: Raw, runs: number): Promise<void> {
   for (let i = 0; i < runs; i++) {
@@ -125,7 +137,16 @@ async function fillLikePython(raw: Raw, runs: number): Promise<void> {
     await raw.run(
       `INSERT INTO ${raw.table("agent_run_events")} (agent_id, run_id,
         timestamp, event_type, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      ["py", `py-${i}`, at, "custom", "plain text", at],
+      i % 2 === 0 ? ["py", `py-${i}`, at, "custom", "plain text", at] : [
+        "py",
+        `py-${i}`,
+        at,
+        "action_execution_completed",
+        PY_TOOL_DATA[
+          Math.floor(i / 2) % PY_TOOL_DATA.length
+        ],
+        at,
+      ],
     );
     await raw.run(
       `INSERT INTO ${raw.table("agent_llm_usage")} (agent_id, run_id, model,
@@ -182,6 +203,16 @@ for (const [dialect, openRaw, skip] of BACKENDS) {
           runs++;
         }
         assert.equal(runs, 50);
+        // Of the 25 tool events, every third has valid JSON.
+        assert.deepEqual(
+          (await store.getToolStats()).map((tool) => [
+            tool.action,
+            tool.calls,
+            tool.failures,
+            tool.p50DurationMs,
+          ]),
+          [["py", 8, 8, -9223372036854775808]],
+        );
         const [usage] = await store.getLlmUsage({ runId: "py-0" });
         assert.equal(usage?.usageMetrics, "garbage {");
         assert.deepEqual(
