@@ -72,19 +72,18 @@ export function halfNanos(
     : `(SELECT ${dialect.jsonNumber("cost_row.usage_metrics", "cost_usd")}
       FROM ${table} AS cost_row
       WHERE cost_row.id = ${table}.id${samePartition})`;
-  const doubled =
-    `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 2000000000.0`;
-  // SQLite's CAST truncates, saturating beyond 64 bits; PostgreSQL's
-  // rounds and fails beyond them: there clamped first, out of range still.
+  const cost =
+    `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END`;
+  // SQLite's CAST truncates, saturating beyond 64 bits. PostgreSQL's
+  // rounds and fails beyond them, and its product fails beyond doubles: the
+  // cost is clamped first, beyond the range still.
   return sqlite
-    ? `CAST(${doubled} AS INTEGER)`
-    : `CAST(trunc(least(greatest(${doubled}, ${-OUT_OF_RANGE}.0), ${OUT_OF_RANGE}.0)) AS BIGINT)`;
+    ? `CAST(${cost} * 2000000000.0 AS INTEGER)`
+    : `CAST(trunc(least(greatest(${cost}, -1e8), 1e8) * 2000000000.0) AS BIGINT)`;
 }
 
 /** Half nano-dollars of the largest whole nano-dollars `nanoDollars` keeps. */
 const MAX_HALF_NANOS = 2 * Number.MAX_SAFE_INTEGER;
-/** 2^54: the half nano-dollars that PostgreSQL's costs are clamped to. */
-const OUT_OF_RANGE = MAX_HALF_NANOS + 2;
 
 /**
  * A call's cost in whole nano-dollars, rounded half away from zero, NULL
