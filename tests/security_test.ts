@@ -362,8 +362,14 @@ const ALLOWED: [RegExp, string][] = [
   [/^Number\.MAX_SAFE_INTEGER$/, "a constant"],
   [/^(whole|cost)$/, "an expression of columns and constants, by dialect"],
   [
-    /^(scaledCost|wholeNanos)\((this\.#)?dialect(, (this\.#costInSql|sources\.functions))?\)$|^scaledCost\(\s*this\.#dialect,\s*this\.#(costInSql|sources\.functions),\s*this\.#(usageTable|sources\.usageTable),?\s*\)$/,
+    /^halfNanos\((this\.#)?dialect(, (this\.#costInSql|sources\.functions))?\)$|^halfNanos\(\s*this\.#dialect,\s*this\.#(costInSql|sources\.functions),\s*this\.#(usageTable|sources\.usageTable),?\s*\)$/,
     "an expression of columns and constants, by dialect",
+  ],
+  [/^(CALL_NANOS|UNPRICED_CALL)$/, "constant expressions of columns"],
+  [/^fence\((this\.#)?dialect\)$/, "a constant LIMIT or OFFSET, by dialect"],
+  [
+    /^samePartition$/,
+    "nothing, or a condition on a table name and constant columns",
   ],
   [
     /^(value|partition|duration|grouping|selected)$/,

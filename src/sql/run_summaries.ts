@@ -11,7 +11,7 @@ import { storedRow, Where } from "./paging.ts";
 import { placeholders } from "./statements.ts";
 import { RUNS } from "./tables.ts";
 import { formatTimestamp } from "./timestamps.ts";
-import { scaledCost, wholeNanos } from "./statistics.ts";
+import { CALL_NANOS, fence, halfNanos } from "./statistics.ts";
 import { parseJson } from "../core/records.ts";
 import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 
@@ -97,15 +97,12 @@ FROM page LEFT JOIN (
   SELECT run_id, COUNT(*) AS calls,
     SUM(input_tokens) AS input_tokens,
     SUM(output_tokens) AS output_tokens,
-    SUM(nanos) AS nanos
+    SUM(${CALL_NANOS}) AS nanos
   FROM (
-    SELECT run_id, input_tokens, output_tokens, ${wholeNanos(dialect)} AS nanos
-    FROM (
-      SELECT run_id, input_tokens, output_tokens,
-        ${scaledCost(dialect, sources.functions)} AS scaled
-      FROM ${sources.usage}
-      WHERE run_id IN (SELECT run_id FROM page)
-    ) AS scaled_usage
+    SELECT run_id, input_tokens, output_tokens,
+      ${halfNanos(dialect, sources.functions)} AS half_nanos
+    FROM ${sources.usage}
+    WHERE run_id IN (SELECT run_id FROM page) ${fence(dialect)}
   ) AS costed
   GROUP BY run_id
 ) AS sums ON sums.run_id = page.run_id

@@ -25,7 +25,7 @@ import type { AgentRunStatus, ToolStats } from "../types.ts";
 import type { SqlRow, SqlSession, SqlValue } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { scaledCost, wholeNanos } from "./statistics.ts";
+import { CALL_NANOS, fence, halfNanos, UNPRICED_CALL } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 
@@ -76,7 +76,7 @@ export interface SeriesSources {
   /**
    * The LLM usage table itself, when `usage` is it rather than a derived
    * table: other programs' costs are then looked up in their own row (see
-   * `scaledCost`), so that a date range is read from the date index alone.
+   * `halfNanos`), so that a date range is read from the date index alone.
    */
   usageTable?: string | undefined;
   /**
@@ -249,12 +249,9 @@ export class SqlSeries {
     ].map((column) => `${column}, `).join("");
     const inner = keys.map((column) => `${column}, `).join("");
     const groupBy = keys.length ? `\nGROUP BY ${keys.join(", ")}` : "";
-    // A fence: without it the database copies each of the rows' computed
-    // columns into every expression that reads it (a cost reads its
-    // column in five places), computing it again each time.
-    const fenced = `(${rows} ${
-      this.#dialect.name === "sqlite" ? "LIMIT -1" : "OFFSET 0"
-    }) AS cell_rows`;
+    // Each row's computed columns once (a cost is read in four places),
+    // and a sort of the groups carries the cost, not the columns it reads.
+    const fenced = `(${rows} ${fence(this.#dialect)}) AS cell_rows`;
     const summed = Object.entries(sums).map(([name, sum]) =>
       `${sum} AS ${name}`
     );
@@ -377,22 +374,20 @@ FROM (
         `${selected}status,
     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
     reasoning_tokens, latency_ms,
-    CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
-      THEN 1 ELSE 0 END AS has_tokens,
     ${
-          scaledCost(
+          halfNanos(
             this.#dialect,
             this.#sources.functions,
             this.#sources.usageTable,
           )
-        } AS scaled`,
+        } AS half_nanos`,
         where,
         fixed,
       );
     const sql = (rows: Bucketed, fixed?: number) =>
       this.#aggregated({
-        rows: `SELECT *, ${wholeNanos(this.#dialect)} AS nanos
-  FROM (${rows.sql}) AS calls`,
+        // The fence of #aggregated computes each call's cost once.
+        rows: rows.sql,
         keys: fixed === undefined ? ["bucket", ...group] : group,
         sums: {
           calls: "COUNT(*)",
@@ -402,9 +397,8 @@ FROM (
           cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
           cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
           reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
-          nanos: "COALESCE(SUM(nanos), 0)",
-          unpriced_calls:
-            "SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END)",
+          nanos: `COALESCE(SUM(${CALL_NANOS}), 0)`,
+          unpriced_calls: `SUM(${UNPRICED_CALL})`,
         },
         value: "latency_ms",
         ranked: query.percentiles,

@@ -23,7 +23,7 @@ export interface StatisticsSources {
    * same figures.
    */
   functions: boolean;
-  /** The LLM usage table itself, when `usage` is it (see `scaledCost`). */
+  /** The LLM usage table itself, when `usage` is it (see `halfNanos`). */
   usageTable?: string | undefined;
 }
 
@@ -35,43 +35,84 @@ interface CostsRead {
 }
 
 /**
- * A call's cost scaled to nano-dollars, not yet rounded: the cost column of
- * rows this module wrote, `usage_metrics.cost_usd` of other programs' rows
- * (no `cost_source`). Given `table`, the LLM usage table itself, the rows
- * read look `usage_metrics` up in their own row by its whole primary key
- * (which a partitioned PostgreSQL table's is, so one partition is read):
- * the query then reads no column the date index lacks, and a date range is
- * read from that index alone but for those rows.
+ * A call's cost in half nano-dollars, truncated toward zero, as an integer
+ * (`half_nanos`): the cost column of rows this module wrote,
+ * `usage_metrics.cost_usd` of other programs' rows (no `cost_source`).
+ * Beyond ±(2^54 - 2) (`CALL_NANOS`'s bound) or NULL when the cost is
+ * unknown. Doubling a double is exact, so that `CALL_NANOS` rounds it half
+ * away from zero in integers, as `nanoDollars` in core does: read behind a
+ * fence (`fence`), a row's cost is computed once, not at each of the
+ * rounding's reads. Given `table`, the LLM usage table itself, the rows
+ * read look `usage_metrics` up in their own row by its primary key (on
+ * PostgreSQL the whole key, which a partitioned table's is, so one
+ * partition is read): the query then reads no column the date index lacks,
+ * and a date range is read from that index alone but for those rows.
+ *
+ * @example
+ * ```ts ignore
+ * const sql = `SELECT SUM(${CALL_NANOS}) AS nanos FROM (SELECT input_tokens,
+ *   output_tokens, ${halfNanos(dialect)} AS half_nanos
+ *   FROM agent_llm_usage ${fence(dialect)}) AS costed`;
+ * ```
  */
-export function scaledCost(
+export function halfNanos(
   dialect: SqlDialect,
   functions = true,
   table?: string,
 ): string {
+  const sqlite = dialect.name === "sqlite";
+  // SQLite's id is the rowid: one column less for a sort to carry.
+  const samePartition = sqlite
+    ? ""
+    : ` AND cost_row.created_at = ${table}.created_at`;
   const metricsCost = !functions
     ? "NULL"
     : table === undefined
     ? dialect.jsonNumber("usage_metrics", "cost_usd")
     : `(SELECT ${dialect.jsonNumber("cost_row.usage_metrics", "cost_usd")}
       FROM ${table} AS cost_row
-      WHERE cost_row.id = ${table}.id
-        AND cost_row.created_at = ${table}.created_at)`;
-  return `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END * 1000000000.0`;
+      WHERE cost_row.id = ${table}.id${samePartition})`;
+  const cost =
+    `CASE WHEN cost_source IS NULL THEN ${metricsCost} ELSE cost_usd END`;
+  // SQLite's CAST truncates, saturating beyond 64 bits. PostgreSQL's
+  // rounds and fails beyond them, and its product fails beyond doubles: the
+  // cost is clamped first, beyond the range still.
+  return sqlite
+    ? `CAST(${cost} * 2000000000.0 AS INTEGER)`
+    : `CAST(trunc(least(greatest(${cost}, -1e8), 1e8) * 2000000000.0) AS BIGINT)`;
 }
 
+/** Half nano-dollars of the largest whole nano-dollars `nanoDollars` keeps. */
+const MAX_HALF_NANOS = 2 * Number.MAX_SAFE_INTEGER;
+
 /**
- * The whole nano-dollars of the column `scaled` (from `scaledCost`),
- * rounded half away from zero, NULL when unknown: the rule of
- * `nanoDollars` in core.
+ * A call's cost in whole nano-dollars, rounded half away from zero, NULL
+ * when unknown or beyond ±(2^53 - 1), from its column `half_nanos` (see
+ * `halfNanos`): the rule of `nanoDollars` in core. With the half
+ * nano-dollars `h` truncated, `h - h / 2` (division truncating) adds the
+ * half when there is one, away from zero. BETWEEN, not abs(): abs() fails
+ * on the most negative integer, which a saturated CAST gives.
  */
-export function wholeNanos(dialect: SqlDialect, scaled = "scaled"): string {
-  const whole = dialect.name === "sqlite"
-    ? `CAST(${scaled} AS INTEGER)`
-    : `CAST(trunc(${scaled}) AS BIGINT)`;
-  return `CASE WHEN abs(${scaled}) <= ${Number.MAX_SAFE_INTEGER} THEN ${whole} +
-      CASE WHEN abs(${scaled} - ${whole}) >= 0.5
-        THEN CASE WHEN ${scaled} < 0 THEN -1 ELSE 1 END ELSE 0 END
-    END`;
+export const CALL_NANOS =
+  `CASE WHEN half_nanos BETWEEN ${-MAX_HALF_NANOS} AND ${MAX_HALF_NANOS}
+      THEN half_nanos - half_nanos / 2 END`;
+
+/**
+ * 1 for a call with tokens (input or output) but no cost (`CALL_NANOS` is
+ * NULL), else 0: from the columns `half_nanos`, `input_tokens` and
+ * `output_tokens`.
+ */
+export const UNPRICED_CALL =
+  `CASE WHEN half_nanos BETWEEN ${-MAX_HALF_NANOS} AND ${MAX_HALF_NANOS}
+      OR (input_tokens IS NULL AND output_tokens IS NULL) THEN 0 ELSE 1 END`;
+
+/**
+ * What ends a derived table so that the database computes its columns once
+ * per row: without it the database copies each computed column into every
+ * expression that reads it, computing it again each time.
+ */
+export function fence(dialect: SqlDialect): string {
+  return dialect.name === "sqlite" ? "LIMIT -1" : "OFFSET 0";
 }
 
 /** Rows of one agent (or all) created in the range. */
@@ -103,21 +144,16 @@ export class SqlStatistics {
   }
 
   /**
-   * The LLM calls of `filter`, each with its cost in whole nano-dollars
-   * (`nanos`, rounded half away from zero, NULL when unknown) and
-   * `has_tokens`; the same rule as `nanoDollars` in core. Rows this module
-   * wrote carry their cost in `cost_usd`; only other programs' rows (no
-   * `cost_source`) are read from `usage_metrics`.
+   * The LLM calls of `filter`, each with its cost in half nano-dollars
+   * (`half_nanos`, see `halfNanos`), which `CALL_NANOS` and `UNPRICED_CALL`
+   * read. Rows this module wrote carry their cost in `cost_usd`; only other
+   * programs' rows (no `cost_source`) are read from `usage_metrics`.
    */
   #costedUsage(filter: string): string {
     return `(SELECT provider, model, status, input_tokens, output_tokens,
     cache_read_tokens, cache_write_tokens, reasoning_tokens,
-    CASE WHEN input_tokens IS NOT NULL OR output_tokens IS NOT NULL
-      THEN 1 ELSE 0 END AS has_tokens,
-    ${wholeNanos(this.#dialect)} AS nanos
-  FROM (SELECT *, ${
-      scaledCost(this.#dialect, this.#costInSql, this.#usageTable)
-    } AS scaled FROM ${this.#usage} ${filter}) AS scaled_usage
+    ${halfNanos(this.#dialect, this.#costInSql, this.#usageTable)} AS half_nanos
+  FROM ${this.#usage} ${filter} ${fence(this.#dialect)}
 ) AS costed`;
   }
 
@@ -149,9 +185,8 @@ export class SqlStatistics {
     COALESCE(SUM(cache_read_tokens), 0) AS total_cache_read_tokens,
     COALESCE(SUM(cache_write_tokens), 0) AS total_cache_write_tokens,
     COALESCE(SUM(reasoning_tokens), 0) AS total_reasoning_tokens,
-    COALESCE(SUM(nanos), 0) AS total_nanos,
-    COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
-      AS unpriced_llm_calls
+    COALESCE(SUM(${CALL_NANOS}), 0) AS total_nanos,
+    COALESCE(SUM(${UNPRICED_CALL}), 0) AS unpriced_llm_calls
   FROM ${this.#costedUsage(filter)}
 ) AS usage`;
     const [row] = await session.query(sql, params);
@@ -201,9 +236,8 @@ export class SqlStatistics {
     COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
     COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
     COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
-    COALESCE(SUM(nanos), 0) AS nanos,
-    COALESCE(SUM(CASE WHEN nanos IS NULL THEN has_tokens ELSE 0 END), 0)
-      AS unpriced
+    COALESCE(SUM(${CALL_NANOS}), 0) AS nanos,
+    COALESCE(SUM(${UNPRICED_CALL}), 0) AS unpriced
   FROM ${this.#costedUsage(filter)}
   GROUP BY provider, model
   ORDER BY nanos DESC, calls DESC, provider, model`;

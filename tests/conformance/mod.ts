@@ -3,6 +3,7 @@
 import { describe } from "node:test";
 import { freshStore, type Open, type WriteForeign } from "./_context.ts";
 import { analytics } from "./analytics.ts";
+import { costRounding } from "./cost_rounding.ts";
 import { costs } from "./costs.ts";
 import { dates } from "./dates.ts";
 import { events } from "./events.ts";
@@ -34,6 +35,7 @@ export function conformance(
     analytics(ctx);
     summaries(ctx, foreign);
     costs(ctx, open);
+    costRounding(ctx, foreign);
     validation(ctx);
     dates(ctx);
     text(ctx);
