@@ -201,6 +201,15 @@ describe("the converters and encoders of events and LLM calls", () => {
       assert.deepStrictEqual(fast, reference);
       assert.deepStrictEqual(Object.keys(fast), Object.keys(reference));
     }
+    // In place (`Stored.owned`): records in the public layout, `id` first.
+    for (const record of [call, nulls]) {
+      const owned = () => ({ id: 0, ...record });
+      const fast = toAgentLlmUsage(8, owned(), true);
+      const reference = toPublic(USAGE_FIELDS, 8, owned(), true);
+      assert.deepStrictEqual(fast, reference);
+      assert.deepStrictEqual(Object.keys(fast), Object.keys(reference));
+      assert.deepStrictEqual(fast, toAgentLlmUsage(8, record));
+    }
     const converted = toAgentRunEvent(1, event);
     assert.notEqual(converted.timestamp, event.timestamp);
     assert.notEqual(converted.createdAt, event.createdAt);
