@@ -509,7 +509,12 @@ export function toAgentLlmUsage(
   owned = false,
 ): AgentLlmUsage {
   if (owned) {
-    return toPublic(USAGE_FIELDS, id, record, true) as unknown as AgentLlmUsage;
+    // As toPublic does it in place, its two JSON fields named in code.
+    const result = record as unknown as Record<string, unknown>;
+    result.id = id;
+    result.inputParams = parseJson(record.inputParams);
+    result.usageMetrics = parseJson(record.usageMetrics);
+    return result as unknown as AgentLlmUsage;
   }
   return {
     id,

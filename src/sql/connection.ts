@@ -23,9 +23,9 @@ export interface SqlSession {
   /** Runs one statement: its rows for SELECT or RETURNING, else `[]`. */
   query(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
   /**
-   * Runs one SELECT, its rows as arrays: cheaper to make and to read than
-   * objects when a listing turns many rows into records. A session without
-   * it is read through `query`.
+   * Runs one SELECT, its rows as arrays: offered where the driver's row
+   * objects are slow to make (node:sqlite), since a listing turns many rows
+   * into records. A session without it is read through `query`.
    */
   queryValues?(sql: string, params?: readonly SqlValue[]): Promise<SqlValues>;
   /**

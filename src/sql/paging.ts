@@ -6,9 +6,10 @@ import type { SqlRow, SqlSession, SqlValue, SqlValues } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import {
   columnPositions,
+  decodeOwnedRow,
+  decodeOwnedValues,
   decodeRow,
   decodeValues,
-  ownedBlank,
   type Table,
 } from "./tables.ts";
 
@@ -133,10 +134,9 @@ function storedValues<R>(
   const id = columns.lastIndexOf("id");
   const sort = columns.lastIndexOf(sortColumn);
   if (owned) {
-    const blank = ownedBlank(definition);
     return rows.map((values) => ({
       id: Number(values[id]),
-      record: decodeValues(definition, at, values, blank),
+      record: decodeOwnedValues(definition, at, values),
       cursor: [values[sort], values[id]],
       owned: true,
     }));
@@ -158,7 +158,7 @@ export function storedRow<R>(
   if (owned) {
     return {
       id: Number(row.id),
-      record: decodeRow(definition, row, ownedBlank(definition)),
+      record: decodeOwnedRow(definition, row),
       cursor: [row[sortColumn], row.id],
       owned: true,
     };

@@ -12,6 +12,7 @@ import type {
 } from "../sql/connection.ts";
 import { LruCache } from "../sql/lru_cache.ts";
 import {
+  listsReadArrays,
   rowReader,
   type SqliteDatabase,
   sqliteErrorKind,
@@ -42,19 +43,25 @@ export class SqliteConnection implements SqlConnection {
   #transaction: Promise<unknown> | undefined;
   #closed = false;
 
+  /**
+   * Rows as arrays, where the runtime's driver reads them faster so
+   * (`listsReadArrays`); elsewhere listings read its row objects.
+   */
+  readonly queryValues?: (
+    sql: string,
+    params?: readonly SqlValue[],
+  ) => Promise<SqlValues>;
+
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    if (listsReadArrays()) {
+      this.queryValues = (sql, params = []) =>
+        this.#outsideTransactions(() => this.#values(sql, params));
+    }
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
     return this.#outsideTransactions(() => this.#all(sql, params));
-  }
-
-  queryValues(
-    sql: string,
-    params: readonly SqlValue[] = [],
-  ): Promise<SqlValues> {
-    return this.#outsideTransactions(() => this.#values(sql, params));
   }
 
   insert(
@@ -69,11 +76,13 @@ export class SqliteConnection implements SqlConnection {
     while (this.#transaction) await this.#transaction.catch(() => {});
     const session: SqlSession = {
       query: (sql, params = []) => Promise.resolve(this.#all(sql, params)),
-      queryValues: (sql, params = []) =>
-        Promise.resolve(this.#values(sql, params)),
       insert: (sql, params, rows) =>
         Promise.resolve(this.#insert(sql, params, rows)),
     };
+    if (this.queryValues) {
+      session.queryValues = (sql, params = []) =>
+        Promise.resolve(this.#values(sql, params));
+    }
     const run = (async () => {
       // IMMEDIATE takes the write lock now, so a second process waits for
       // it (busy_timeout) instead of failing at its first write.

@@ -26,9 +26,15 @@ import {
   usageRecord,
 } from "../../src/core/records.ts";
 import {
+  columnPositions,
+  decodeOwnedRow,
+  decodeOwnedValues,
+  decodeRow,
+  decodeValues,
   encodeColumns,
   encodeRecord,
   EVENTS,
+  ownedBlank,
   USAGE,
 } from "../../src/sql/tables.ts";
 import { codePointLength } from "../../src/core/validate.ts";
@@ -195,6 +201,15 @@ describe("the converters and encoders of events and LLM calls", () => {
       assert.deepStrictEqual(fast, reference);
       assert.deepStrictEqual(Object.keys(fast), Object.keys(reference));
     }
+    // In place (`Stored.owned`): records in the public layout, `id` first.
+    for (const record of [call, nulls]) {
+      const owned = () => ({ id: 0, ...record });
+      const fast = toAgentLlmUsage(8, owned(), true);
+      const reference = toPublic(USAGE_FIELDS, 8, owned(), true);
+      assert.deepStrictEqual(fast, reference);
+      assert.deepStrictEqual(Object.keys(fast), Object.keys(reference));
+      assert.deepStrictEqual(fast, toAgentLlmUsage(8, record));
+    }
     const converted = toAgentRunEvent(1, event);
     assert.notEqual(converted.timestamp, event.timestamp);
     assert.notEqual(converted.createdAt, event.createdAt);
@@ -214,6 +229,76 @@ describe("the converters and encoders of events and LLM calls", () => {
     const into = ["before"];
     encodeRecord(EVENTS, event, into as never);
     assert.equal(into.length, 1 + EVENTS.columns.length);
+  });
+});
+
+describe("decoding listed LLM calls", () => {
+  // What drivers hand back, of every type, and what other programs may
+  // have stored; timestamps only valid ones (an invalid Date equals no
+  // other).
+  const cells: unknown[] = [
+    null,
+    undefined,
+    "",
+    "text",
+    "12",
+    "😀",
+    0,
+    -0,
+    7,
+    1.5,
+    NaN,
+    2 ** 53 + 2,
+    10n,
+    true,
+  ];
+  const times: unknown[] = [
+    null,
+    undefined,
+    "2024-03-01 10:02:03.004",
+    "2024-03-01 10:02:03",
+    "2024-03-01T10:02:03.123456+02:00",
+    1709287323004,
+    new Date("2025-01-02T03:04:05.678Z"),
+  ];
+  const created = USAGE.columns.findIndex((c) => c.field === "createdAt");
+
+  it("decode arrays and objects as the column list does, in its order", () => {
+    const names = ["id", ...USAGE.columns.map((c) => c.name)];
+    const layouts = [
+      names,
+      [...names].reverse(),
+      // An older schema's result, and a column twice (the last one wins).
+      names.filter((name) => !name.startsWith("cache_")),
+      [...names, "agent_id", "extra"],
+    ];
+    let checked = 0;
+    for (const columns of layouts) {
+      const at = columnPositions(USAGE, columns);
+      for (let n = 0; n < cells.length * times.length; n++) {
+        const values = columns.map((_, i) =>
+          at[created] === i
+            ? times[n % times.length]
+            : cells[(n + 3 * i) % cells.length]
+        );
+        const reference = decodeValues(USAGE, at, values, ownedBlank(USAGE));
+        // The same row as an object (a later column of a name wins, as in
+        // the drivers' objects).
+        const row = Object.fromEntries(columns.map((c, i) => [c, values[i]]));
+        for (
+          const decoded of [
+            decodeOwnedValues(USAGE, at, values),
+            decodeOwnedRow(USAGE, row),
+            decodeRow(USAGE, row, ownedBlank(USAGE)),
+          ]
+        ) {
+          assert.deepStrictEqual(decoded, reference);
+          assert.deepStrictEqual(Object.keys(decoded), Object.keys(reference));
+        }
+        checked++;
+      }
+    }
+    assert.equal(checked, layouts.length * cells.length * times.length);
   });
 });
 

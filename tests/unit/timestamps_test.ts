@@ -163,6 +163,44 @@ describe("parseTimestamp", () => {
     }
   });
 
+  it("reads each row's own day, one after another", () => {
+    // The fast path remembers the day it read last: text of that day, of
+    // another, and an invalid day or time right after a valid one must
+    // each read as on their own.
+    const texts = [
+      "2024-03-01 10:02:03.004",
+      "2024-03-01 23:59:59.999",
+      "2024-03-02 00:00:00.000",
+      "2024-03-01 00:00:00",
+      "2023-03-01 10:02:03.004",
+      "0050-06-15 12:00:00",
+      "2050-06-15 12:00:00",
+      "0050-06-15 12:00:00.5",
+      "2024-02-29 08:00:00",
+      "2023-02-29 08:00:00",
+      "2024-02-29 24:00:00",
+      "2024-02-29 08:60:00",
+      "2024-02-29x08:00:00",
+      "2024-02-29 08:00:00.12a",
+    ];
+    for (const text of texts) {
+      // With a "T" the text goes the general way.
+      const alone = parseTimestamp(text.replace(/^(.{10}) /, "$1T"));
+      for (const previous of texts) {
+        parseTimestamp(previous);
+        assert.equal(
+          parseTimestamp(text).getTime(),
+          alone.getTime(),
+          `${text} after ${previous}`,
+        );
+      }
+    }
+    assert.equal(
+      parseTimestamp("2024-03-02 00:00:00.000").getTime(),
+      at("2024-03-02T00:00:00.000Z"),
+    );
+  });
+
   it("reads years below 100 as written, not as 19xx", () => {
     assert.equal(
       parseTimestamp("0050-06-15 12:00:00").getUTCFullYear(),
