@@ -11,7 +11,7 @@ import {
 } from "../mod.ts";
 import { SCHEMA_VERSION } from "../src/sql/schema.ts";
 import { conformance } from "./conformance/mod.ts";
-import { postgresForeign } from "./_foreign.ts";
+import { postgresExec, postgresForeign } from "./_foreign.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import {
   openFreshPostgres,
@@ -21,7 +21,9 @@ import {
   uniqueSchema,
 } from "./_postgres.ts";
 
-if (postgresUrl) conformance("postgres", openFreshPostgres, postgresForeign);
+if (postgresUrl) {
+  conformance("postgres", openFreshPostgres, postgresForeign, postgresExec);
+}
 // Partitioned events and LLM-usage tables behave the same to every caller.
 if (postgresUrl) {
   conformance(
@@ -32,6 +34,7 @@ if (postgresUrl) {
         options,
       ),
     postgresForeign,
+    postgresExec,
   );
 }
 

@@ -15,12 +15,13 @@ import {
   partitionedTableStatements,
   upcomingPeriods,
 } from "./partitions.ts";
+import { usageRollupStatements } from "./usage_rollup_schema.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -96,6 +97,9 @@ function addColumns(
  * 7: the LLM calls' date index carries the columns the usage series read,
  * so that a date range is read from the index alone. Version 8: tool
  * events by date, in a partial index that only tool events pay for.
+ * Version 9: the daily roll-up of LLM calls, which usage series read for
+ * closed UTC days (`usage_rollup.ts`), with the trigger marking a day stale
+ * when one of its calls is updated.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -123,6 +127,7 @@ export function migrations(dialect: SqlDialect): string[][] {
       createIndex(dialect, USAGE_DATE_INDEX),
     ],
     [createIndex(dialect, TOOLS_INDEX)],
+    usageRollupStatements(dialect),
   ];
 }
 
@@ -344,6 +349,7 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ...currentIndexes().map((index) => createIndex(dialect, index)),
     ...timestampsAsInstants(dialect),
     ...cheaperTimestampTriggers(dialect),
+    ...usageRollupStatements(dialect),
     createMigrationsTable(dialect),
     ...migrations(dialect).map((_, i) =>
       `INSERT INTO ${dialect.table(MIGRATIONS_TABLE)} (version) VALUES (${
@@ -366,4 +372,5 @@ export const VERSION_BENEFITS: readonly string[] = [
   "cheaper timestamp triggers on SQLite",
   "usage series over a date range read from an index alone",
   "tool statistics over a date range read from an index of tool events",
+  "usage series of closed UTC days read from a daily roll-up",
 ];
