@@ -61,6 +61,8 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
       "agent_run_events",
       "agent_runs",
       "curio_schema_migrations",
+      "curio_usage_daily",
+      "curio_usage_days",
     ]);
     const columns = await admin!`
       SELECT column_name, data_type, character_maximum_length

@@ -123,10 +123,12 @@ export class Store
   /** The daily roll-up's refreshes, once the schema is ready. */
   readonly #rollup = new RollupSchedule(() => this[REFRESH_USAGE_ROLLUP]());
   #refreshing: Promise<number> | undefined;
+  readonly #buildsRollup: boolean;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
     this.#readOnly = readOnlyOption(options.readOnly);
+    this.#buildsRollup = booleanOption("usageRollup", options.usageRollup);
     this.#redaction = new Redaction(options);
     this.#pricing = new Pricing(options.prices);
     this.#retention = options.retention === undefined
@@ -515,7 +517,9 @@ export class Store
 
   async initializeSchema(): Promise<void> {
     await this.#write((backend) => backend.initializeSchema());
-    if (!this.#readOnly && this.#backend.refreshUsageRollup) {
+    if (
+      !this.#readOnly && this.#buildsRollup && this.#backend.refreshUsageRollup
+    ) {
       this.#rollup.start();
     }
   }
@@ -710,6 +714,18 @@ function readOnlyOption(value: unknown): boolean {
   if (typeof value !== "boolean") {
     throw new InvalidInputError(
       "readOnly",
+      `expected true or false, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** An option that is a boolean, default `true`. */
+function booleanOption(field: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== "boolean") {
+    throw new InvalidInputError(
+      field,
       `expected true or false, got ${String(value)}`,
     );
   }
