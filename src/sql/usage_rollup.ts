@@ -82,8 +82,6 @@ export class UsageRollup {
   readonly #byDate: string;
   readonly #daily: string;
   readonly #days: string;
-  /** Days served from the roll-up since the store opened, for tests. */
-  servedDays = 0;
 
   /**
    * @param usage The LLM usage table.
@@ -263,7 +261,6 @@ export class UsageRollup {
         if (valid.get(day)! > 0) bucketOf.set(day, bucket);
       }
     }
-    this.servedDays += [...served.values()].reduce((n, d) => n + d.length, 0);
     const group = groupColumns(query.groupBy);
     const selected = group.map((column) => `, ${column}`).join("");
     const cells = new Map<string, UsageSeriesCell>();
