@@ -1018,6 +1018,14 @@ export interface StoreOptions {
    * has it, fields added later reading as null. Default `false`.
    */
   readOnly?: boolean;
+  /**
+   * Whether a writable SQL store builds the daily roll-up of LLM calls in
+   * the background (10 s after opening, then a minute after each UTC
+   * midnight), from which usage series without percentiles read closed UTC
+   * days. `false` builds nothing: series then read only what another
+   * store built, or the rows. Default `true`.
+   */
+  usageRollup?: boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
 import postgres from "postgres";
 import type { PostgresPersistence, SqlitePersistence } from "../mod.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
-import type { WriteForeign } from "./conformance/mod.ts";
+import type { ExecForeign, WriteForeign } from "./conformance/mod.ts";
 import { postgresUrl } from "./_postgres.ts";
 
 function insertSql(table: string, columns: string[], marks: string[]): string {
@@ -46,5 +46,30 @@ export const postgresForeign: WriteForeign = async (store, table, rows) => {
     }
   } finally {
     await sql.end();
+  }
+};
+
+/** A statement run through a connection of its own to the store's file. */
+export const sqliteExec: ExecForeign = async (store, sql, params = []) => {
+  const db = await openSqliteDatabase((store as SqlitePersistence).path);
+  try {
+    db.prepare(sql((name) => name)).run(...params);
+  } finally {
+    db.close();
+  }
+};
+
+/** A statement run by a client of its own in the store's schema. */
+export const postgresExec: ExecForeign = async (store, sql, params = []) => {
+  const client = postgres(postgresUrl!, { onnotice: () => {} });
+  const schema = (store as PostgresPersistence).schema;
+  let n = 0;
+  try {
+    await client.unsafe(
+      sql((name) => `"${schema}".${name}`).replace(/\?/g, () => `$${++n}`),
+      params,
+    );
+  } finally {
+    await client.end();
   }
 };

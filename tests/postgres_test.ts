@@ -11,7 +11,7 @@ import {
 } from "../mod.ts";
 import { SCHEMA_VERSION } from "../src/sql/schema.ts";
 import { conformance } from "./conformance/mod.ts";
-import { postgresForeign } from "./_foreign.ts";
+import { postgresExec, postgresForeign } from "./_foreign.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import {
   openFreshPostgres,
@@ -21,7 +21,9 @@ import {
   uniqueSchema,
 } from "./_postgres.ts";
 
-if (postgresUrl) conformance("postgres", openFreshPostgres, postgresForeign);
+if (postgresUrl) {
+  conformance("postgres", openFreshPostgres, postgresForeign, postgresExec);
+}
 // Partitioned events and LLM-usage tables behave the same to every caller.
 if (postgresUrl) {
   conformance(
@@ -32,6 +34,7 @@ if (postgresUrl) {
         options,
       ),
     postgresForeign,
+    postgresExec,
   );
 }
 
@@ -58,6 +61,8 @@ describe("PostgreSQL", skipWithoutPostgres, () => {
       "agent_run_events",
       "agent_runs",
       "curio_schema_migrations",
+      "curio_usage_daily",
+      "curio_usage_days",
     ]);
     const columns = await admin!`
       SELECT column_name, data_type, character_maximum_length

@@ -432,6 +432,22 @@ const ALLOWED: [RegExp, string][] = [
     /^(periodBounds\(start, by\)|boundLiteral\((start|nextPeriod\(start, by\))\)|inPeriod)$/,
     "a partition's bounds: TIMESTAMP literals formatted from Dates, as DDL takes no parameters",
   ],
+  [
+    /^this\.#(daily|days|byDate)$/,
+    "the roll-up's table names, or the usage table INDEXED BY its date index",
+  ],
+  [/^(daily|days|usage|stale)$/, "a table or function name (dialect.table)"],
+  [
+    /^(TRIGGER|SERIES_COLUMNS)$/,
+    "a constant trigger name, constant column names",
+  ],
+  [/^sums\.join\(",\\n {2}"\)$/, "constant column definitions"],
+  [/^DAILY_COLUMNS\.join\(", "\)$/, "constant column names"],
+  [/^chunk\.map\(\(\) => tuple\)\.join\(", "\)$/, "tuples of placeholders"],
+  [
+    /^halfNanos\(this\.#dialect, true, this\.#usage\)$/,
+    "a call's cost from constant columns (the series' own expression)",
+  ],
 ];
 
 function sourceFiles(dir: string): string[] {

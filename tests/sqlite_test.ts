@@ -11,7 +11,7 @@ import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import { assertSpecIndexes } from "./_spec.ts";
 import { tempPath } from "./_temp.ts";
 import { conformance } from "./conformance/mod.ts";
-import { sqliteForeign } from "./_foreign.ts";
+import { sqliteExec, sqliteForeign } from "./_foreign.ts";
 
 conformance(
   "sqlite :memory:",
@@ -21,6 +21,7 @@ conformance(
   "sqlite file",
   (options) => createPersistence(`sqlite:${tempPath()}`, options),
   sqliteForeign,
+  sqliteExec,
 );
 
 describe("SQLite file", () => {

@@ -342,6 +342,15 @@ export interface Backend {
    * held. Rows of partitions that are not wholly due are left to the rules.
    */
   maintainPartitions?(due: DueRules | undefined): Promise<RecordCounts>;
+  /**
+   * Only where usage series have a daily roll-up (the SQL backends): builds
+   * it for every closed UTC day before `now`'s whose roll-up is missing or
+   * stale, one day per short transaction, paced, stopping early once
+   * `stopped()`; returns the days built.
+   */
+  refreshUsageRollup?(
+    options: { now: Date; stopped: () => boolean },
+  ): Promise<number>;
   /** Resolves when the database answers; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

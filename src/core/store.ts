@@ -7,6 +7,12 @@ import {
   type Stored,
 } from "./backend.ts";
 import { reclaimInSteps } from "./reclaim.ts";
+import {
+  REFRESH_USAGE_ROLLUP,
+  type RefreshesUsageRollup,
+  RollupSchedule,
+  unrefTimer,
+} from "./usage_rollup_schedule.ts";
 import { GroupCommit } from "./group_commit.ts";
 import { Pricing } from "./prices.ts";
 import { recomputeCosts } from "./recompute.ts";
@@ -94,7 +100,8 @@ import type { Persistence } from "../persistence.ts";
 import type { StoreOptions } from "../types.ts";
 
 /** Validation, defaults, iteration and batching, shared by every backend. */
-export class Store implements Persistence, RestoresLlmUsage {
+export class Store
+  implements Persistence, RestoresLlmUsage, RefreshesUsageRollup {
   readonly #backend: Backend;
   readonly #events: GroupCommit<EventRecord>;
   readonly #usage: GroupCommit<UsageRecord>;
@@ -113,10 +120,15 @@ export class Store implements Persistence, RestoresLlmUsage {
   #retentionTimer: ReturnType<typeof setInterval> | undefined;
   /** The scheduled application under way, which a tick does not overlap. */
   #scheduled: Promise<unknown> | undefined;
+  /** The daily roll-up's refreshes, once the schema is ready. */
+  readonly #rollup = new RollupSchedule(() => this[REFRESH_USAGE_ROLLUP]());
+  #refreshing: Promise<number> | undefined;
+  readonly #buildsRollup: boolean;
 
   constructor(backend: Backend, options: StoreOptions = {}) {
     this.#backend = backend;
     this.#readOnly = readOnlyOption(options.readOnly);
+    this.#buildsRollup = booleanOption("usageRollup", options.usageRollup);
     this.#redaction = new Redaction(options);
     this.#pricing = new Pricing(options.prices);
     this.#retention = options.retention === undefined
@@ -505,6 +517,25 @@ export class Store implements Persistence, RestoresLlmUsage {
 
   async initializeSchema(): Promise<void> {
     await this.#write((backend) => backend.initializeSchema());
+    if (
+      !this.#readOnly && this.#buildsRollup && this.#backend.refreshUsageRollup
+    ) {
+      this.#rollup.start();
+    }
+  }
+
+  /**
+   * See `REFRESH_USAGE_ROLLUP`: one tracked write, stopped by closing; a
+   * call while one is under way gets that one's result.
+   */
+  [REFRESH_USAGE_ROLLUP](): Promise<number> {
+    this.#refreshing ??= this.#write((backend) =>
+      backend.refreshUsageRollup?.({
+        now: new Date(),
+        stopped: () => this.#closing !== undefined,
+      }) ?? Promise.resolve(0)
+    ).finally(() => this.#refreshing = undefined);
+    return this.#refreshing;
   }
 
   async healthCheck(): Promise<boolean> {
@@ -526,6 +557,7 @@ export class Store implements Persistence, RestoresLlmUsage {
       return Promise.reject(error);
     }
     clearInterval(this.#retentionTimer);
+    this.#rollup.stop();
     this.#closing = this.#shutDown(timeoutMs);
     return this.#closing;
   }
@@ -673,21 +705,6 @@ export class Store implements Persistence, RestoresLlmUsage {
   }
 }
 
-/** `timer`, no longer keeping the process alive on Deno, Node and Bun. */
-function unrefTimer(
-  timer: ReturnType<typeof setInterval>,
-): ReturnType<typeof setInterval> {
-  if (typeof timer === "object" && timer !== null && "unref" in timer) {
-    (timer as { unref(): void }).unref();
-  } else {
-    const deno = (globalThis as {
-      Deno?: { unrefTimer(id: number): void };
-    }).Deno;
-    deno?.unrefTimer(timer as number);
-  }
-  return timer;
-}
-
 /** Longer waits than a timer can hold (about 24.8 days) mean no limit. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -697,6 +714,18 @@ function readOnlyOption(value: unknown): boolean {
   if (typeof value !== "boolean") {
     throw new InvalidInputError(
       "readOnly",
+      `expected true or false, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+/** An option that is a boolean, default `true`. */
+function booleanOption(field: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== "boolean") {
+    throw new InvalidInputError(
+      field,
       `expected true or false, got ${String(value)}`,
     );
   }

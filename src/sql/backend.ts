@@ -61,6 +61,9 @@ import {
 } from "./schema.ts";
 import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
+import { UsageRollup } from "./usage_rollup.ts";
+import { USAGE_DAILY_TABLE, USAGE_DAYS_TABLE } from "./usage_rollup_schema.ts";
+import { pacingFor, yieldTurn } from "../core/pace.ts";
 import { selectRunSummaries } from "./run_summaries.ts";
 import {
   encodeFields,
@@ -104,6 +107,8 @@ export class SqlBackend implements Backend {
   readonly #existing: ExistingSchema | undefined;
   /** Whether the dialect's functions exist in the database. */
   readonly #functions: boolean;
+  /** The daily roll-up, where the schema has it. */
+  readonly #rollup: UsageRollup | undefined;
 
   /**
    * @param existing The schema as found, for a store that reads the
@@ -154,6 +159,14 @@ export class SqlBackend implements Backend {
         ? TOOLS_INDEX_NAME
         : undefined,
     });
+    // Its tables come in one schema version with the date index and the
+    // trigger that marks updated days stale.
+    const rolledUp = !existing ||
+      (existing.columns.has(USAGE_DAILY_TABLE) &&
+        existing.columns.has(USAGE_DAYS_TABLE));
+    this.#rollup = rolledUp
+      ? new UsageRollup(dialect, this.#usage, USAGE_DATE_INDEX_NAME)
+      : undefined;
   }
 
   insertRun(record: RunRecord): Promise<number> {
@@ -333,7 +346,31 @@ export class SqlBackend implements Backend {
   }
 
   usageSeries(query: UsageSeriesQuery): Promise<UsageSeriesCell[]> {
+    const rollup = this.#rollup;
+    if (rollup?.serves(query)) {
+      return this.#guard(() =>
+        rollup.usage(
+          this.#driver,
+          query,
+          (part) => this.#series.usage(this.#driver, part),
+        )
+      );
+    }
     return this.#guard(() => this.#series.usage(this.#driver, query));
+  }
+
+  refreshUsageRollup(
+    options: { now: Date; stopped: () => boolean },
+  ): Promise<number> {
+    const rollup = this.#rollup;
+    if (!rollup) return Promise.resolve(0);
+    const pacing = pacingFor(this.name);
+    return this.#guard(() =>
+      rollup.refresh(this.#driver, {
+        ...options,
+        pause: (heldMs) => yieldTurn(pacing.pauseAfter(heldMs)),
+      })
+    );
   }
 
   runSeries(query: RunSeriesQuery): Promise<RunSeriesCell[]> {

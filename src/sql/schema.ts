@@ -15,12 +15,13 @@ import {
   partitionedTableStatements,
   upcomingPeriods,
 } from "./partitions.ts";
+import { usageRollupStatements } from "./usage_rollup_schema.ts";
 
 /** The table recording which schema versions have been applied. */
 export const MIGRATIONS_TABLE = "curio_schema_migrations";
 
 /** The schema version this code writes and reads. */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 function columnDefinition(column: Column): string {
   return `${column.name} ${column.type} ${column.constraint}`.trim();
@@ -98,6 +99,9 @@ function addColumns(
  * events by date, in a partial index that only tool events pay for.
  * Version 9: on SQLite, that index holds what the tool statistics read of
  * each event's JSON, so that they read a date range from it alone.
+ * Version 10: the daily roll-up of LLM calls, which usage series read for
+ * closed UTC days (`usage_rollup.ts`), with the trigger marking a day stale
+ * when one of its calls is updated.
  */
 export function migrations(dialect: SqlDialect): string[][] {
   return [
@@ -126,6 +130,7 @@ export function migrations(dialect: SqlDialect): string[][] {
     ],
     [createIndex(dialect, TOOLS_INDEX)],
     coveringToolsIndex(dialect),
+    usageRollupStatements(dialect),
   ];
 }
 
@@ -402,6 +407,7 @@ export function schemaStatements(dialect: SqlDialect): string[] {
     ...currentIndexes(dialect).map((index) => createIndex(dialect, index)),
     ...timestampsAsInstants(dialect),
     ...cheaperTimestampTriggers(dialect),
+    ...usageRollupStatements(dialect),
     createMigrationsTable(dialect),
     ...migrations(dialect).map((_, i) =>
       `INSERT INTO ${dialect.table(MIGRATIONS_TABLE)} (version) VALUES (${
@@ -425,4 +431,5 @@ export const VERSION_BENEFITS: readonly string[] = [
   "usage series over a date range read from an index alone",
   "tool statistics over a date range read from an index of tool events",
   "tool statistics read from the tool events' index alone on SQLite",
+  "usage series of closed UTC days read from a daily roll-up",
 ];

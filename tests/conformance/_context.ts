@@ -19,6 +19,17 @@ export type WriteForeign = (
   rows: Record<string, string | number | null>[],
 ) => Promise<void>;
 
+/**
+ * Runs one statement on the database a store reads, as another program
+ * would: `sql` gets a function qualifying a table's name and uses `?`
+ * for each of `params`. Absent where no other program can connect.
+ */
+export type ExecForeign = (
+  store: Persistence,
+  sql: (table: (name: string) => string) => string,
+  params?: (string | number | null)[],
+) => Promise<void>;
+
 /** The store of the running test. */
 export interface Context {
   readonly store: Persistence;
