@@ -58,6 +58,7 @@ import {
   MIGRATIONS_TABLE,
   TOOLS_INDEX_NAME,
   USAGE_DATE_INDEX_NAME,
+  usageDateIndexVersion,
 } from "./schema.ts";
 import { SqlSeries } from "./series.ts";
 import { SqlStatistics } from "./statistics.ts";
@@ -153,8 +154,11 @@ export class SqlBackend implements Backend {
       usage: this.#read.usage.from,
       functions: this.#functions,
       usageTable,
-      // A current schema has it; an older one read as it is may not.
-      usageDateIndex: existing ? undefined : USAGE_DATE_INDEX_NAME,
+      // A current schema has it; one read as it is (read-only, the web
+      // view) has it from the version that built it.
+      usageDateIndex: holdsUsageDateIndex(dialect, existing)
+        ? USAGE_DATE_INDEX_NAME
+        : undefined,
       toolsIndex: holdsToolCalls(dialect, existing)
         ? TOOLS_INDEX_NAME
         : undefined,
@@ -721,7 +725,22 @@ function holdsToolCalls(
   dialect: SqlDialect,
   existing: ExistingSchema | undefined,
 ): boolean {
-  const since = coveringToolsIndexVersion(dialect);
+  return holdsFrom(coveringToolsIndexVersion(dialect), existing);
+}
+
+/** Whether the LLM calls' date index carries the usage series' columns. */
+function holdsUsageDateIndex(
+  dialect: SqlDialect,
+  existing: ExistingSchema | undefined,
+): boolean {
+  return holdsFrom(usageDateIndexVersion(dialect), existing);
+}
+
+/** Whether a schema has what version `since` brought. */
+function holdsFrom(
+  since: number | undefined,
+  existing: ExistingSchema | undefined,
+): boolean {
   if (since === undefined) return false;
   return !existing || (existing.version ?? 0) >= since;
 }

@@ -338,28 +338,49 @@ export const TOOLS_INDEX_NAME: string = TOOLS_INDEX.name;
 
 /**
  * The schema version from which the tool events' index of `dialect` holds
- * the tool statistics' expressions, found among the versions' statements
- * (so that it follows a renumbering); `undefined` when it never does.
+ * the tool statistics' expressions; `undefined` when it never does.
  */
 export function coveringToolsIndexVersion(
   dialect: SqlDialect,
 ): number | undefined {
+  return versionCreating(dialect, COVERING_TOOLS_INDEX);
+}
+
+/**
+ * The schema version from which the LLM calls' date index of `dialect`
+ * carries the usage series' columns: a read-only store of a schema that
+ * old or newer may name it in INDEXED BY.
+ */
+export function usageDateIndexVersion(
+  dialect: SqlDialect,
+): number | undefined {
+  return versionCreating(dialect, USAGE_DATE_INDEX);
+}
+
+/**
+ * The version whose statements create `index` as it is now, found among
+ * the versions' statements (so that it follows a renumbering).
+ */
+function versionCreating(
+  dialect: SqlDialect,
+  index: Index,
+): number | undefined {
   // Remembered: a maintenance batch makes a backend per transaction.
-  if (coveringToolsIndexVersions.has(dialect)) {
-    return coveringToolsIndexVersions.get(dialect);
-  }
-  const create = createIndex(dialect, COVERING_TOOLS_INDEX);
+  const known = indexVersions.get(dialect) ?? new Map();
+  indexVersions.set(dialect, known);
+  if (known.has(index.name)) return known.get(index.name);
+  const create = createIndex(dialect, index);
   const at = migrations(dialect).findIndex((statements) =>
     statements.includes(create)
   );
   const version = at < 0 ? undefined : at + 1;
-  coveringToolsIndexVersions.set(dialect, version);
+  known.set(index.name, version);
   return version;
 }
 
-const coveringToolsIndexVersions = new WeakMap<
+const indexVersions = new WeakMap<
   SqlDialect,
-  number | undefined
+  Map<string, number | undefined>
 >();
 
 const STATUS_INDEX: Index = {
