@@ -6,7 +6,11 @@ import { SchemaMismatchError, SchemaVersionError } from "../errors.ts";
 import type { SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { MIGRATIONS_TABLE, SCHEMA_VERSION } from "./schema.ts";
-import { USAGE_DAILY_TABLE, USAGE_DAYS_TABLE } from "./usage_rollup_schema.ts";
+import {
+  DAILY_COLUMNS,
+  USAGE_DAILY_TABLE,
+  USAGE_DAYS_TABLE,
+} from "./usage_rollup_schema.ts";
 
 /**
  * The columns a table of that name must have to be ours: the
@@ -64,21 +68,7 @@ export const REQUIRED_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   ],
   [MIGRATIONS_TABLE]: ["version"],
   // This module's own: read only once a schema version created them.
-  [USAGE_DAILY_TABLE]: [
-    "day",
-    "provider",
-    "model",
-    "agent_id",
-    "calls",
-    "failed_calls",
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "reasoning_tokens",
-    "nanos",
-    "unpriced_calls",
-  ],
+  [USAGE_DAILY_TABLE]: [...DAILY_COLUMNS],
   [USAGE_DAYS_TABLE]: ["day", "calls", "max_id"],
 };
 

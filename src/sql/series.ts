@@ -660,7 +660,9 @@ FROM (
 }
 
 /** The columns a usage series groups by. */
-function usageGroupColumns(groupBy: UsageSeriesQuery["groupBy"]): string[] {
+export function usageGroupColumns(
+  groupBy: UsageSeriesQuery["groupBy"],
+): string[] {
   switch (groupBy) {
     case "model":
       return ["provider", "model"];
@@ -673,7 +675,8 @@ function usageGroupColumns(groupBy: UsageSeriesQuery["groupBy"]): string[] {
   }
 }
 
-function usageGroup(
+/** The group of a usage series row, as a cell names it. */
+export function usageGroup(
   row: SqlRow,
   groupBy: UsageSeriesQuery["groupBy"],
 ): Partial<UsageSeriesCell> {

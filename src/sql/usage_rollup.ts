@@ -17,7 +17,13 @@ import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
 import { CALL_NANOS, fence, halfNanos, UNPRICED_CALL } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
-import { USAGE_DAILY_TABLE, USAGE_DAYS_TABLE } from "./usage_rollup_schema.ts";
+import {
+  DAILY_COLUMNS,
+  USAGE_DAILY_TABLE,
+  USAGE_DAYS_TABLE,
+} from "./usage_rollup_schema.ts";
+import { usageGroup, usageGroupColumns } from "./series.ts";
+import { emptyUsageCell } from "../core/series.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -261,7 +267,7 @@ export class UsageRollup {
         if (valid.get(day)! > 0) bucketOf.set(day, bucket);
       }
     }
-    const group = groupColumns(query.groupBy);
+    const group = usageGroupColumns(query.groupBy);
     const selected = group.map((column) => `, ${column}`).join("");
     const cells = new Map<string, UsageSeriesCell>();
     for (const chunk of chunked([...bucketOf.keys()])) {
@@ -286,7 +292,8 @@ export class UsageRollup {
         const bucket = bucketOf.get(String(row.day))!;
         const values = group.map((column) => row[column] ?? null);
         const key = JSON.stringify([bucket, ...values]);
-        const cell = cells.get(key) ?? emptyCell(bucket, query.groupBy, row);
+        const cell = cells.get(key) ??
+          emptyUsageCell(bucket, usageGroup(row, query.groupBy));
         cell.calls += Number(row.calls);
         cell.failedCalls += Number(row.failed_calls);
         cell.inputTokens += Number(row.input_tokens);
@@ -445,72 +452,9 @@ SELECT 1, NULL, NULL, NULL, COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0, MAX(id)
 /** The `calls` of a day whose build is under way: no count matches it. */
 const PENDING = -1;
 
-/** The roll-up's columns, in the order its rows are inserted. */
-const DAILY_COLUMNS = [
-  "day",
-  "provider",
-  "model",
-  "agent_id",
-  "calls",
-  "failed_calls",
-  "input_tokens",
-  "output_tokens",
-  "cache_read_tokens",
-  "cache_write_tokens",
-  "reasoning_tokens",
-  "nanos",
-  "unpriced_calls",
-];
-
 function fingerprint(row: SqlRow): Fingerprint {
   return {
     calls: Number(row.calls),
     maxId: row.max_id == null ? null : Number(row.max_id),
-  };
-}
-
-/** The roll-up's columns a series groups by, as `SqlSeries` groups. */
-function groupColumns(groupBy: UsageSeriesQuery["groupBy"]): string[] {
-  switch (groupBy) {
-    case "model":
-      return ["provider", "model"];
-    case "provider":
-      return ["provider"];
-    case "agentId":
-      return ["agent_id"];
-    case undefined:
-      return [];
-  }
-}
-
-/** A cell of nothing yet, of the group `row` names. */
-function emptyCell(
-  bucket: number,
-  groupBy: UsageSeriesQuery["groupBy"],
-  row: SqlRow,
-): UsageSeriesCell {
-  const group = groupBy === "model"
-    ? { provider: String(row.provider ?? ""), model: String(row.model ?? "") }
-    : groupBy === "provider"
-    ? { provider: String(row.provider ?? "") }
-    : groupBy === "agentId"
-    ? { agentId: row.agent_id == null ? null : String(row.agent_id) }
-    : {};
-  return {
-    bucket,
-    ...group,
-    calls: 0,
-    failedCalls: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    nanos: 0,
-    unpricedCalls: 0,
-    p50Ms: null,
-    p95Ms: null,
-    p99Ms: null,
-    maxMs: null,
   };
 }

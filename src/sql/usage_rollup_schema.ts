@@ -18,6 +18,28 @@ export const USAGE_DAILY_TABLE = "curio_usage_daily";
  */
 export const USAGE_DAYS_TABLE = "curio_usage_days";
 
+/** The roll-up's counts and sums: a usage series cell's, as columns. */
+export const DAILY_SUMS: readonly string[] = [
+  "calls",
+  "failed_calls",
+  "input_tokens",
+  "output_tokens",
+  "cache_read_tokens",
+  "cache_write_tokens",
+  "reasoning_tokens",
+  "nanos",
+  "unpriced_calls",
+];
+
+/** The roll-up's columns, in the order its rows are inserted. */
+export const DAILY_COLUMNS: readonly string[] = [
+  "day",
+  "provider",
+  "model",
+  "agent_id",
+  ...DAILY_SUMS,
+];
+
 /**
  * The LLM calls' columns a usage series reads: an update of any of them
  * makes the roll-up of the row's day (before and after) stale. Content
@@ -52,17 +74,7 @@ export function usageRollupStatements(dialect: SqlDialect): string[] {
   const daily = dialect.table(USAGE_DAILY_TABLE);
   const days = dialect.table(USAGE_DAYS_TABLE);
   const usage = dialect.table(USAGE.name);
-  const sums = [
-    "calls",
-    "failed_calls",
-    "input_tokens",
-    "output_tokens",
-    "cache_read_tokens",
-    "cache_write_tokens",
-    "reasoning_tokens",
-    "nanos",
-    "unpriced_calls",
-  ].map((name) => `${name} BIGINT NOT NULL`);
+  const sums = DAILY_SUMS.map((name) => `${name} BIGINT NOT NULL`);
   const tables = [
     `CREATE TABLE IF NOT EXISTS ${daily} (
   day TEXT NOT NULL,
