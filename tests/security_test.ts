@@ -443,6 +443,7 @@ const ALLOWED: [RegExp, string][] = [
   ],
   [/^sums\.join\(",\\n {2}"\)$/, "constant column definitions"],
   [/^DAILY_COLUMNS\.join\(", "\)$/, "constant column names"],
+  [/^cellSums$/, "the series' constant sums of columns (USAGE_CELL_SUMS)"],
   [/^chunk\.map\(\(\) => tuple\)\.join\(", "\)$/, "tuples of placeholders"],
   [
     /^halfNanos\(this\.#dialect, true, this\.#usage\)$/,

@@ -58,6 +58,23 @@ function ranks(value: string, group: readonly string[]): string {
     COUNT(${value}) OVER (${counted}) AS value_count`;
 }
 
+/**
+ * A usage series cell's counts and sums, by column name, over rows of the
+ * usage table with `half_nanos` (see `halfNanos`): the series and the
+ * daily roll-up's build sum alike.
+ */
+export const USAGE_CELL_SUMS: Readonly<Record<string, string>> = {
+  calls: "COUNT(*)",
+  failed_calls: "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)",
+  input_tokens: "COALESCE(SUM(input_tokens), 0)",
+  output_tokens: "COALESCE(SUM(output_tokens), 0)",
+  cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
+  cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
+  reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
+  nanos: `COALESCE(SUM(${CALL_NANOS}), 0)`,
+  unpriced_calls: `SUM(${UNPRICED_CALL})`,
+};
+
 /** Where the series read, and whether the dialect's functions exist. */
 export interface SeriesSources {
   /** The runs table, or what reads as it, after FROM. */
@@ -389,17 +406,7 @@ FROM (
         // The fence of #aggregated computes each call's cost once.
         rows: rows.sql,
         keys: fixed === undefined ? ["bucket", ...group] : group,
-        sums: {
-          calls: "COUNT(*)",
-          failed_calls: "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)",
-          input_tokens: "COALESCE(SUM(input_tokens), 0)",
-          output_tokens: "COALESCE(SUM(output_tokens), 0)",
-          cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
-          cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
-          reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
-          nanos: `COALESCE(SUM(${CALL_NANOS}), 0)`,
-          unpriced_calls: `SUM(${UNPRICED_CALL})`,
-        },
+        sums: USAGE_CELL_SUMS,
         value: "latency_ms",
         ranked: query.percentiles,
         fixed,

@@ -15,14 +15,14 @@ import type {
 } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { CALL_NANOS, fence, halfNanos, UNPRICED_CALL } from "./statistics.ts";
+import { fence, halfNanos } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import {
   DAILY_COLUMNS,
   USAGE_DAILY_TABLE,
   USAGE_DAYS_TABLE,
 } from "./usage_rollup_schema.ts";
-import { usageGroup, usageGroupColumns } from "./series.ts";
+import { USAGE_CELL_SUMS, usageGroup, usageGroupColumns } from "./series.ts";
 import { emptyUsageCell } from "../core/series.ts";
 
 const DAY_MS = 86_400_000;
@@ -386,16 +386,10 @@ export class UsageRollup {
         [day, PENDING, mark],
       );
     });
+    const cellSums = Object.entries(USAGE_CELL_SUMS)
+      .map(([name, sum]) => `${sum} AS ${name}`).join(",\n    ");
     const rows = await driver.query(
-      `SELECT 0 AS whole_day, provider, model, agent_id, COUNT(*) AS calls,
-    SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS failed_calls,
-    COALESCE(SUM(input_tokens), 0) AS input_tokens,
-    COALESCE(SUM(output_tokens), 0) AS output_tokens,
-    COALESCE(SUM(cache_read_tokens), 0) AS cache_read_tokens,
-    COALESCE(SUM(cache_write_tokens), 0) AS cache_write_tokens,
-    COALESCE(SUM(reasoning_tokens), 0) AS reasoning_tokens,
-    COALESCE(SUM(${CALL_NANOS}), 0) AS nanos,
-    COALESCE(SUM(${UNPRICED_CALL}), 0) AS unpriced_calls,
+      `SELECT 0 AS whole_day, provider, model, agent_id, ${cellSums},
     NULL AS max_id
   FROM (
     SELECT provider, model, agent_id, status, input_tokens, output_tokens,
