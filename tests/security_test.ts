@@ -397,11 +397,15 @@ const ALLOWED: [RegExp, string][] = [
     "a series' rows as a subquery, fenced by a constant LIMIT or OFFSET",
   ],
   [
-    /^(summed|picked)\.join\(",\\n {2,4}"\)$/,
+    /^(summed|picked|sums)\.join\(",\\n {2,4}"\)$/,
     "aggregates and percentile picks over constant column names",
   ],
+  [/^UNSORTED$/, "a constant column name"],
+  [
+    /^this\.#(runCountsSql|usageTotalsSql)\(filter\)$/,
+    "a subquery of columns, constants and placeholders",
+  ],
   [/^Object\.keys\(sums\)\.join\(", "\)$/, "constant column names"],
-  [/^sorted$/, "an ordered aggregate of a constant column, by dialect"],
   [
     /^this\.#sources\.(runs|events|usage)$/,
     "a table name, or a derived table of column names and typed NULLs",
@@ -415,10 +419,6 @@ const ALLOWED: [RegExp, string][] = [
     "the tool statistics' constant JSON expressions (tool_events.ts)",
   ],
   [/^toolsIndex$/, "an index's constant name (schema.ts), after INDEXED BY"],
-  [
-    /^(ranks|percentiles)\([^`$]*\)$/,
-    "window and aggregate columns over constant column names",
-  ],
   [
     /^this\.#costedUsage\((filter|agentId === undefined \? "" : "WHERE agent_id = \?")\)$/,
     "a subquery of columns, constants and placeholders",

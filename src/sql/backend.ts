@@ -61,8 +61,8 @@ import {
   usageDateIndexVersion,
 } from "./schema.ts";
 import { SqlSeries } from "./series.ts";
-import { SqlStatistics } from "./statistics.ts";
-import { UsageRollup } from "./usage_rollup.ts";
+import { SqlStatistics, usageStats } from "./statistics.ts";
+import { totalsByDay, UsageRollup } from "./usage_rollup.ts";
 import { USAGE_DAILY_TABLE, USAGE_DAYS_TABLE } from "./usage_rollup_schema.ts";
 import { pacingFor, yieldTurn } from "../core/pace.ts";
 import { selectRunSummaries } from "./run_summaries.ts";
@@ -335,9 +335,32 @@ export class SqlBackend implements Backend {
     agentId: string | undefined,
     range: TimeRange = {},
   ): Promise<AgentRunStats> {
-    return this.#guard(() =>
-      this.#statistics.runStats(this.#driver, agentId, range)
-    );
+    const rollup = this.#rollup;
+    const days = range.since && range.until &&
+      { ...totalsByDay(range.since, range.until), agentId };
+    if (!rollup || !days || !rollup.serves(days)) {
+      return this.#guard(() =>
+        this.#statistics.runStats(this.#driver, agentId, range)
+      );
+    }
+    // The calls of whole closed days from the roll-up, as the series read
+    // them; the runs, and the calls of other days, from the rows.
+    return this.#guard(async () => {
+      const runs = await this.#statistics.runCounts(
+        this.#driver,
+        agentId,
+        range,
+      );
+      const cells = await rollup.usage(
+        this.#driver,
+        days,
+        async (part) => [
+          await this.#statistics.usageCell(this.#driver, agentId, part),
+        ],
+        () => Promise.resolve([]),
+      );
+      return { ...runs, ...usageStats(cells) };
+    });
   }
 
   usageBreakdown(
@@ -357,6 +380,7 @@ export class SqlBackend implements Backend {
           this.#driver,
           query,
           (part) => this.#series.usage(this.#driver, part),
+          (part) => this.#series.latencies(this.#driver, part),
         )
       );
     }

@@ -19,13 +19,13 @@ import type {
 } from "../core/backend.ts";
 import { equalStep } from "../core/buckets.ts";
 import { parseJson } from "../core/records.ts";
-import { ToolTally } from "../core/series.ts";
+import { percentileRank, ToolTally } from "../core/series.ts";
 import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStatus, ToolStats } from "../types.ts";
 import type { SqlRow, SqlSession, SqlValue } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { CALL_NANOS, fence, halfNanos, UNPRICED_CALL } from "./statistics.ts";
+import { fence, halfNanos, USAGE_CELL_SUMS } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 
@@ -33,47 +33,6 @@ import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 function nullable(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
 }
-
-/**
- * Percentile columns of `value` over the rows of a group: `rank` is the
- * value's rank among the group's non-NULL values, `n` their count.
- */
-function percentiles(
-  value: string,
-  names: Record<string, number>,
-): string {
-  return Object.entries(names).map(([name, p]) =>
-    `MAX(CASE WHEN ${value} IS NOT NULL AND value_rank = (${p} * value_count + 99) / 100 THEN ${value} END) AS ${name}`
-  ).join(",\n  ");
-}
-
-/**
- * Window columns ranking `value` within its group: `value_rank` among the
- * non-NULL values (ascending), `value_count` how many there are.
- */
-function ranks(value: string, group: readonly string[]): string {
-  const partition = group.map((column) => `${column}, `).join("");
-  const counted = group.length ? `PARTITION BY ${group.join(", ")}` : "";
-  return `ROW_NUMBER() OVER (PARTITION BY ${partition}${value} IS NULL ORDER BY ${value}) AS value_rank,
-    COUNT(${value}) OVER (${counted}) AS value_count`;
-}
-
-/**
- * A usage series cell's counts and sums, by column name, over rows of the
- * usage table with `half_nanos` (see `halfNanos`): the series and the
- * daily roll-up's build sum alike.
- */
-export const USAGE_CELL_SUMS: Readonly<Record<string, string>> = {
-  calls: "COUNT(*)",
-  failed_calls: "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)",
-  input_tokens: "COALESCE(SUM(input_tokens), 0)",
-  output_tokens: "COALESCE(SUM(output_tokens), 0)",
-  cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
-  cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
-  reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
-  nanos: `COALESCE(SUM(${CALL_NANOS}), 0)`,
-  unpriced_calls: `SUM(${UNPRICED_CALL})`,
-};
 
 /** Where the series read, and whether the dialect's functions exist. */
 export interface SeriesSources {
@@ -134,12 +93,13 @@ const MIN_ARM_MS = 3_600_000;
 /** The percentiles of a series cell, by column name. */
 const PERCENTILES = { p50_ms: 50, p95_ms: 95, p99_ms: 99, max_ms: 100 };
 
+/** The column of a SQLite cell's values, unsorted, as a JSON array. */
+const UNSORTED = "unsorted_values";
+
 /** Series over one database's tables. */
 export class SqlSeries {
   readonly #dialect: SqlDialect;
   readonly #sources: SeriesSources;
-  /** Whether aggregates take ORDER BY: SQLite 3.44+ and PostgreSQL. */
-  #orderedAggregates = true;
   /** Whether SQLite has binary JSON (3.45+); PostgreSQL's is its own. */
   #jsonb = true;
 
@@ -242,11 +202,13 @@ export class SqlSeries {
   /**
    * The cells of a series: the rows of the statement `rows` summed per
    * `keys` as `sums` asks, with the 50th, 95th and 99th percentiles and the
-   * maximum of `value` (an integer column) as `p50_ms`, `p95_ms`, `p99_ms`,
-   * `max_ms`. Where the database has them, ordered aggregates collect each
-   * cell's sorted values, of which the percentiles are picked by rank:
-   * SQLite spends twice as long or more on window functions, which serve
-   * older SQLite builds (before 3.44).
+   * maximum of `value` (a numeric column) as `p50_ms`, `p95_ms`, `p99_ms`,
+   * `max_ms`, picked by nearest rank from each cell's sorted values.
+   * PostgreSQL sorts them in an ordered aggregate and picks in SQL. SQLite
+   * collects them unsorted into a JSON array, which `#cells` sorts and
+   * picks from: its ordered aggregate (3.44+) took twice as long as that
+   * over a million calls, and older builds, which refuse it, need nothing
+   * else.
    */
   #aggregated(
     { rows, keys, sums, value, ranked, fixed }: {
@@ -278,26 +240,20 @@ export class SqlSeries {
   ${nulls.join(", ")}
 FROM ${fenced}${groupBy}`;
     }
-    if (!this.#orderedAggregates) {
+    if (this.#dialect.name === "sqlite") {
       return `SELECT ${lead}${summed.join(",\n  ")},
-  ${percentiles(value, PERCENTILES)}
-FROM (SELECT *, ${ranks(value, keys)} FROM ${fenced}) AS ranked${groupBy}`;
+  json_group_array(${value}) FILTER (WHERE ${value} IS NOT NULL) AS ${UNSORTED}
+FROM ${fenced}${groupBy}`;
     }
-    const sorted = this.#dialect.name === "sqlite"
-      ? `json_group_array(${value} ORDER BY ${value})`
-      : `array_agg(${value} ORDER BY ${value})`;
-    const picked = Object.entries(PERCENTILES).map(([name, p]) => {
-      const rank = `(${p} * value_count + 99) / 100`;
-      return this.#dialect.name === "sqlite"
-        ? `CASE WHEN value_count > 0 THEN json_extract(sorted_values, '$[' || (${rank} - 1) || ']') END AS ${name}`
-        : `sorted_values[CAST(${rank} AS INTEGER)] AS ${name}`;
-    });
+    const picked = Object.entries(PERCENTILES).map(([name, p]) =>
+      `sorted_values[CAST((${p} * value_count + 99) / 100 AS INTEGER)] AS ${name}`
+    );
     return `SELECT ${lead}${Object.keys(sums).join(", ")},
   ${picked.join(",\n  ")}
 FROM (
   SELECT ${inner}${summed.join(",\n    ")},
     COUNT(${value}) AS value_count,
-    ${sorted} FILTER (WHERE ${value} IS NOT NULL) AS sorted_values
+    array_agg(${value} ORDER BY ${value}) FILTER (WHERE ${value} IS NOT NULL) AS sorted_values
   FROM ${fenced}${groupBy}
 ) AS grouped`;
   }
@@ -333,42 +289,64 @@ FROM (
       span < buckets * MIN_ARM_MS || buckets * one.params.length > 999
     ) {
       const rows = bucketed();
-      return await this.#cells(session, () => aggregate(rows), rows.params);
+      return await this.#cells(session, aggregate(rows), rows.params);
     }
     const arms = Array.from({ length: buckets }, (_, i) => bucketed(i));
     const rows = await this.#cells(
       session,
-      () => arms.map((arm, i) => aggregate(arm, i)).join("\nUNION ALL\n"),
+      arms.map((arm, i) => aggregate(arm, i)).join("\nUNION ALL\n"),
       arms.flatMap((arm) => arm.params),
     );
     return rows.filter((row) => Number(row[counted]) > 0);
   }
 
   /**
-   * The rows of the statement `sql` builds: built again with window
-   * functions when the SQLite build is too old for ordered aggregates.
+   * The rows of the statement `sql`, with the percentiles of each row's
+   * unsorted values (SQLite's, see `#aggregated`) picked.
    */
   async #cells(
     session: SqlSession,
-    sql: () => string,
+    sql: string,
     params: readonly SqlValue[],
   ): Promise<SqlRow[]> {
-    try {
-      return await session.query(sql(), params);
-    } catch (error) {
-      if (
-        !this.#orderedAggregates ||
-        !/near "ORDER": syntax error/.test(String((error as Error)?.message))
-      ) throw error;
-      this.#orderedAggregates = false;
-      return await session.query(sql(), params);
+    const rows = await session.query(sql, params);
+    for (const row of rows) {
+      const unsorted = row[UNSORTED];
+      if (typeof unsorted !== "string") continue;
+      const sorted = Float64Array.from(JSON.parse(unsorted) as number[])
+        .sort();
+      for (const [name, p] of Object.entries(PERCENTILES)) {
+        row[name] = sorted.length === 0
+          ? null
+          : sorted[percentileRank(p, sorted.length) - 1]!;
+      }
     }
+    return rows;
   }
 
   /** LLM calls summed per bucket and group. */
-  async usage(
+  usage(
     session: SqlSession,
     query: UsageSeriesQuery,
+  ): Promise<UsageSeriesCell[]> {
+    return this.#usage(session, query, false);
+  }
+
+  /**
+   * The latency percentiles of `query`'s cells alone, their counts left at
+   * zero: for the buckets whose sums the daily roll-up holds.
+   */
+  latencies(
+    session: SqlSession,
+    query: UsageSeriesQuery,
+  ): Promise<UsageSeriesCell[]> {
+    return this.#usage(session, { ...query, percentiles: true }, true);
+  }
+
+  async #usage(
+    session: SqlSession,
+    query: UsageSeriesQuery,
+    latenciesOnly: boolean,
   ): Promise<UsageSeriesCell[]> {
     const group = usageGroupColumns(query.groupBy);
     const selected = group.map((column) => `${column}, `).join("");
@@ -388,7 +366,7 @@ FROM (
         query,
         fixed === undefined ? this.#sources.usage : byDate,
         "created_at",
-        `${selected}status,
+        latenciesOnly ? `${selected}latency_ms` : `${selected}status,
     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
     reasoning_tokens, latency_ms,
     ${
@@ -406,7 +384,7 @@ FROM (
         // The fence of #aggregated computes each call's cost once.
         rows: rows.sql,
         keys: fixed === undefined ? ["bucket", ...group] : group,
-        sums: USAGE_CELL_SUMS,
+        sums: latenciesOnly ? { calls: "COUNT(*)" } : USAGE_CELL_SUMS,
         value: "latency_ms",
         ranked: query.percentiles,
         fixed,
@@ -423,20 +401,20 @@ FROM (
       bucket: Number(row.bucket),
       ...usageGroup(row, query.groupBy),
       calls: Number(row.calls),
-      failedCalls: Number(row.failed_calls),
-      inputTokens: Number(row.input_tokens),
-      outputTokens: Number(row.output_tokens),
-      cacheReadTokens: Number(row.cache_read_tokens),
-      cacheWriteTokens: Number(row.cache_write_tokens),
-      reasoningTokens: Number(row.reasoning_tokens),
-      nanos: Number(row.nanos),
-      unpricedCalls: Number(row.unpriced_calls),
+      failedCalls: Number(row.failed_calls ?? 0),
+      inputTokens: Number(row.input_tokens ?? 0),
+      outputTokens: Number(row.output_tokens ?? 0),
+      cacheReadTokens: Number(row.cache_read_tokens ?? 0),
+      cacheWriteTokens: Number(row.cache_write_tokens ?? 0),
+      reasoningTokens: Number(row.reasoning_tokens ?? 0),
+      nanos: Number(row.nanos ?? 0),
+      unpricedCalls: Number(row.unpriced_calls ?? 0),
       p50Ms: nullable(row.p50_ms),
       p95Ms: nullable(row.p95_ms),
       p99Ms: nullable(row.p99_ms),
       maxMs: nullable(row.max_ms),
     }));
-    if (!this.#sources.functions) {
+    if (!this.#sources.functions && !latenciesOnly) {
       await this.#addCostsRead(session, query, where, cells);
     }
     return cells;
@@ -585,7 +563,7 @@ FROM (
       });
     let rows: SqlRow[];
     try {
-      rows = await this.#cells(session, sql, where.params);
+      rows = await this.#cells(session, sql(), where.params);
     } catch (error) {
       if (
         !this.#jsonb ||
@@ -593,7 +571,7 @@ FROM (
       ) throw error;
       // SQLite before 3.45 has no binary JSON: the text is parsed instead.
       this.#jsonb = false;
-      rows = await this.#cells(session, sql, where.params);
+      rows = await this.#cells(session, sql(), where.params);
     }
     return rows.map((row) => ({
       action: String(row.action),

@@ -1,11 +1,12 @@
 // The statistics queries: each figure summed by the database in one
 // statement, so that no row has to travel to be counted.
 
-import type { TimeRange } from "../core/backend.ts";
+import type { TimeRange, UsageSeriesCell } from "../core/backend.ts";
 import { parseJson } from "../core/records.ts";
+import { emptyUsageCell, emptyUsageCounts } from "../core/series.ts";
 import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStats, LlmUsageBreakdown } from "../types.ts";
-import type { SqlSession } from "./connection.ts";
+import type { SqlRow, SqlSession } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
 import { formatTimestamp } from "./timestamps.ts";
@@ -115,6 +116,23 @@ export function fence(dialect: SqlDialect): string {
   return dialect.name === "sqlite" ? "LIMIT -1" : "OFFSET 0";
 }
 
+/**
+ * A usage series cell's counts and sums, by column name, over rows of the
+ * usage table with `half_nanos` (see `halfNanos`): the series and the
+ * daily roll-up's build sum alike.
+ */
+export const USAGE_CELL_SUMS: Readonly<Record<string, string>> = {
+  calls: "COUNT(*)",
+  failed_calls: "SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END)",
+  input_tokens: "COALESCE(SUM(input_tokens), 0)",
+  output_tokens: "COALESCE(SUM(output_tokens), 0)",
+  cache_read_tokens: "COALESCE(SUM(cache_read_tokens), 0)",
+  cache_write_tokens: "COALESCE(SUM(cache_write_tokens), 0)",
+  reasoning_tokens: "COALESCE(SUM(reasoning_tokens), 0)",
+  nanos: `COALESCE(SUM(${CALL_NANOS}), 0)`,
+  unpriced_calls: `SUM(${UNPRICED_CALL})`,
+};
+
 /** Rows of one agent (or all) created in the range. */
 function rangeFilter(
   agentId: string | undefined,
@@ -165,60 +183,91 @@ export class SqlStatistics {
   ): Promise<AgentRunStats> {
     const where = rangeFilter(agentId, range);
     const filter = String(where);
-    const params = [...where.params, ...where.params];
+    // One statement: the runs and the calls of one snapshot.
+    const [row] = await session.query(
+      `SELECT * FROM (${this.#runCountsSql(filter)}) AS runs
+  CROSS JOIN (${this.#usageTotalsSql(filter)}) AS usage`,
+      [...where.params, ...where.params],
+    );
+    return {
+      ...runCounts(row!),
+      ...usageStats(
+        await this.#withCostsRead(session, where, usageTotals(row!)),
+      ),
+    };
+  }
+
+  /** The runs' half of `runStats`: runs by status. */
+  async runCounts(
+    session: SqlSession,
+    agentId: string | undefined,
+    range: TimeRange = {},
+  ): Promise<RunCounts> {
+    const where = rangeFilter(agentId, range);
+    const [row] = await session.query(
+      this.#runCountsSql(String(where)),
+      where.params,
+    );
+    return runCounts(row!);
+  }
+
+  /**
+   * The LLM calls' half of `runStats` as a usage series cell of `bucket`:
+   * what the daily roll-up leaves to the rows.
+   */
+  async usageCell(
+    session: SqlSession,
+    agentId: string | undefined,
+    range: TimeRange,
+    bucket = 0,
+  ): Promise<UsageSeriesCell> {
+    const where = rangeFilter(agentId, range);
+    const [row] = await session.query(
+      this.#usageTotalsSql(String(where)),
+      where.params,
+    );
+    const totals = await this.#withCostsRead(session, where, usageTotals(row!));
+    return { ...emptyUsageCell(bucket, {}), ...totals };
+  }
+
+  #runCountsSql(filter: string): string {
     const byStatus = (status: string) =>
       `COALESCE(SUM(CASE WHEN status = '${status}' THEN 1 ELSE 0 END), 0)`;
-    const sql = `SELECT * FROM (
-  SELECT COUNT(*) AS total_runs,
+    return `SELECT COUNT(*) AS total_runs,
     ${byStatus("pending")} AS pending_runs,
     ${byStatus("running")} AS running_runs,
     ${byStatus("completed")} AS completed_runs,
     ${byStatus("error")} AS error_runs,
     ${byStatus("cancelled")} AS cancelled_runs,
     COALESCE(AVG(total_iterations), 0) AS avg_iterations
-  FROM ${this.#runs} ${filter}
-) AS runs CROSS JOIN (
-  SELECT COUNT(*) AS total_llm_calls,
-    ${byStatus("error")} AS failed_llm_calls,
-    COALESCE(SUM(input_tokens), 0) AS total_input_tokens,
-    COALESCE(SUM(output_tokens), 0) AS total_output_tokens,
-    COALESCE(SUM(cache_read_tokens), 0) AS total_cache_read_tokens,
-    COALESCE(SUM(cache_write_tokens), 0) AS total_cache_write_tokens,
-    COALESCE(SUM(reasoning_tokens), 0) AS total_reasoning_tokens,
-    COALESCE(SUM(${CALL_NANOS}), 0) AS total_nanos,
-    COALESCE(SUM(${UNPRICED_CALL}), 0) AS unpriced_llm_calls
-  FROM ${this.#costedUsage(filter)}
-) AS usage`;
-    const [row] = await session.query(sql, params);
-    const figure = (name: string) => Number(row![name] ?? 0);
-    let read: CostsRead = { nanos: 0, priced: 0 };
-    if (!this.#costInSql) {
-      for (const group of (await this.#costsRead(session, where)).values()) {
-        read = {
-          nanos: read.nanos + group.nanos,
-          priced: read.priced + group.priced,
-        };
-      }
+  FROM ${this.#runs} ${filter}`;
+  }
+
+  /** The LLM calls of `filter` summed: the columns of `USAGE_CELL_SUMS`. */
+  #usageTotalsSql(filter: string): string {
+    const sums = Object.entries(USAGE_CELL_SUMS).map(([name, sum]) =>
+      `COALESCE(${sum}, 0) AS ${name}`
+    );
+    return `SELECT ${sums.join(",\n    ")}
+  FROM ${this.#costedUsage(filter)}`;
+  }
+
+  /**
+   * `totals` with the costs SQL could not read added: for a schema without
+   * the dialect's functions (see `costsRead`).
+   */
+  async #withCostsRead(
+    session: SqlSession,
+    where: Where,
+    totals: UsageTotals,
+  ): Promise<UsageTotals> {
+    if (this.#costInSql) return totals;
+    const sum = { ...totals };
+    for (const group of (await this.#costsRead(session, where)).values()) {
+      sum.nanos += group.nanos;
+      sum.unpricedCalls -= group.priced;
     }
-    return {
-      totalRuns: figure("total_runs"),
-      pendingRuns: figure("pending_runs"),
-      runningRuns: figure("running_runs"),
-      completedRuns: figure("completed_runs"),
-      errorRuns: figure("error_runs"),
-      cancelledRuns: figure("cancelled_runs"),
-      avgIterations: figure("avg_iterations"),
-      totalLlmCalls: figure("total_llm_calls"),
-      failedLlmCalls: figure("failed_llm_calls"),
-      totalInputTokens: figure("total_input_tokens"),
-      totalOutputTokens: figure("total_output_tokens"),
-      totalCacheReadTokens: figure("total_cache_read_tokens"),
-      totalCacheWriteTokens: figure("total_cache_write_tokens"),
-      totalReasoningTokens: figure("total_reasoning_tokens"),
-      // One division of the exact integer sum, as every backend does.
-      totalCostUsd: (figure("total_nanos") + read.nanos) / 1e9,
-      unpricedLlmCalls: figure("unpriced_llm_calls") - read.priced,
-    };
+    return sum;
   }
 
   /** LLM calls summed per provider and model, the costliest first. */
@@ -315,4 +364,83 @@ function stringOrNull(value: unknown): string | null {
 /** The order SQL's ORDER BY on text gives ASCII names. */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The runs' figures of `AgentRunStats`. */
+export type RunCounts = Pick<
+  AgentRunStats,
+  | "totalRuns"
+  | "pendingRuns"
+  | "runningRuns"
+  | "completedRuns"
+  | "errorRuns"
+  | "cancelledRuns"
+  | "avgIterations"
+>;
+
+/** What a usage series cell sums, costs as whole nano-dollars. */
+export type UsageTotals = Omit<
+  UsageSeriesCell,
+  "bucket" | "provider" | "model" | "agentId" | `p${string}Ms` | "maxMs"
+>;
+
+function runCounts(row: SqlRow): RunCounts {
+  const figure = (name: string) => Number(row[name] ?? 0);
+  return {
+    totalRuns: figure("total_runs"),
+    pendingRuns: figure("pending_runs"),
+    runningRuns: figure("running_runs"),
+    completedRuns: figure("completed_runs"),
+    errorRuns: figure("error_runs"),
+    cancelledRuns: figure("cancelled_runs"),
+    avgIterations: figure("avg_iterations"),
+  };
+}
+
+function usageTotals(row: SqlRow): UsageTotals {
+  const figure = (name: string) => Number(row[name] ?? 0);
+  return {
+    calls: figure("calls"),
+    failedCalls: figure("failed_calls"),
+    inputTokens: figure("input_tokens"),
+    outputTokens: figure("output_tokens"),
+    cacheReadTokens: figure("cache_read_tokens"),
+    cacheWriteTokens: figure("cache_write_tokens"),
+    reasoningTokens: figure("reasoning_tokens"),
+    nanos: figure("nanos"),
+    unpricedCalls: figure("unpriced_calls"),
+  };
+}
+
+/**
+ * The LLM calls' figures of `AgentRunStats` from usage cells summed (one
+ * cell, or a roll-up's and the rows' cells of one range).
+ */
+export function usageStats(
+  cells: UsageTotals | readonly UsageTotals[],
+): Omit<AgentRunStats, keyof RunCounts> {
+  const sum = { ...emptyUsageCounts(), nanos: 0 };
+  for (const cell of Array.isArray(cells) ? cells : [cells]) {
+    sum.calls += cell.calls;
+    sum.failedCalls += cell.failedCalls;
+    sum.inputTokens += cell.inputTokens;
+    sum.outputTokens += cell.outputTokens;
+    sum.cacheReadTokens += cell.cacheReadTokens;
+    sum.cacheWriteTokens += cell.cacheWriteTokens;
+    sum.reasoningTokens += cell.reasoningTokens;
+    sum.nanos += cell.nanos;
+    sum.unpricedCalls += cell.unpricedCalls;
+  }
+  return {
+    totalLlmCalls: sum.calls,
+    failedLlmCalls: sum.failedCalls,
+    totalInputTokens: sum.inputTokens,
+    totalOutputTokens: sum.outputTokens,
+    totalCacheReadTokens: sum.cacheReadTokens,
+    totalCacheWriteTokens: sum.cacheWriteTokens,
+    totalReasoningTokens: sum.reasoningTokens,
+    // One division of the exact integer sum, as every backend does.
+    totalCostUsd: sum.nanos / 1e9,
+    unpricedLlmCalls: sum.unpricedCalls,
+  };
 }

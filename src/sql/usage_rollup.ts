@@ -15,14 +15,14 @@ import type {
 } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { fence, halfNanos } from "./statistics.ts";
+import { fence, halfNanos, USAGE_CELL_SUMS } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import {
   DAILY_COLUMNS,
   USAGE_DAILY_TABLE,
   USAGE_DAYS_TABLE,
 } from "./usage_rollup_schema.ts";
-import { USAGE_CELL_SUMS, usageGroup, usageGroupColumns } from "./series.ts";
+import { usageGroup, usageGroupColumns } from "./series.ts";
 import { emptyUsageCell } from "../core/series.ts";
 
 const DAY_MS = 86_400_000;
@@ -60,6 +60,43 @@ function dayText(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * The cells `read` gives for the buckets `buckets` of `query`, asked once
+ * per run of consecutive buckets with that part of the range, renumbered
+ * as buckets of `query`.
+ */
+async function byRuns(
+  query: UsageSeriesQuery,
+  buckets: readonly number[],
+  read: (query: UsageSeriesQuery) => Promise<UsageSeriesCell[]>,
+): Promise<UsageSeriesCell[]> {
+  const cells: UsageSeriesCell[] = [];
+  for (const [first, end] of runsOf(buckets)) {
+    const start = query.boundaries[first]!;
+    const stop = query.boundaries[end]!;
+    const part = await read({
+      ...query,
+      boundaries: query.boundaries.slice(first, end + 1),
+      since: start > query.since ? start : query.since,
+      until: stop < query.until ? stop : query.until,
+    });
+    for (const cell of part) {
+      cells.push({ ...cell, bucket: cell.bucket + first });
+    }
+  }
+  return cells;
+}
+
+/** A cell's bucket and group, as one key. */
+function cellKey(cell: UsageSeriesCell): string {
+  return JSON.stringify([
+    cell.bucket,
+    cell.provider ?? null,
+    cell.model ?? null,
+    cell.agentId ?? null,
+  ]);
+}
+
 /** Runs of consecutive bucket indexes, as `[first, end)` pairs. */
 function runsOf(buckets: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
@@ -77,6 +114,32 @@ function chunked<T>(items: readonly T[]): T[][] {
     chunks.push(items.slice(i, i + DAYS_PER_STATEMENT));
   }
   return chunks;
+}
+
+/**
+ * `[since, until)` cut at each UTC midnight inside it, as the buckets of a
+ * usage series of all calls without percentiles: the whole days among them
+ * are what the roll-up may serve, the partial first and last what the rows
+ * must.
+ */
+export function totalsByDay(since: Date, until: Date): UsageSeriesQuery {
+  const boundaries = [since];
+  const first = Math.floor(since.getTime() / DAY_MS + 1) * DAY_MS;
+  for (let day = first; day < until.getTime(); day += DAY_MS) {
+    boundaries.push(new Date(day));
+  }
+  boundaries.push(until);
+  return {
+    boundaries,
+    since,
+    until,
+    groupBy: undefined,
+    agentId: undefined,
+    runId: undefined,
+    provider: undefined,
+    model: undefined,
+    percentiles: false,
+  };
 }
 
 /** The daily roll-up of one database's LLM calls. */
@@ -106,25 +169,28 @@ export class UsageRollup {
   }
 
   /**
-   * Whether the roll-up may answer part of `query`: counts and sums alone
-   * (percentiles come from the rows), not of one run (the roll-up keeps no
-   * runs), and some bucket made of whole UTC days.
+   * Whether the roll-up may answer part of `query`: its counts and sums
+   * (percentiles always come from the rows), not of one run (the roll-up
+   * keeps no runs), for some bucket made of whole UTC days.
    */
   serves(query: UsageSeriesQuery): boolean {
-    return !query.percentiles && query.runId === undefined &&
-      this.#wholeDays(query).size > 0;
+    return query.runId === undefined && this.#wholeDays(query).size > 0;
   }
 
   /**
-   * The cells of `query`: its buckets of whole UTC days whose every day
-   * has a valid roll-up from there, every other bucket from `fromRows`
-   * (asked once per run of consecutive buckets, with that part of the
-   * range). The same cells as `fromRows(query)` alone, in another order.
+   * The cells of `query`: the counts and sums of its buckets of whole UTC
+   * days whose every day has a valid roll-up from there, every other bucket
+   * from `fromRows` (asked once per run of consecutive buckets, with that
+   * part of the range). With percentiles, those of the served buckets come
+   * from `latencies`, asked alike, whose cells carry only the percentiles
+   * (their counts are not read). The same cells as `fromRows(query)`
+   * alone, in another order.
    */
   async usage(
     session: SqlSession,
     query: UsageSeriesQuery,
     fromRows: (query: UsageSeriesQuery) => Promise<UsageSeriesCell[]>,
+    latencies: (query: UsageSeriesQuery) => Promise<UsageSeriesCell[]>,
   ): Promise<UsageSeriesCell[]> {
     const wholeDays = this.#wholeDays(query);
     const days = [...new Set([...wholeDays.values()].flat())];
@@ -136,24 +202,22 @@ export class UsageRollup {
       }
     }
     const cells = await this.#read(session, query, served, valid);
+    if (query.percentiles && cells.length > 0) {
+      const byKey = new Map(cells.map((cell) => [cellKey(cell), cell]));
+      for (const ranked of await byRuns(query, [...served.keys()], latencies)) {
+        const cell = byKey.get(cellKey(ranked));
+        if (!cell) continue;
+        cell.p50Ms = ranked.p50Ms;
+        cell.p95Ms = ranked.p95Ms;
+        cell.p99Ms = ranked.p99Ms;
+        cell.maxMs = ranked.maxMs;
+      }
+    }
     const buckets = query.boundaries.length - 1;
     const rest = Array.from({ length: buckets }, (_, i) => i).filter((i) =>
       !served.has(i)
     );
-    for (const [first, end] of runsOf(rest)) {
-      const start = query.boundaries[first]!;
-      const stop = query.boundaries[end]!;
-      const part = await fromRows({
-        ...query,
-        boundaries: query.boundaries.slice(first, end + 1),
-        since: start > query.since ? start : query.since,
-        until: stop < query.until ? stop : query.until,
-      });
-      for (const cell of part) {
-        cells.push({ ...cell, bucket: cell.bucket + first });
-      }
-    }
-    return cells;
+    return [...cells, ...await byRuns(query, rest, fromRows)];
   }
 
   /**

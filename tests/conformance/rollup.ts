@@ -7,10 +7,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type {
+  LlmUsageBreakdown,
   LlmUsageInput,
   LlmUsageSeriesQuery,
   LlmUsageSeriesRow,
   Persistence,
+  StatsQuery,
 } from "../../mod.ts";
 import {
   REFRESH_USAGE_ROLLUP,
@@ -107,32 +109,115 @@ function withoutPercentiles(rows: LlmUsageSeriesRow[]): LlmUsageSeriesRow[] {
   }));
 }
 
-/** Every query's series without percentiles equals the rows' sums. */
-async function assertFromRows(store: Persistence, when: string) {
+/**
+ * What `read` gives with the roll-up hidden: every stored fingerprint
+ * turned into one that matches no day (an involution, applied again
+ * after), so that every day is read from the rows. A store without a
+ * roll-up, or a test without SQL of its own, reads the rows anyway.
+ */
+async function fromRowsAlone<T>(
+  store: Persistence,
+  exec: ExecForeign | undefined,
+  read: () => Promise<T>,
+): Promise<T> {
+  if (!exec || store.backend === "memory") return await read();
+  const flip = (t: (name: string) => string) =>
+    `UPDATE ${t("curio_usage_days")} SET calls = -calls - 2`;
+  await exec(store, flip);
+  try {
+    return await read();
+  } finally {
+    await exec(store, flip);
+  }
+}
+
+/**
+ * Every query's series, with percentiles and without, equals the same
+ * series read from the rows alone.
+ */
+async function assertFromRows(
+  store: Persistence,
+  when: string,
+  exec: ExecForeign | undefined,
+) {
   for (const query of QUERIES) {
-    const rows = await store.getLlmUsageSeries({
-      ...query,
-      percentiles: false,
-    });
-    const oracle = await store.getLlmUsageSeries({
+    const oracle = await fromRowsAlone(
+      store,
+      exec,
+      () => store.getLlmUsageSeries({ ...query, percentiles: true }),
+    );
+    const ranked = await store.getLlmUsageSeries({
       ...query,
       percentiles: true,
     });
+    const unranked = await store.getLlmUsageSeries({
+      ...query,
+      percentiles: false,
+    });
+    const named = `${when}: ${JSON.stringify(query)}`;
+    assert.deepEqual(ranked, oracle, named);
+    assert.deepEqual(unranked, withoutPercentiles(oracle), named);
+  }
+  await assertStatsFromRows(store, when);
+}
+
+/** The ranges whose statistics are checked: whole days, partial, filtered. */
+const STATS_QUERIES: StatsQuery[] = [
+  { since: day(0), until: day(5) },
+  { since: day(0, 10), until: day(4, 5) },
+  { since: day(-2), until: day(7), agentId: "a" },
+  { since: day(1), until: day(2) },
+];
+
+/**
+ * The LLM calls' figures of `getAgentRunStats` equal the breakdown by
+ * model of the same range, which always reads the rows, summed.
+ */
+async function assertStatsFromRows(store: Persistence, when: string) {
+  for (const query of STATS_QUERIES) {
+    const stats = await store.getAgentRunStats(query);
+    const models = await store.getLlmUsageBreakdown(query);
+    const sum = (pick: (model: LlmUsageBreakdown) => number) =>
+      models.reduce((total, model) => total + pick(model), 0);
     assert.deepEqual(
-      rows,
-      withoutPercentiles(oracle),
-      `${when}: ${JSON.stringify(query)}`,
+      {
+        calls: stats.totalLlmCalls,
+        failed: stats.failedLlmCalls,
+        input: stats.totalInputTokens,
+        output: stats.totalOutputTokens,
+        cacheRead: stats.totalCacheReadTokens,
+        cacheWrite: stats.totalCacheWriteTokens,
+        reasoning: stats.totalReasoningTokens,
+        nanos: Math.round(stats.totalCostUsd * 1e9),
+        unpriced: stats.unpricedLlmCalls,
+      },
+      {
+        calls: sum((m) => m.calls),
+        failed: sum((m) => m.failedCalls),
+        input: sum((m) => m.inputTokens),
+        output: sum((m) => m.outputTokens),
+        cacheRead: sum((m) => m.cacheReadTokens),
+        cacheWrite: sum((m) => m.cacheWriteTokens),
+        reasoning: sum((m) => m.reasoningTokens),
+        nanos: sum((m) => Math.round(m.costUsd * 1e9)),
+        unpriced: sum((m) => m.unpricedCalls),
+      },
+      `${when}: stats ${JSON.stringify(query)}`,
     );
   }
 }
 
-/** A day's calls without percentiles, summed over its groups. */
-async function callsOn(store: Persistence, n: number): Promise<number> {
+/** A day's calls, summed over its groups. */
+async function callsOn(
+  store: Persistence,
+  n: number,
+  percentiles = false,
+): Promise<number> {
   const [row] = await store.getLlmUsageSeries({
     since: day(n),
     until: day(n + 1),
     bucket: "day",
-    percentiles: false,
+    percentiles,
   });
   return row!.calls;
 }
@@ -142,10 +227,10 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
     it("serves closed days with the rows' figures, built or not", async () => {
       const store = ctx.store;
       await store.logLlmUsages(calls());
-      await assertFromRows(store, "not built");
+      await assertFromRows(store, "not built", exec);
       const built = await refresh(store);
       if (store.backend !== "memory") assert.equal(built, 5);
-      await assertFromRows(store, "built");
+      await assertFromRows(store, "built", exec);
       // Up to date: nothing to build again.
       assert.equal(await refresh(store), 0);
     });
@@ -163,18 +248,18 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
         inputTokens: 7,
         outputTokens: 3,
       }]);
-      await assertFromRows(store, "insert");
+      await assertFromRows(store, "insert", exec);
       await store.deleteAgentRuns(["r1"], { withLlmUsage: true });
-      await assertFromRows(store, "delete run");
+      await assertFromRows(store, "delete run", exec);
       await store.recomputeCosts({ includeProvided: true });
-      await assertFromRows(store, "recompute");
+      await assertFromRows(store, "recompute", exec);
       await refresh(store);
-      await assertFromRows(store, "rebuilt");
+      await assertFromRows(store, "rebuilt", exec);
       await store.applyRetention({ orphanLlmCalls: "2d" }, { now: day(3) });
-      await assertFromRows(store, "retention");
+      await assertFromRows(store, "retention", exec);
       assert.equal(await callsOn(store, 0), 0);
       await refresh(store);
-      await assertFromRows(store, "rebuilt after retention");
+      await assertFromRows(store, "rebuilt after retention", exec);
     });
 
     it("is closed without waiting for a whole refresh", async () => {
@@ -204,6 +289,12 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
         [dayText(2)],
       );
       assert.ok(await callsOn(store, 2) > before + 999);
+      assert.ok(await callsOn(store, 2, true) > before + 999);
+      const stats = await store.getAgentRunStats({
+        since: day(2),
+        until: day(3),
+      });
+      assert.ok(stats.totalLlmCalls > before + 999);
       // Relabelling a call changes neither count nor highest id: the
       // trigger marks the day stale, which is read from the rows again.
       await exec(
@@ -217,7 +308,7 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
         [dayText(2), dayText(3)],
       );
       assert.equal(await callsOn(store, 2), before);
-      await assertFromRows(store, "relabelled");
+      await assertFromRows(store, "relabelled", exec);
       await exec(
         store,
         (t) =>
@@ -228,9 +319,9 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
           } WHERE created_at >= ? AND created_at < ?)`,
         [dayText(3), dayText(4)],
       );
-      await assertFromRows(store, "deleted by another program");
+      await assertFromRows(store, "deleted by another program", exec);
       assert.equal(await refresh(store), 2);
-      await assertFromRows(store, "rebuilt");
+      await assertFromRows(store, "rebuilt", exec);
     });
 
     it("reads every day right after a build cut short", async () => {
@@ -256,9 +347,9 @@ export function rollup(ctx: Context, exec?: ExecForeign): void {
           } SET calls = calls + 1000 WHERE day = ?`,
         [dayText(1)],
       );
-      await assertFromRows(store, "cut short");
+      await assertFromRows(store, "cut short", exec);
       assert.equal(await refresh(store), 1);
-      await assertFromRows(store, "rebuilt");
+      await assertFromRows(store, "rebuilt", exec);
     });
   });
 }
