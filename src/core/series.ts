@@ -278,6 +278,21 @@ export function emptyUsageCounts(): Omit<
   };
 }
 
+/** What `emptyUsageCounts` starts: the counts every usage sum carries. */
+export type UsageCounts = ReturnType<typeof emptyUsageCounts>;
+
+/** Adds the counts of `cell` to those of `sum`. */
+export function addUsageCounts(sum: UsageCounts, cell: UsageCounts): void {
+  sum.calls += cell.calls;
+  sum.failedCalls += cell.failedCalls;
+  sum.inputTokens += cell.inputTokens;
+  sum.outputTokens += cell.outputTokens;
+  sum.cacheReadTokens += cell.cacheReadTokens;
+  sum.cacheWriteTokens += cell.cacheWriteTokens;
+  sum.reasoningTokens += cell.reasoningTokens;
+  sum.unpricedCalls += cell.unpricedCalls;
+}
+
 /** A usage series cell of `bucket` and `group` that counts nothing yet. */
 export function emptyUsageCell(
   bucket: number,

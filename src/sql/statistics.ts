@@ -3,7 +3,11 @@
 
 import type { TimeRange, UsageSeriesCell } from "../core/backend.ts";
 import { parseJson } from "../core/records.ts";
-import { emptyUsageCell, emptyUsageCounts } from "../core/series.ts";
+import {
+  addUsageCounts,
+  emptyUsageCell,
+  emptyUsageCounts,
+} from "../core/series.ts";
 import { costUsd, nanoDollars } from "../core/usage_metrics.ts";
 import type { AgentRunStats, LlmUsageBreakdown } from "../types.ts";
 import type { SqlRow, SqlSession } from "./connection.ts";
@@ -421,15 +425,8 @@ export function usageStats(
 ): Omit<AgentRunStats, keyof RunCounts> {
   const sum = { ...emptyUsageCounts(), nanos: 0 };
   for (const cell of Array.isArray(cells) ? cells : [cells]) {
-    sum.calls += cell.calls;
-    sum.failedCalls += cell.failedCalls;
-    sum.inputTokens += cell.inputTokens;
-    sum.outputTokens += cell.outputTokens;
-    sum.cacheReadTokens += cell.cacheReadTokens;
-    sum.cacheWriteTokens += cell.cacheWriteTokens;
-    sum.reasoningTokens += cell.reasoningTokens;
+    addUsageCounts(sum, cell);
     sum.nanos += cell.nanos;
-    sum.unpricedCalls += cell.unpricedCalls;
   }
   return {
     totalLlmCalls: sum.calls,

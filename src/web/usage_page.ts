@@ -2,7 +2,7 @@
 // analytics API, so that they equal `stats --since … --until … --by day`.
 
 import { BadRequest } from "./bad_request.ts";
-import { emptyUsageCounts } from "../core/series.ts";
+import { addUsageCounts, emptyUsageCounts } from "../core/series.ts";
 import type { Persistence } from "../persistence.ts";
 import type {
   AgentRunStats,
@@ -111,14 +111,7 @@ function sumModels(rows: LlmUsageSeriesRow[]): LlmUsageBreakdown[] {
     const key = JSON.stringify([provider, model]);
     const sum = models.get(key) ??
       { provider, model, ...emptyUsageCounts(), costUsd: 0, nanos: 0 };
-    sum.calls += row.calls;
-    sum.failedCalls += row.failedCalls;
-    sum.inputTokens += row.inputTokens;
-    sum.outputTokens += row.outputTokens;
-    sum.cacheReadTokens += row.cacheReadTokens;
-    sum.cacheWriteTokens += row.cacheWriteTokens;
-    sum.reasoningTokens += row.reasoningTokens;
-    sum.unpricedCalls += row.unpricedCalls;
+    addUsageCounts(sum, row);
     // Whole nano-dollars, as in sumAgents: the total stays exact.
     sum.nanos += Math.round(row.costUsd * 1e9);
     models.set(key, sum);
