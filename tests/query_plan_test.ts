@@ -439,6 +439,19 @@ const DATABASES: [
   ["postgres", postgresDatabase, skipWithoutPostgres],
 ];
 
+/**
+ * A series' statements that read the rows, and apart the daily roll-up's
+ * look-up of the days it holds, which every usage series of whole UTC
+ * days makes first (`usage_rollup.ts`); unbuilt, the roll-up serves no day.
+ */
+function ofRows<T extends { sql: string }>(statements: T[]): [T[], T[]] {
+  const lookup = (statement: T) => /\bcurio_usage_days\b/.test(statement.sql);
+  return [
+    statements.filter((statement) => !lookup(statement)),
+    statements.filter(lookup),
+  ];
+}
+
 for (const [name, open, skip] of DATABASES) {
   describe(`list queries on ${name} read an index in order`, skip, () => {
     let database: Database;
@@ -461,10 +474,14 @@ for (const [name, open, skip] of DATABASES) {
 
     for (const [form, work] of SERIES_FORMS) {
       it(form, async () => {
-        const statements = await recorder.during(() => work(store));
+        const [statements, lookups] = ofRows(
+          await recorder.during(() => work(store)),
+        );
         assert.equal(statements.length, 1, "one statement");
-        const scans = await database.tableScans(statements[0]!);
-        assert.deepEqual(scans, [], statements[0]!.sql);
+        for (const statement of [...statements, ...lookups]) {
+          const scans = await database.tableScans(statement);
+          assert.deepEqual(scans, [], statement.sql);
+        }
       });
     }
 
@@ -508,7 +525,9 @@ for (const [name, open, skip] of DATABASES) {
     const coveredForms = name === "sqlite" ? COVERED_FORMS : [];
     for (const [form, work] of coveredForms) {
       it(`${form} reads a covering index`, async () => {
-        const [statement, ...more] = await recorder.during(() => work(store));
+        const [[statement, ...more]] = ofRows(
+          await recorder.during(() => work(store)),
+        );
         assert.equal(more.length, 0, "one statement");
         const plan = await database.connection.query(
           `EXPLAIN QUERY PLAN ${statement!.sql}`,
