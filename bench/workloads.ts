@@ -617,7 +617,7 @@ const w6: Workload = {
             const { sql, params } = captured.statements[0]!;
             const [row] = await raw.query(sql, params);
             assert.deepEqual(
-              [Number(row!.total_runs), Number(row!.total_llm_calls)],
+              [Number(row!.total_runs), Number(row!.calls)],
               [stats.totalRuns, stats.totalLlmCalls],
             );
           }),
