@@ -106,6 +106,8 @@ export async function seed(store: Persistence, base: Date): Promise<void> {
         responseContent: JSON.stringify({ answer: k, run: run.runId }),
         inputTokens: 100 * (k + 1),
         outputTokens: 10 * (k + 1),
+        // None reported for the first call, then 40% and 80% of the input.
+        cacheReadTokens: k ? 40 * k * (k + 1) : null,
         usageMetrics: { cost_usd: 0.001 * (k + 1) },
         latencyMs: 500 * (k + 1),
         createdAt: at(run.createdAt, 2000 + k * 1500),

@@ -266,15 +266,59 @@ function browserTests(): void {
           ["openai/gpt-4o-mini", "100", "10", "500 ms", "$0.0010", "success"],
           [
             "anthropic/claude-sonnet",
-            "200",
+            "200 (40% cached)",
             "20",
             "1.0 s",
             "$0.0020",
             "success",
           ],
-          ["openai/gpt-4o-mini", "300", "30", "1.5 s", "$0.0030", "success"],
+          [
+            "openai/gpt-4o-mini",
+            "300 (80% cached)",
+            "30",
+            "1.5 s",
+            "$0.0030",
+            "success",
+          ],
         ]);
         assert.equal(await page.locator(".tl-row.call").count(), 3);
+
+        // Each call's bar spans createdAt − latencyMs to createdAt on the
+        // run's axis, which runs from its start to its finish (15 s).
+        const axis = await page.$eval(".timeline", (el) => ({
+          start: Number(el.getAttribute("data-start")),
+          end: Number(el.getAttribute("data-end")),
+        }));
+        const created = run.createdAt.getTime();
+        assert.deepEqual(axis, { start: created, end: created + 15_000 });
+        const bars = await page.$$eval(
+          ".tl-row.call .tl-bar",
+          (nodes) =>
+            nodes.map((bar) => {
+              const track = bar.parentElement!.getBoundingClientRect();
+              const box = bar.getBoundingClientRect();
+              return {
+                start: Number(bar.getAttribute("data-start")),
+                end: Number(bar.getAttribute("data-end")),
+                left: (box.left - track.left) / track.width,
+                width: box.width / track.width,
+              };
+            }),
+        );
+        assert.equal(bars.length, 3);
+        bars.forEach((bar, k) => {
+          const end = created + 2000 + k * 1500;
+          const latency = 500 * (k + 1);
+          assert.equal(bar.end, end, `call ${k} ends at its createdAt`);
+          assert.equal(bar.start, end - latency, `call ${k} starts`);
+          const near = (got: number, want: number, what: string) =>
+            assert.ok(
+              Math.abs(got - want) < 0.005,
+              `${what}: ${got} ≠ ${want}`,
+            );
+          near(bar.left, (end - latency - created) / 15_000, `call ${k} left`);
+          near(bar.width, latency / 15_000, `call ${k} width`);
+        });
 
         await page.click(".tl-row.event >> nth=1");
         assert.equal(await page.textContent(".detail h3"), "planning_started");
@@ -282,6 +326,18 @@ function browserTests(): void {
         assert.deepEqual(data, { step: 1, note: "event 1 of r-05" });
 
         await page.click(".tl-row.call >> nth=1");
+        const fields = Object.fromEntries(
+          await page.$$eval(
+            ".detail dl div",
+            (nodes) =>
+              nodes.map((n) => [
+                n.querySelector("dt")?.textContent,
+                n.querySelector("dd")?.textContent,
+              ]),
+          ),
+        );
+        assert.equal(fields["Tokens"], "200 in (40% cached) · 20 out");
+        assert.equal(fields["Latency"], "1.0 s");
         const pres = await page.$$eval(
           ".detail pre",
           (nodes) => nodes.map((n) => n.textContent),
