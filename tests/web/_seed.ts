@@ -17,7 +17,7 @@ export const HOSTILE = {
 };
 
 /** The run with many events, and how many. */
-export const BIG_RUN = { runId: "r-big", events: 1_200 };
+export const BIG_RUN = { runId: "r-big", events: 10_000 };
 
 /** A run's figures as the runs list shows them. */
 export interface ExpectedRun {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { createPersistence, type Persistence } from "../../mod.ts";
 import { startWebServer, type WebServer } from "../../web.ts";
 import { raw } from "./_http.ts";
-import { expectedRuns, HOSTILE, seed } from "./_seed.ts";
+import { BIG_RUN, expectedRuns, HOSTILE, seed } from "./_seed.ts";
 
 const BASE = new Date(Date.now() - 2 * 86_400_000);
 
@@ -179,7 +179,7 @@ describe("web view on loopback", () => {
       const page = JSON.parse(
         (await raw(
           server.url,
-          `/api/runs/r-big/events?limit=500${after ? `&after=${after}` : ""}`,
+          `/api/runs/r-big/events?limit=1000${after ? `&after=${after}` : ""}`,
         )).body,
       );
       events.push(
@@ -189,8 +189,11 @@ describe("web view on loopback", () => {
       );
       after = page.next ?? "";
     } while (after);
-    assert.equal(events.length, 1200);
-    assert.deepEqual(events, Array.from({ length: 1200 }, (_, i) => String(i)));
+    assert.equal(events.length, BIG_RUN.events);
+    assert.deepEqual(
+      events,
+      Array.from({ length: BIG_RUN.events }, (_, i) => String(i)),
+    );
     assert.equal((await raw(server.url, "/api/runs/nope")).status, 404);
     assert.equal((await raw(server.url, "/api/nothing")).status, 404);
   });
