@@ -20,6 +20,7 @@ import { createPersistence, type Persistence } from "../../mod.ts";
 import { startWebServer, type WebServer } from "../../web.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "../_postgres.ts";
 import { tempPath } from "../_temp.ts";
+import { raw, TRAVERSALS } from "./_http.ts";
 import { BIG_RUN, expectedRuns, HOSTILE, seed } from "./_seed.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -468,6 +469,53 @@ function browserTests(): void {
         assert.deepEqual(await points(), ["10", "10", "10", "10"]);
         assert.ok(await page.locator("table.agents").count() === 1);
         await done();
+      });
+
+      it("answers 403 to a foreign Host and 404 to traversal", async () => {
+        const port = new URL(server.url).port;
+        for (const host of ["evil.example", `evil.example:${port}`]) {
+          const reply = await raw(server.url, "/api/runs", {
+            headers: { Host: host },
+          });
+          assert.equal(reply.status, 403, host);
+        }
+        for (const path of TRAVERSALS) {
+          const reply = await raw(server.url, path);
+          assert.equal(reply.status, 404, path);
+          assert.doesNotMatch(reply.body, /root:/);
+        }
+      });
+
+      it("off loopback, asks for the token", async () => {
+        const open = await startWebServer({ store, host: "0.0.0.0", port: 0 });
+        try {
+          const port = new URL(open.url).port;
+          const headers = { Host: `127.0.0.1:${port}` };
+          for (const path of ["/", "/api/runs", "/api/runs/r-05"]) {
+            const reply = await raw(open.url, path, { headers });
+            assert.equal(reply.status, 401, path);
+            assert.doesNotMatch(reply.body, /r-05/);
+          }
+          const foreign = await raw(open.url, "/api/runs", {
+            headers: { Host: "evil.example" },
+          });
+          assert.equal(foreign.status, 403);
+          const login = await raw(open.url, `/?token=${open.token}`, {
+            headers,
+          });
+          assert.equal(login.status, 303);
+          const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+          const runs = await raw(open.url, "/api/runs", {
+            headers: { ...headers, Cookie: cookie },
+          });
+          assert.equal(runs.status, 200);
+          assert.deepEqual(
+            JSON.parse(runs.body).items.map((r: { runId: string }) => r.runId),
+            allIds,
+          );
+        } finally {
+          await open.close();
+        }
       });
 
       if (name === "sqlite") {
