@@ -208,6 +208,47 @@ function browserTests(): void {
         await page.fill("input[name=search]", "number 1");
         await page.press("input[name=search]", "Enter");
         await showsRows(page, ["r-11", "r-10", "r-01"]);
+        await page.fill("input[name=search]", "");
+
+        // The date range: inclusive UTC days, from and to.
+        const created = new Map<string, Date>([
+          ...expected.map((r) => [r.runId, r.createdAt] as const),
+          [HOSTILE.runId, new Date(BASE.getTime() - 3_600_000)],
+          [BIG_RUN.runId, new Date(BASE.getTime() - 7_200_000)],
+        ]);
+        const day = (date: Date, plus = 0) =>
+          new Date(date.getTime() + plus * 86_400_000).toISOString()
+            .slice(0, 10);
+        const between = (from: string, to: string) =>
+          allIds.filter((id) => {
+            const d = day(created.get(id)!);
+            return d >= from && d <= to;
+          });
+        const range = async (from: string, to: string) => {
+          await page.fill("input[name=from]", from);
+          await page.fill("input[name=to]", to);
+          await page.click("form.filters button");
+          const want = new URLSearchParams();
+          if (from) want.set("from", from);
+          if (to) want.set("to", to);
+          await page.waitForURL((url) => url.search === `?${want}`);
+          const ids = between(from || "0000", to || "9999");
+          if (ids.length === 0) {
+            await page.waitForSelector("text=No runs match.");
+          }
+          await showsRows(page, ids);
+        };
+        const first = day(BASE);
+        // Each range that may list no run follows one that lists some, so
+        // that the notice seen is the new one's.
+        await range(first, first);
+        await range(day(BASE, 1), "");
+        await range(day(BASE, -1), first);
+        await range("", day(BASE, -1));
+        await range(first, "");
+        await range(day(BASE, -1), day(BASE, -1));
+        await page.fill("input[name=from]", "");
+        await page.fill("input[name=to]", "");
 
         // Cursor paging, five at a time, and back to the newest.
         await page.goto(new URL("/?limit=5", server.url).href);
