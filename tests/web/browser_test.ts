@@ -561,7 +561,7 @@ function browserTests(): void {
 
       if (name === "sqlite") {
         it("screenshots of each page: light, dark, phone", async () => {
-          const page = await context.newPage();
+          const { page, done } = await open("/");
           const pages = [
             ["runs", "/"],
             ["run", "/runs/r-05"],
@@ -572,6 +572,8 @@ function browserTests(): void {
             ["dark", { width: 1280, height: 860 }, "dark"],
             ["phone", { width: 390, height: 844 }, "light"],
           ] as const;
+          /** Each page's body background, by look. */
+          const backgrounds: Record<string, string[]> = {};
           for (const [look, viewport, scheme] of looks) {
             await page.setViewportSize(viewport);
             await page.emulateMedia({ colorScheme: scheme });
@@ -584,6 +586,23 @@ function browserTests(): void {
                   ? ".tl-row"
                   : ".chart canvas",
               );
+              (backgrounds[look] ??= []).push(
+                await page.evaluate(() =>
+                  getComputedStyle(document.body).backgroundColor
+                ),
+              );
+              if (look === "phone") {
+                const { scrollWidth, width } = await page.evaluate(
+                  () => ({
+                    scrollWidth: document.documentElement.scrollWidth,
+                    width: globalThis.innerWidth,
+                  }),
+                );
+                assert.ok(
+                  scrollWidth <= width,
+                  `${pageName} at phone width: ${scrollWidth} px wide in ${width}`,
+                );
+              }
               if (pageName === "run") await page.click(".tl-row.call");
               await page.screenshot({
                 path: join(shots, `${pageName}-${look}.png`),
@@ -591,7 +610,14 @@ function browserTests(): void {
               });
             }
           }
-          await page.close();
+          for (let i = 0; i < pages.length; i++) {
+            assert.notEqual(
+              backgrounds.light![i],
+              backgrounds.dark![i],
+              `${pages[i]![0]}: dark differs from light`,
+            );
+          }
+          await done();
         });
       }
     });
