@@ -26,6 +26,10 @@ import { SqliteConnection } from "../src/sqlite/connection.ts";
 import { sqliteDialect } from "../src/sqlite/dialect.ts";
 import { openSqliteDatabase } from "../src/sqlite/runtime.ts";
 import type { Persistence } from "../src/persistence.ts";
+import type {
+  AgentRunSummaryPage,
+  AgentRunSummaryQuery,
+} from "../src/types.ts";
 import { postgresUrl, skipWithoutPostgres, uniqueSchema } from "./_postgres.ts";
 
 const ROWS = 100_000;
@@ -258,6 +262,35 @@ const TOOL_FORMS: [string, (store: Persistence) => Promise<unknown>][] = [
     (s) => s.getToolStats({ agentId: "agent-7", since: SINCE, until: BEFORE }),
   ],
 ];
+
+/**
+ * The runs list with each run's figures (the web view's): one statement
+ * per page, whatever the filter, with a keyset cursor (no OFFSET) and no
+ * table read whole. Each form gives the query, asking the store first for
+ * the cursor of its first page where the form is a later page.
+ */
+const SUMMARY_FORMS: [
+  string,
+  (store: Persistence) => Promise<AgentRunSummaryQuery>,
+][] = [];
+const SUMMARY_FILTERS: Record<string, AgentRunSummaryQuery> = {
+  "runs with their figures": {},
+  "runs with their figures, searched": { search: "RUN-7" },
+  "runs of one agent with their figures": { agentId: "agent-7" },
+  "runs of one status with their figures": { status: "completed" },
+  "runs in a date range with their figures": { since: SINCE, until: BEFORE },
+};
+for (const [name, filter] of Object.entries(SUMMARY_FILTERS)) {
+  SUMMARY_FORMS.push([
+    `${name}: first page`,
+    () => Promise.resolve({ ...filter, limit: 50 }),
+  ]);
+  SUMMARY_FORMS.push([`${name}: after a cursor`, async (s) => {
+    const { next } = await s.getAgentRunSummaries({ ...filter, limit: 50 });
+    assert.ok(next, "the listing has a second page");
+    return { ...filter, limit: 50, after: next };
+  }]);
+}
 
 interface Database {
   dialect: SqlDialect;
@@ -547,6 +580,27 @@ for (const [name, open, skip] of DATABASES) {
           reads.some((read) =>
             /COVERING INDEX idx_usage_created_at/.test(read)
           ),
+          statement!.sql,
+        );
+      });
+    }
+
+    for (const [form, prepare] of SUMMARY_FORMS) {
+      it(`${form}: one statement, no OFFSET, no table scan`, async () => {
+        const query = await prepare(store);
+        let page: AgentRunSummaryPage | undefined;
+        const statements = await recorder.during(async () =>
+          page = await store.getAgentRunSummaries(query)
+        );
+        assert.ok((page?.items.length ?? 0) > 0, "the page lists runs");
+        assert.equal(statements.length, 1, "one statement");
+        const [statement] = statements;
+        // No paging by OFFSET; PostgreSQL's `OFFSET 0` is a fence that keeps
+        // the calls' subquery from being folded into the join, not a skip.
+        assert.doesNotMatch(statement!.sql, /\bOFFSET\s+(?!0\b)\S/i);
+        assert.deepEqual(
+          await database.tableScans(statement!),
+          [],
           statement!.sql,
         );
       });

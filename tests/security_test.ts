@@ -366,6 +366,10 @@ const ALLOWED: [RegExp, string][] = [
     "an expression of columns and constants, by dialect",
   ],
   [/^(CALL_NANOS|UNPRICED_CALL)$/, "constant expressions of columns"],
+  [
+    /^callSums\(dialect, sources\)$/,
+    "a join of the page's calls' sums, built of the above (run_summaries.ts)",
+  ],
   [/^fence\((this\.#)?dialect\)$/, "a constant LIMIT or OFFSET, by dialect"],
   [
     /^samePartition$/,

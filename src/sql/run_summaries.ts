@@ -93,19 +93,7 @@ SELECT page.*,
   COALESCE(sums.input_tokens, 0) AS summary_input_tokens,
   COALESCE(sums.output_tokens, 0) AS summary_output_tokens,
   COALESCE(sums.nanos, 0) AS summary_nanos
-FROM page LEFT JOIN (
-  SELECT run_id, COUNT(*) AS calls,
-    SUM(input_tokens) AS input_tokens,
-    SUM(output_tokens) AS output_tokens,
-    SUM(${CALL_NANOS}) AS nanos
-  FROM (
-    SELECT run_id, input_tokens, output_tokens,
-      ${halfNanos(dialect, sources.functions)} AS half_nanos
-    FROM ${sources.usage}
-    WHERE run_id IN (SELECT run_id FROM page) ${fence(dialect)}
-  ) AS costed
-  GROUP BY run_id
-) AS sums ON sums.run_id = page.run_id
+FROM page LEFT JOIN ${callSums(dialect, sources)}
 ORDER BY CASE WHEN page.created_at IS NULL THEN 1 ELSE 0 END,
   page.created_at DESC, page.id DESC`;
   const rows = await session.query(sql, [
@@ -125,6 +113,43 @@ ORDER BY CASE WHEN page.created_at IS NULL THEN 1 ELSE 0 END,
     outputTokens: Number(row.summary_output_tokens),
     nanos: Number(row.summary_nanos) + (read.get(String(row.run_id)) ?? 0),
   }));
+}
+
+/**
+ * The page's runs' calls summed per run, joined to `page`. SQLite reads
+ * them by the run index for the runs in the page. PostgreSQL sums each
+ * run's calls apart (LATERAL), so that it reads them by the run index
+ * whatever its estimate: for a page of runs with many calls each it would
+ * otherwise read the whole calls table to match them.
+ */
+function callSums(dialect: SqlDialect, sources: RunSummarySources): string {
+  if (dialect.name === "sqlite") {
+    return `(
+  SELECT run_id, COUNT(*) AS calls,
+    SUM(input_tokens) AS input_tokens,
+    SUM(output_tokens) AS output_tokens,
+    SUM(${CALL_NANOS}) AS nanos
+  FROM (
+    SELECT run_id, input_tokens, output_tokens,
+      ${halfNanos(dialect, sources.functions)} AS half_nanos
+    FROM ${sources.usage}
+    WHERE run_id IN (SELECT run_id FROM page) ${fence(dialect)}
+  ) AS costed
+  GROUP BY run_id
+) AS sums ON sums.run_id = page.run_id`;
+  }
+  return `LATERAL (
+  SELECT COUNT(*) AS calls,
+    SUM(input_tokens) AS input_tokens,
+    SUM(output_tokens) AS output_tokens,
+    SUM(${CALL_NANOS}) AS nanos
+  FROM (
+    SELECT input_tokens, output_tokens,
+      ${halfNanos(dialect, sources.functions)} AS half_nanos
+    FROM ${sources.usage}
+    WHERE run_id = page.run_id ${fence(dialect)}
+  ) AS costed
+) AS sums ON TRUE`;
 }
 
 /**

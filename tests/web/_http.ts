@@ -4,6 +4,25 @@
 
 import { request } from "node:http";
 
+/**
+ * Paths that try to leave the assets folder, plain and encoded: each must
+ * be 404, with no file's content.
+ */
+export const TRAVERSALS: readonly string[] = [
+  "/assets/../../etc/passwd",
+  "/assets/%2e%2e/%2e%2e/etc/passwd",
+  "/assets/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+  "/assets/%252e%252e/%252e%252e/etc/passwd",
+  "/assets/..%2f..%2fetc%2fpasswd",
+  "/assets/..\\..\\etc\\passwd",
+  "/assets/",
+  "/assets/constructor",
+  "/assets/__proto__",
+  "/etc/passwd",
+  "/../etc/passwd",
+  "/assets/app.js/../../../etc/passwd",
+];
+
 /** What came back. */
 export interface Reply {
   status: number;

@@ -17,7 +17,7 @@ export const HOSTILE = {
 };
 
 /** The run with many events, and how many. */
-export const BIG_RUN = { runId: "r-big", events: 1_200 };
+export const BIG_RUN = { runId: "r-big", events: 10_000 };
 
 /** A run's figures as the runs list shows them. */
 export interface ExpectedRun {
@@ -106,6 +106,8 @@ export async function seed(store: Persistence, base: Date): Promise<void> {
         responseContent: JSON.stringify({ answer: k, run: run.runId }),
         inputTokens: 100 * (k + 1),
         outputTokens: 10 * (k + 1),
+        // None reported for the first call, then 40% and 80% of the input.
+        cacheReadTokens: k ? 40 * k * (k + 1) : null,
         usageMetrics: { cost_usd: 0.001 * (k + 1) },
         latencyMs: 500 * (k + 1),
         createdAt: at(run.createdAt, 2000 + k * 1500),

@@ -20,6 +20,7 @@ import { createPersistence, type Persistence } from "../../mod.ts";
 import { startWebServer, type WebServer } from "../../web.ts";
 import { postgresUrl, postgresUrlWith, uniqueSchema } from "../_postgres.ts";
 import { tempPath } from "../_temp.ts";
+import { raw, TRAVERSALS } from "./_http.ts";
 import { BIG_RUN, expectedRuns, HOSTILE, seed } from "./_seed.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -207,6 +208,47 @@ function browserTests(): void {
         await page.fill("input[name=search]", "number 1");
         await page.press("input[name=search]", "Enter");
         await showsRows(page, ["r-11", "r-10", "r-01"]);
+        await page.fill("input[name=search]", "");
+
+        // The date range: inclusive UTC days, from and to.
+        const created = new Map<string, Date>([
+          ...expected.map((r) => [r.runId, r.createdAt] as const),
+          [HOSTILE.runId, new Date(BASE.getTime() - 3_600_000)],
+          [BIG_RUN.runId, new Date(BASE.getTime() - 7_200_000)],
+        ]);
+        const day = (date: Date, plus = 0) =>
+          new Date(date.getTime() + plus * 86_400_000).toISOString()
+            .slice(0, 10);
+        const between = (from: string, to: string) =>
+          allIds.filter((id) => {
+            const d = day(created.get(id)!);
+            return d >= from && d <= to;
+          });
+        const range = async (from: string, to: string) => {
+          await page.fill("input[name=from]", from);
+          await page.fill("input[name=to]", to);
+          await page.click("form.filters button");
+          const want = new URLSearchParams();
+          if (from) want.set("from", from);
+          if (to) want.set("to", to);
+          await page.waitForURL((url) => url.search === `?${want}`);
+          const ids = between(from || "0000", to || "9999");
+          if (ids.length === 0) {
+            await page.waitForSelector("text=No runs match.");
+          }
+          await showsRows(page, ids);
+        };
+        const first = day(BASE);
+        // Each range that may list no run follows one that lists some, so
+        // that the notice seen is the new one's.
+        await range(first, first);
+        await range(day(BASE, 1), "");
+        await range(day(BASE, -1), first);
+        await range("", day(BASE, -1));
+        await range(first, "");
+        await range(day(BASE, -1), day(BASE, -1));
+        await page.fill("input[name=from]", "");
+        await page.fill("input[name=to]", "");
 
         // Cursor paging, five at a time, and back to the newest.
         await page.goto(new URL("/?limit=5", server.url).href);
@@ -266,15 +308,59 @@ function browserTests(): void {
           ["openai/gpt-4o-mini", "100", "10", "500 ms", "$0.0010", "success"],
           [
             "anthropic/claude-sonnet",
-            "200",
+            "200 (40% cached)",
             "20",
             "1.0 s",
             "$0.0020",
             "success",
           ],
-          ["openai/gpt-4o-mini", "300", "30", "1.5 s", "$0.0030", "success"],
+          [
+            "openai/gpt-4o-mini",
+            "300 (80% cached)",
+            "30",
+            "1.5 s",
+            "$0.0030",
+            "success",
+          ],
         ]);
         assert.equal(await page.locator(".tl-row.call").count(), 3);
+
+        // Each call's bar spans createdAt − latencyMs to createdAt on the
+        // run's axis, which runs from its start to its finish (15 s).
+        const axis = await page.$eval(".timeline", (el) => ({
+          start: Number(el.getAttribute("data-start")),
+          end: Number(el.getAttribute("data-end")),
+        }));
+        const created = run.createdAt.getTime();
+        assert.deepEqual(axis, { start: created, end: created + 15_000 });
+        const bars = await page.$$eval(
+          ".tl-row.call .tl-bar",
+          (nodes) =>
+            nodes.map((bar) => {
+              const track = bar.parentElement!.getBoundingClientRect();
+              const box = bar.getBoundingClientRect();
+              return {
+                start: Number(bar.getAttribute("data-start")),
+                end: Number(bar.getAttribute("data-end")),
+                left: (box.left - track.left) / track.width,
+                width: box.width / track.width,
+              };
+            }),
+        );
+        assert.equal(bars.length, 3);
+        bars.forEach((bar, k) => {
+          const end = created + 2000 + k * 1500;
+          const latency = 500 * (k + 1);
+          assert.equal(bar.end, end, `call ${k} ends at its createdAt`);
+          assert.equal(bar.start, end - latency, `call ${k} starts`);
+          const near = (got: number, want: number, what: string) =>
+            assert.ok(
+              Math.abs(got - want) < 0.005,
+              `${what}: ${got} ≠ ${want}`,
+            );
+          near(bar.left, (end - latency - created) / 15_000, `call ${k} left`);
+          near(bar.width, latency / 15_000, `call ${k} width`);
+        });
 
         await page.click(".tl-row.event >> nth=1");
         assert.equal(await page.textContent(".detail h3"), "planning_started");
@@ -282,6 +368,18 @@ function browserTests(): void {
         assert.deepEqual(data, { step: 1, note: "event 1 of r-05" });
 
         await page.click(".tl-row.call >> nth=1");
+        const fields = Object.fromEntries(
+          await page.$$eval(
+            ".detail dl div",
+            (nodes) =>
+              nodes.map((n) => [
+                n.querySelector("dt")?.textContent,
+                n.querySelector("dd")?.textContent,
+              ]),
+          ),
+        );
+        assert.equal(fields["Tokens"], "200 in (40% cached) · 20 out");
+        assert.equal(fields["Latency"], "1.0 s");
         const pres = await page.$$eval(
           ".detail pre",
           (nodes) => nodes.map((n) => n.textContent),
@@ -414,9 +512,56 @@ function browserTests(): void {
         await done();
       });
 
+      it("answers 403 to a foreign Host and 404 to traversal", async () => {
+        const port = new URL(server.url).port;
+        for (const host of ["evil.example", `evil.example:${port}`]) {
+          const reply = await raw(server.url, "/api/runs", {
+            headers: { Host: host },
+          });
+          assert.equal(reply.status, 403, host);
+        }
+        for (const path of TRAVERSALS) {
+          const reply = await raw(server.url, path);
+          assert.equal(reply.status, 404, path);
+          assert.doesNotMatch(reply.body, /root:/);
+        }
+      });
+
+      it("off loopback, asks for the token", async () => {
+        const open = await startWebServer({ store, host: "0.0.0.0", port: 0 });
+        try {
+          const port = new URL(open.url).port;
+          const headers = { Host: `127.0.0.1:${port}` };
+          for (const path of ["/", "/api/runs", "/api/runs/r-05"]) {
+            const reply = await raw(open.url, path, { headers });
+            assert.equal(reply.status, 401, path);
+            assert.doesNotMatch(reply.body, /r-05/);
+          }
+          const foreign = await raw(open.url, "/api/runs", {
+            headers: { Host: "evil.example" },
+          });
+          assert.equal(foreign.status, 403);
+          const login = await raw(open.url, `/?token=${open.token}`, {
+            headers,
+          });
+          assert.equal(login.status, 303);
+          const cookie = String(login.headers["set-cookie"]).split(";")[0]!;
+          const runs = await raw(open.url, "/api/runs", {
+            headers: { ...headers, Cookie: cookie },
+          });
+          assert.equal(runs.status, 200);
+          assert.deepEqual(
+            JSON.parse(runs.body).items.map((r: { runId: string }) => r.runId),
+            allIds,
+          );
+        } finally {
+          await open.close();
+        }
+      });
+
       if (name === "sqlite") {
         it("screenshots of each page: light, dark, phone", async () => {
-          const page = await context.newPage();
+          const { page, done } = await open("/");
           const pages = [
             ["runs", "/"],
             ["run", "/runs/r-05"],
@@ -427,6 +572,8 @@ function browserTests(): void {
             ["dark", { width: 1280, height: 860 }, "dark"],
             ["phone", { width: 390, height: 844 }, "light"],
           ] as const;
+          /** Each page's body background, by look. */
+          const backgrounds: Record<string, string[]> = {};
           for (const [look, viewport, scheme] of looks) {
             await page.setViewportSize(viewport);
             await page.emulateMedia({ colorScheme: scheme });
@@ -439,6 +586,23 @@ function browserTests(): void {
                   ? ".tl-row"
                   : ".chart canvas",
               );
+              (backgrounds[look] ??= []).push(
+                await page.evaluate(() =>
+                  getComputedStyle(document.body).backgroundColor
+                ),
+              );
+              if (look === "phone") {
+                const { scrollWidth, width } = await page.evaluate(
+                  () => ({
+                    scrollWidth: document.documentElement.scrollWidth,
+                    width: globalThis.innerWidth,
+                  }),
+                );
+                assert.ok(
+                  scrollWidth <= width,
+                  `${pageName} at phone width: ${scrollWidth} px wide in ${width}`,
+                );
+              }
               if (pageName === "run") await page.click(".tl-row.call");
               await page.screenshot({
                 path: join(shots, `${pageName}-${look}.png`),
@@ -446,7 +610,14 @@ function browserTests(): void {
               });
             }
           }
-          await page.close();
+          for (let i = 0; i < pages.length; i++) {
+            assert.notEqual(
+              backgrounds.light![i],
+              backgrounds.dark![i],
+              `${pages[i]![0]}: dark differs from light`,
+            );
+          }
+          await done();
         });
       }
     });

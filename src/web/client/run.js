@@ -164,6 +164,19 @@ function costOf(call) {
   return typeof cost === "number" && Number.isFinite(cost) ? cost : undefined;
 }
 
+/**
+ * The share of a call's input tokens read from the prompt cache, which is
+ * billed at a fraction of the price: " (40% cached)"; nothing when the
+ * provider reported none.
+ * @param {any} call
+ */
+function cachedShare(call) {
+  const input = call.inputTokens;
+  const cached = call.cacheReadTokens;
+  if (!input || !cached) return "";
+  return ` (${Math.round((cached / input) * 100)}% cached)`;
+}
+
 /** @param {HTMLElement} section @param {any[]} calls @param {(call: any) => void} select */
 function drawCalls(section, calls, select) {
   if (calls.length === 0) {
@@ -208,7 +221,11 @@ function drawCalls(section, calls, select) {
               },
               h("td", {}, time(call.createdAt)),
               h("td", {}, `${call.provider}/${call.model}`),
-              h("td", { class: "num" }, count(call.inputTokens)),
+              h(
+                "td",
+                { class: "num" },
+                `${count(call.inputTokens)}${cachedShare(call)}`,
+              ),
               h("td", { class: "num" }, count(call.outputTokens)),
               h("td", { class: "num" }, duration(call.latencyMs)),
               h("td", { class: "num" }, money(costOf(call))),
@@ -301,6 +318,8 @@ class Timeline {
     this.start = times.length ? Math.min(...times) : 0;
     this.end = times.length ? Math.max(...times) : 1;
     if (this.end <= this.start) this.end = this.start + 1;
+    this.element.dataset.start = String(this.start);
+    this.element.dataset.end = String(this.end);
     const events = this.events.length;
     replace(
       this.status,
@@ -399,8 +418,12 @@ class Timeline {
    * @param {{ left: string, width: string, selected: boolean, sub: string }} look
    */
   drawRow(row, i, { left, width, selected, sub }) {
+    // The times the mark stands for, in ms since the epoch: what a reader
+    // (or a test) checks its place on the axis against.
     const mark = h("span", {
       class: row.kind === "call" ? `tl-bar ${row.item.status}` : "tl-mark",
+      "data-start": row.start,
+      "data-end": row.end,
     });
     mark.style.left = left;
     if (width) mark.style.width = width;
@@ -466,7 +489,9 @@ class Timeline {
         ["Latency", duration(item.latencyMs)],
         [
           "Tokens",
-          `${count(item.inputTokens)} in · ${count(item.outputTokens)} out`,
+          `${count(item.inputTokens)} in${cachedShare(item)} · ${
+            count(item.outputTokens)
+          } out`,
         ],
         ["Cost", money(costOf(item))],
       ];
