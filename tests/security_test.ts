@@ -370,6 +370,14 @@ const ALLOWED: [RegExp, string][] = [
     /^callSums\(dialect, sources\)$/,
     "a join of the page's calls' sums, built of the above (run_summaries.ts)",
   ],
+  [
+    /^sqlite \? "[^"$`]*" : "[^"$`]*"$/,
+    "one of two constant SQL fragments, by dialect",
+  ],
+  [
+    /^(sums|costed)$/,
+    "call sums over constant columns, and a subquery of columns, constants and placeholders",
+  ],
   [/^fence\((this\.#)?dialect\)$/, "a constant LIMIT or OFFSET, by dialect"],
   [
     /^samePartition$/,

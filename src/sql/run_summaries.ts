@@ -123,32 +123,28 @@ ORDER BY CASE WHEN page.created_at IS NULL THEN 1 ELSE 0 END,
  * otherwise read the whole calls table to match them.
  */
 function callSums(dialect: SqlDialect, sources: RunSummarySources): string {
-  if (dialect.name === "sqlite") {
-    return `(
-  SELECT run_id, COUNT(*) AS calls,
+  const sqlite = dialect.name === "sqlite";
+  const sums = `COUNT(*) AS calls,
     SUM(input_tokens) AS input_tokens,
     SUM(output_tokens) AS output_tokens,
-    SUM(${CALL_NANOS}) AS nanos
-  FROM (
-    SELECT run_id, input_tokens, output_tokens,
+    SUM(${CALL_NANOS}) AS nanos`;
+  const costed = `(
+    SELECT ${sqlite ? "run_id, " : ""}input_tokens, output_tokens,
       ${halfNanos(dialect, sources.functions)} AS half_nanos
     FROM ${sources.usage}
-    WHERE run_id IN (SELECT run_id FROM page) ${fence(dialect)}
-  ) AS costed
+    WHERE ${
+    sqlite ? "run_id IN (SELECT run_id FROM page)" : "run_id = page.run_id"
+  } ${fence(dialect)}
+  ) AS costed`;
+  return sqlite
+    ? `(
+  SELECT run_id, ${sums}
+  FROM ${costed}
   GROUP BY run_id
-) AS sums ON sums.run_id = page.run_id`;
-  }
-  return `LATERAL (
-  SELECT COUNT(*) AS calls,
-    SUM(input_tokens) AS input_tokens,
-    SUM(output_tokens) AS output_tokens,
-    SUM(${CALL_NANOS}) AS nanos
-  FROM (
-    SELECT input_tokens, output_tokens,
-      ${halfNanos(dialect, sources.functions)} AS half_nanos
-    FROM ${sources.usage}
-    WHERE run_id = page.run_id ${fence(dialect)}
-  ) AS costed
+) AS sums ON sums.run_id = page.run_id`
+    : `LATERAL (
+  SELECT ${sums}
+  FROM ${costed}
 ) AS sums ON TRUE`;
 }
 
