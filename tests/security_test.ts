@@ -413,6 +413,7 @@ const ALLOWED: [RegExp, string][] = [
     "aggregates and percentile picks over constant column names",
   ],
   [/^UNSORTED$/, "a constant column name"],
+  [/^exact$/, "a constant column, quoted when real"],
   [
     /^this\.#(runCountsSql|usageTotalsSql)\(filter\)$/,
     "a subquery of columns, constants and placeholders",

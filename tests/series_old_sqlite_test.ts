@@ -152,6 +152,8 @@ test("tool statistics on a SQLite build without ordered aggregates or binary JSO
       '{"action":"search","duration_ms":-9223372036854775808}',
       '{"action":"search","duration_ms":1e999}',
       '{"action":"fetch","duration_ms":3,"result":{"st\\u0061tus":"error"}}',
+      // A double that 15 digits do not give back (SQLite's JSON writes 15).
+      '{"action":"fetch","duration_ms":0.30000000000000004}',
       '{"action":"fetch","error":null}',
       '{"action":"fetch"',
       "{action:'fetch'}",
@@ -210,9 +212,9 @@ test("tool statistics on a SQLite build without ordered aggregates or binary JSO
       },
       {
         action: "fetch",
-        calls: 2,
+        calls: 3,
         failures: 1,
-        p50DurationMs: 3,
+        p50DurationMs: 0.30000000000000004,
         p95DurationMs: 3,
       },
     ]);

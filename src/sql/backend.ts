@@ -65,6 +65,7 @@ import { SqlStatistics, usageStats } from "./statistics.ts";
 import { totalsByDay, UsageRollup } from "./usage_rollup.ts";
 import { USAGE_DAILY_TABLE, USAGE_DAYS_TABLE } from "./usage_rollup_schema.ts";
 import { pacingFor, yieldTurn } from "../core/pace.ts";
+import { MAX_BUCKETS } from "../core/buckets.ts";
 import { selectRunSummaries } from "./run_summaries.ts";
 import {
   encodeFields,
@@ -87,6 +88,8 @@ import {
   spaceReport,
   switchToIncremental,
 } from "./space.ts";
+
+const DAY_MS = 86_400_000;
 
 /** SQL storage over a dialect and a connection. */
 export class SqlBackend implements Backend {
@@ -336,7 +339,10 @@ export class SqlBackend implements Backend {
     range: TimeRange = {},
   ): Promise<AgentRunStats> {
     const rollup = this.#rollup;
+    // A range of more days than a series may have buckets is summed from
+    // the rows: the roll-up's look-up would cost more than it saves.
     const days = range.since && range.until &&
+      range.until.getTime() - range.since.getTime() <= MAX_BUCKETS * DAY_MS &&
       { ...totalsByDay(range.since, range.until), agentId };
     if (!rollup || !days || !rollup.serves(days)) {
       return this.#guard(() =>
@@ -344,7 +350,8 @@ export class SqlBackend implements Backend {
       );
     }
     // The calls of whole closed days from the roll-up, as the series read
-    // them; the runs, and the calls of other days, from the rows.
+    // them; the runs, and the calls of other days, from the rows: several
+    // statements, where the rows alone are summed in one (one snapshot).
     return this.#guard(async () => {
       const runs = await this.#statistics.runCounts(
         this.#driver,

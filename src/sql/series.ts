@@ -1,8 +1,9 @@
 // The series and tool statistics: each one statement that the database
-// aggregates, with nearest-rank percentiles picked in integers (SQLite's
-// builds differ per runtime, and Deno's has neither `ceil` nor a
-// percentile function) from ordered aggregates, or ranked by window
-// functions. The buckets come from the boundaries computed in JavaScript,
+// aggregates, with nearest-rank percentiles picked by integer rank from each
+// cell's sorted values: PostgreSQL sorts and picks them in SQL, SQLite
+// collects them unsorted and they are sorted and picked here (its builds
+// differ per runtime, and Deno's has neither `ceil` nor a percentile
+// function). The buckets come from the boundaries computed in JavaScript,
 // so every backend buckets alike: buckets of one length (minutes, hours,
 // and days or weeks without a change of offset) by arithmetic on the
 // timestamp, which reads the range from an index once; others (months, a
@@ -241,8 +242,13 @@ export class SqlSeries {
 FROM ${fenced}${groupBy}`;
     }
     if (this.#dialect.name === "sqlite") {
+      // SQLite's JSON writes a real to 15 digits; quote() to as many as it
+      // takes to read back the same double, as a JSON string that Number()
+      // reads exactly.
+      const exact =
+        `CASE WHEN typeof(${value}) = 'real' THEN quote(${value}) ELSE ${value} END`;
       return `SELECT ${lead}${summed.join(",\n  ")},
-  json_group_array(${value}) FILTER (WHERE ${value} IS NOT NULL) AS ${UNSORTED}
+  json_group_array(${exact}) FILTER (WHERE ${value} IS NOT NULL) AS ${UNSORTED}
 FROM ${fenced}${groupBy}`;
     }
     const picked = Object.entries(PERCENTILES).map(([name, p]) =>

@@ -1,5 +1,5 @@
-// The statistics queries: each figure summed by the database in one
-// statement, so that no row has to travel to be counted.
+// The statistics queries: each figure summed by the database, so that no
+// row has to travel to be counted; over the rows alone, in one statement.
 
 import type { TimeRange, UsageSeriesCell } from "../core/backend.ts";
 import { parseJson } from "../core/records.ts";

@@ -1,5 +1,6 @@
-// The daily roll-up of LLM calls: usage series without percentiles read
-// each closed UTC day from a few roll-up rows instead of every call, when
+// The daily roll-up of LLM calls: usage series and ranged statistics read
+// the counts and sums of each closed UTC day from a few roll-up rows
+// instead of every call (percentiles still come from the rows), when
 // the day's fingerprint (its calls' count and highest id, read from the
 // date index) still equals the one stored when the day was built; every
 // other day is summed from the rows as before. A writable store builds

@@ -1,8 +1,10 @@
-// The daily roll-up of LLM calls (SQL backends): series without
-// percentiles equal the same series summed from the rows, whether the
-// roll-up is built or not, and after every kind of change to a closed day.
-// The oracle is the same query with percentiles, which always reads the
-// rows. The memory store has no roll-up and must answer alike.
+// The daily roll-up of LLM calls (SQL backends): series, with percentiles
+// and without, and ranged statistics equal the same figures from the rows,
+// whether the roll-up is built or not, and after every kind of change to a
+// closed day. The oracle is the same query with the roll-up hidden (where
+// the test can write SQL of its own), and for statistics the breakdown by
+// model, which always reads the rows. The memory store has no roll-up and
+// must answer alike.
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
