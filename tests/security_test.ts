@@ -384,7 +384,7 @@ const ALLOWED: [RegExp, string][] = [
     "nothing, or a condition on a table name and constant columns",
   ],
   [
-    /^(value|partition|duration|grouping|selected)$/,
+    /^(value|partition|duration|grouping|selected|values)$/,
     "the series' column names and constant expressions",
   ],
   [/^buckets\.sql$/, "the buckets' subquery, a constant by dialect"],
@@ -413,6 +413,10 @@ const ALLOWED: [RegExp, string][] = [
     "aggregates and percentile picks over constant column names",
   ],
   [/^UNSORTED$/, "a constant column name"],
+  [
+    /^USAGE_GROUP_VALUES(\.(provider|model)|\[column\])$/,
+    "a constant expression of a column",
+  ],
   [/^exact$/, "a constant column, quoted when real"],
   [
     /^this\.#(runCountsSql|usageTotalsSql)\(filter\)$/,

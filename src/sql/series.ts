@@ -26,7 +26,12 @@ import type { AgentRunStatus, ToolStats } from "../types.ts";
 import type { SqlRow, SqlSession, SqlValue } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { fence, halfNanos, USAGE_CELL_SUMS } from "./statistics.ts";
+import {
+  fence,
+  halfNanos,
+  USAGE_CELL_SUMS,
+  USAGE_GROUP_VALUES,
+} from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
 
@@ -355,7 +360,9 @@ FROM (
     latenciesOnly: boolean,
   ): Promise<UsageSeriesCell[]> {
     const group = usageGroupColumns(query.groupBy);
-    const selected = group.map((column) => `${column}, `).join("");
+    const selected = group.map((column) =>
+      `${USAGE_GROUP_VALUES[column]} AS ${column}, `
+    ).join("");
     const where = new Where()
       .add("agent_id = ?", query.agentId)
       .add("run_id = ?", query.runId)

@@ -137,6 +137,18 @@ export const USAGE_CELL_SUMS: Readonly<Record<string, string>> = {
   unpriced_calls: `SUM(${UNPRICED_CALL})`,
 };
 
+/**
+ * What each column a usage series groups by holds for the grouping: a
+ * NULL provider or model (other programs may write one) is the empty name,
+ * as the API reports it, so it joins the group of those written as "";
+ * a NULL agent is a group of its own.
+ */
+export const USAGE_GROUP_VALUES: Readonly<Record<string, string>> = {
+  provider: "COALESCE(provider, '')",
+  model: "COALESCE(model, '')",
+  agent_id: "agent_id",
+};
+
 /** Rows of one agent (or all) created in the range. */
 function rangeFilter(
   agentId: string | undefined,
@@ -172,7 +184,8 @@ export class SqlStatistics {
    * programs' rows (no `cost_source`) are read from `usage_metrics`.
    */
   #costedUsage(filter: string): string {
-    return `(SELECT provider, model, status, input_tokens, output_tokens,
+    return `(SELECT ${USAGE_GROUP_VALUES.provider} AS provider,
+    ${USAGE_GROUP_VALUES.model} AS model, status, input_tokens, output_tokens,
     cache_read_tokens, cache_write_tokens, reasoning_tokens,
     ${halfNanos(this.#dialect, this.#costInSql, this.#usageTable)} AS half_nanos
   FROM ${this.#usage} ${filter} ${fence(this.#dialect)}
@@ -357,8 +370,9 @@ export class SqlStatistics {
   }
 }
 
+/** A breakdown group's key: a NULL name is the empty one, as in SQL. */
 function groupKey(provider: unknown, model: unknown): string {
-  return JSON.stringify([provider ?? null, model ?? null]);
+  return JSON.stringify([provider ?? "", model ?? ""]);
 }
 
 function stringOrNull(value: unknown): string | null {

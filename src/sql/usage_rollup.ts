@@ -16,7 +16,12 @@ import type {
 } from "./connection.ts";
 import type { SqlDialect } from "./dialect.ts";
 import { Where } from "./paging.ts";
-import { fence, halfNanos, USAGE_CELL_SUMS } from "./statistics.ts";
+import {
+  fence,
+  halfNanos,
+  USAGE_CELL_SUMS,
+  USAGE_GROUP_VALUES,
+} from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import {
   DAILY_COLUMNS,
@@ -333,7 +338,12 @@ export class UsageRollup {
       }
     }
     const group = usageGroupColumns(query.groupBy);
-    const selected = group.map((column) => `, ${column}`).join("");
+    // Rows built before NULL names were grouped as empty ones may hold both.
+    const values = group.map((column) => `, ${USAGE_GROUP_VALUES[column]}`)
+      .join("");
+    const selected = group.map((column) =>
+      `, ${USAGE_GROUP_VALUES[column]} AS ${column}`
+    ).join("");
     const cells = new Map<string, UsageSeriesCell>();
     for (const chunk of chunked([...bucketOf.keys()])) {
       const where = new Where()
@@ -350,7 +360,7 @@ export class UsageRollup {
     SUM(reasoning_tokens) AS reasoning_tokens, SUM(nanos) AS nanos,
     SUM(unpriced_calls) AS unpriced_calls
   FROM ${this.#daily} ${where}
-  GROUP BY day${selected}`,
+  GROUP BY day${values}`,
         where.params,
       );
       for (const row of rows) {
@@ -457,7 +467,8 @@ export class UsageRollup {
       `SELECT 0 AS whole_day, provider, model, agent_id, ${cellSums},
     NULL AS max_id
   FROM (
-    SELECT provider, model, agent_id, status, input_tokens, output_tokens,
+    SELECT ${USAGE_GROUP_VALUES.provider} AS provider,
+      ${USAGE_GROUP_VALUES.model} AS model, agent_id, status, input_tokens, output_tokens,
       cache_read_tokens, cache_write_tokens, reasoning_tokens,
       ${halfNanos(this.#dialect, true, this.#usage)} AS half_nanos
     FROM ${this.#byDate} WHERE created_at >= ? AND created_at < ?

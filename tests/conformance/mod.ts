@@ -20,6 +20,7 @@ import { summaries } from "./summaries.ts";
 import { text } from "./text.ts";
 import { usage } from "./usage.ts";
 import { validation } from "./validation.ts";
+import { missingNames } from "./missing_names.ts";
 
 export type { ExecForeign, Open, WriteForeign } from "./_context.ts";
 
@@ -43,6 +44,7 @@ export function conformance(
     analytics(ctx);
     rollup(ctx, exec);
     summaries(ctx, foreign);
+    missingNames(ctx, foreign);
     costs(ctx, open);
     costRounding(ctx, foreign);
     validation(ctx);
