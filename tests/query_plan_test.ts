@@ -472,6 +472,21 @@ const DATABASES: [
   ["postgres", postgresDatabase, skipWithoutPostgres],
 ];
 
+/** The lines of SQLite's plan of `statement` that `reads` matches. */
+async function planReads(
+  database: Database,
+  statement: { sql: string; params: readonly SqlValue[] },
+  reads: RegExp,
+): Promise<string[]> {
+  const plan = await database.connection.query(
+    `EXPLAIN QUERY PLAN ${statement.sql}`,
+    statement.params,
+  );
+  return plan.map((row) => String(row.detail)).filter((detail) =>
+    reads.test(detail)
+  );
+}
+
 /**
  * A series' statements that read the rows, and apart the daily roll-up's
  * look-up of the days it holds, which every usage series of whole UTC
@@ -539,13 +554,11 @@ for (const [name, open, skip] of DATABASES) {
       it(`${form} reads the tool events' index alone`, async () => {
         const [statement, ...more] = await recorder.during(() => work(store));
         assert.equal(more.length, 0, "one statement");
-        const plan = await database.connection.query(
-          `EXPLAIN QUERY PLAN ${statement!.sql}`,
-          statement!.params,
+        const reads = await planReads(
+          database,
+          statement!,
+          /^(SEARCH|SCAN) agent_run_events\b/,
         );
-        const reads = plan.map((row) => String(row.detail)).filter((
-          detail,
-        ) => /^(SEARCH|SCAN) agent_run_events\b/.test(detail));
         assert.deepEqual(reads, [
           "SEARCH agent_run_events USING COVERING INDEX idx_events_tools (timestamp>? AND timestamp<?)",
         ], statement!.sql);
@@ -562,13 +575,11 @@ for (const [name, open, skip] of DATABASES) {
           await recorder.during(() => work(store)),
         );
         assert.equal(more.length, 0, "one statement");
-        const plan = await database.connection.query(
-          `EXPLAIN QUERY PLAN ${statement!.sql}`,
-          statement!.params,
+        const reads = await planReads(
+          database,
+          statement!,
+          /^(SEARCH|SCAN) (agent_llm_usage|cost_row)\b/,
         );
-        const reads = plan.map((row) => String(row.detail)).filter((
-          detail,
-        ) => /^(SEARCH|SCAN) (agent_llm_usage|cost_row)\b/.test(detail));
         for (const read of reads) {
           assert.match(
             read,
