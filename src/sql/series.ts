@@ -31,6 +31,7 @@ import {
   halfNanos,
   USAGE_CELL_SUMS,
   USAGE_GROUP_VALUES,
+  usageTotals,
 } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import { SQLITE_TOOL_CALL, TOOL_EVENTS } from "./tool_events.ts";
@@ -413,15 +414,7 @@ FROM (
     const cells = rows.map((row): UsageSeriesCell => ({
       bucket: Number(row.bucket),
       ...usageGroup(row, query.groupBy),
-      calls: Number(row.calls),
-      failedCalls: Number(row.failed_calls ?? 0),
-      inputTokens: Number(row.input_tokens ?? 0),
-      outputTokens: Number(row.output_tokens ?? 0),
-      cacheReadTokens: Number(row.cache_read_tokens ?? 0),
-      cacheWriteTokens: Number(row.cache_write_tokens ?? 0),
-      reasoningTokens: Number(row.reasoning_tokens ?? 0),
-      nanos: Number(row.nanos ?? 0),
-      unpricedCalls: Number(row.unpriced_calls ?? 0),
+      ...usageTotals(row),
       p50Ms: nullable(row.p50_ms),
       p95Ms: nullable(row.p95_ms),
       p99Ms: nullable(row.p99_ms),

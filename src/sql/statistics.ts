@@ -236,7 +236,6 @@ export class SqlStatistics {
     session: SqlSession,
     agentId: string | undefined,
     range: TimeRange,
-    bucket = 0,
   ): Promise<UsageSeriesCell> {
     const where = rangeFilter(agentId, range);
     const [row] = await session.query(
@@ -244,7 +243,7 @@ export class SqlStatistics {
       where.params,
     );
     const totals = await this.#withCostsRead(session, where, usageTotals(row!));
-    return { ...emptyUsageCell(bucket, {}), ...totals };
+    return { ...emptyUsageCell(0, {}), ...totals };
   }
 
   #runCountsSql(filter: string): string {
@@ -415,7 +414,12 @@ function runCounts(row: SqlRow): RunCounts {
   };
 }
 
-function usageTotals(row: SqlRow): UsageTotals {
+/**
+ * The counts and sums of a row with the columns of `USAGE_CELL_SUMS` (a
+ * series cell, a day of the roll-up, a range's totals); those a row lacks
+ * (a cell of latencies alone) are 0.
+ */
+export function usageTotals(row: SqlRow): UsageTotals {
   const figure = (name: string) => Number(row[name] ?? 0);
   return {
     calls: figure("calls"),

@@ -21,6 +21,7 @@ import {
   halfNanos,
   USAGE_CELL_SUMS,
   USAGE_GROUP_VALUES,
+  usageTotals,
 } from "./statistics.ts";
 import { formatTimestamp } from "./timestamps.ts";
 import {
@@ -29,7 +30,7 @@ import {
   USAGE_DAYS_TABLE,
 } from "./usage_rollup_schema.ts";
 import { usageGroup, usageGroupColumns } from "./series.ts";
-import { emptyUsageCell } from "../core/series.ts";
+import { addUsageCounts, emptyUsageCell } from "../core/series.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -369,15 +370,9 @@ export class UsageRollup {
         const key = JSON.stringify([bucket, ...values]);
         const cell = cells.get(key) ??
           emptyUsageCell(bucket, usageGroup(row, query.groupBy));
-        cell.calls += Number(row.calls);
-        cell.failedCalls += Number(row.failed_calls);
-        cell.inputTokens += Number(row.input_tokens);
-        cell.outputTokens += Number(row.output_tokens);
-        cell.cacheReadTokens += Number(row.cache_read_tokens);
-        cell.cacheWriteTokens += Number(row.cache_write_tokens);
-        cell.reasoningTokens += Number(row.reasoning_tokens);
-        cell.nanos += Number(row.nanos);
-        cell.unpricedCalls += Number(row.unpriced_calls);
+        const day = usageTotals(row);
+        addUsageCounts(cell, day);
+        cell.nanos += day.nanos;
         cells.set(key, cell);
       }
     }
